@@ -74,6 +74,14 @@ class Rejection:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """A problem worth telling the user that did not stop the document (e.g. bad encoding)."""
+
+    origin: str
+    message: str
+
+
+@dataclass(frozen=True)
 class Story:
     """A group of articles that report the same event."""
 

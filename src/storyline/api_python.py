@@ -1,0 +1,62 @@
+"""The Python API: ``Storyline`` is a thin facade over the pipeline and the store."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from storyline.embed import Embedder, get_embedder
+from storyline.pipeline import IngestReport, Pipeline, Progress
+from storyline.store import SQLiteStore
+from storyline.types import Article, Story
+
+
+class Storyline:
+    """One news database: add files, cluster them into stories, read stories back."""
+
+    def __init__(
+        self,
+        db: str | os.PathLike[str] = "storyline.db",
+        embedder: Embedder | Callable[[], Embedder] | str = "e5-small",
+        create: bool = True,
+    ) -> None:
+        self.store = SQLiteStore(Path(db), create=create)
+        if isinstance(embedder, str):
+            name = embedder
+            factory: Callable[[], Embedder] = lambda: get_embedder(name)  # noqa: E731
+        elif isinstance(embedder, Embedder):
+            instance = embedder
+            factory = lambda: instance  # noqa: E731
+        else:
+            factory = embedder
+        self.pipeline = Pipeline(self.store, factory)
+
+    def add_paths(self, paths: Iterable[str | os.PathLike[str]],
+                  progress: Progress | None = None) -> IngestReport:
+        """Ingest files and folders (recursively): clean, detect language, dedup, store."""
+        return self.pipeline.ingest(paths, progress)
+
+    def cluster(self, progress: Progress | None = None) -> list[Story]:
+        """Embed what is new, then re-cluster all articles into stories (ids stay stable)."""
+        return self.pipeline.cluster(progress)
+
+    def stories(self) -> list[Story]:
+        return self.store.stories()
+
+    def story(self, story_id: str) -> Story:
+        return self.store.story(story_id)
+
+    def articles(self, story_id: str | None = None) -> list[Article]:
+        if story_id is None:
+            return self.store.articles()
+        return self.store.articles(self.story(story_id).article_ids)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Storyline:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

