@@ -10,6 +10,7 @@ line is reported with a reason.
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -55,6 +56,7 @@ class _Line:
     length: float  # weighted length (CJK chars count more)
     sentence: bool  # ends like a sentence
     weight: float = 0.0
+    logit: float = 0.0
     reason: str | None = None  # why it is removed; None = kept
 
 
@@ -65,6 +67,46 @@ def _weighted_len(s: str) -> float:
 
 def _grams(s: str, n: int = 3) -> set[str]:
     return {s[i : i + n] for i in range(max(1, len(s) - n + 1))}
+
+
+_COMMA = re.compile(r"[,،、，;]")
+_INNER_STOP = re.compile(r"[.!?。！？؟](?:\s|$)|[。！？]")
+_DIGIT = re.compile(r"\d")
+_UPPER = re.compile(r"[A-ZÀ-ÞΑ-ΩА-Я]")
+_LABEL = re.compile(r"^[^:：]{1,25}[:：]\s*\S")
+FEATURES = (
+    "bias", "log_len", "short", "sentence", "colon_end", "inner_stops", "commas", "digits",
+    "nonletters", "marker", "image", "copyright", "repeated", "title_like", "after_anchor",
+    "rel_pos", "label", "upper", "few_words", "prev_len", "next_len", "prev_sent", "next_sent",
+)
+
+
+def _base_features(s: str, length: float, sentence: bool) -> list[float]:
+    n = max(len(s), 1)
+    letters = len(_LETTER.findall(s))
+    upper = len(_UPPER.findall(s))
+    words = s.count(" ") + 1
+    return [
+        1.0,
+        min(math.log1p(length) / math.log(400.0), 1.2),
+        float(length < 20),
+        float(sentence),
+        float(s.endswith((":", "："))),
+        min(len(_INNER_STOP.findall(s)), 5) / 5.0,
+        min(len(_COMMA.findall(s)), 5) / 5.0,
+        len(_DIGIT.findall(s)) / n,
+        1.0 - letters / n,
+        float(bool(_LIST_MARK.match(s)) or "|" in s),
+        float(bool(_IMAGE.match(s) or _MD_LINK.match(s))),
+        float(bool(_COPYRIGHT.search(s))),
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        float(bool(_LABEL.match(s)) and not sentence),
+        upper / letters if letters else 0.0,
+        float(words <= 3 and length < 30),
+    ]
 
 
 def _norm(s: str) -> str:
@@ -84,7 +126,13 @@ class TextCleaner:
         anchor_bonus: float = ANCHOR_BONUS,
         anchor_window: int = ANCHOR_WINDOW,
         length_power: float = LENGTH_POWER,
+        weights: dict[str, float] | None = None,
+        offset: float = 0.0,
+        drop_below: float = -99.0,
     ) -> None:
+        self.weights = weights or {}
+        self.offset = offset
+        self.drop_below = drop_below
         self.length_power = length_power
         self.anchor_bonus = anchor_bonus
         self.anchor_window = anchor_window
@@ -111,8 +159,8 @@ class TextCleaner:
         lines = self._split(text)
         if not lines:
             return CleanedDocument(title=None, paragraphs=())
-        self._weigh(lines)
         anchor = self._find_anchor(lines)
+        self._weigh(lines, anchor)
         start, end = self._body_span(lines, anchor)
         self._mark_outside(lines, start, end)
         self._mark_inside(lines, start, end)
@@ -130,18 +178,11 @@ class TextCleaner:
                 out.append(_Line(s, _weighted_len(s), bool(_SENT_END_STRICT.search(s))))
         return out
 
-    def _weigh(self, lines: list[_Line]) -> None:
-        for ln in lines:
-            n = min(ln.length, self.length_cap)
-            n = LENGTH_UNIT * (n / LENGTH_UNIT) ** self.length_power
-            if _IMAGE.match(ln.text) or _MD_LINK.match(ln.text):
-                ln.weight = -self.marker_penalty
-            elif _LIST_MARK.match(ln.text) and not ln.sentence:
-                ln.weight = -self.marker_penalty
-            elif ln.sentence:
-                ln.weight = n - self.base_penalty
-            else:
-                ln.weight = n * self.nonsentence_factor - self.nonsentence_penalty
+    def _weigh(self, lines: list[_Line], anchor: int | None) -> None:
+        w = [self.weights.get(k, 0.0) for k in FEATURES]
+        for ln, f in zip(lines, line_features(lines, anchor)):
+            ln.logit = sum(a * b for a, b in zip(w, f))
+            ln.weight = ln.logit + self.offset
 
     def _body_span(self, lines: list[_Line], anchor: int | None) -> tuple[int, int]:
         """Max-sum segment of line weights; segments starting just after the anchor get a bonus."""
@@ -187,8 +228,35 @@ class TextCleaner:
             if i < start or i >= end:
                 ln.reason = "outside-body"
 
-    @staticmethod
-    def _mark_inside(lines: list[_Line], start: int, end: int) -> None:
+    def _mark_inside(self, lines: list[_Line], start: int, end: int) -> None:
         for ln in lines[start:end]:
             if _IMAGE.match(ln.text):
                 ln.reason = "image"
+            elif ln.logit < self.drop_below:
+                ln.reason = "low-score"
+
+
+def line_features(lines: list[_Line], anchor: int | None) -> list[list[float]]:
+    """Feature vectors (see FEATURES) for every line, with page and neighbour context."""
+    n = len(lines)
+    title = lines[0].text.lower() if lines else ""
+    counts = Counter(ln.text.lower() for ln in lines)
+    feats = []
+    for i, ln in enumerate(lines):
+        f = _base_features(ln.text, ln.length, ln.sentence)
+        low = ln.text.lower()
+        f[12] = float(counts[low] > 1)
+        f[13] = float(i > 0 and len(low) >= ANCHOR_MIN_LEN and low in title)
+        f[14] = 0.5 if anchor is None else float(i > anchor)
+        f[15] = i / n
+        feats.append(f)
+    for i, f in enumerate(feats):
+        prev = feats[max(0, i - 2) : i] or [[0.0] * 19]
+        nxt = feats[i + 1 : i + 3] or [[0.0] * 19]
+        f.extend([
+            sum(g[1] for g in prev) / len(prev),
+            sum(g[1] for g in nxt) / len(nxt),
+            sum(g[3] for g in prev) / len(prev),
+            sum(g[3] for g in nxt) / len(nxt),
+        ])
+    return feats

@@ -24,9 +24,9 @@ class Decoded:
 
 def looks_binary(data: bytes) -> bool:
     head = data[:SNIFF_BYTES]
-    if not head:
+    if not head or _is_utf16(head):
         return False
-    if b"\x00" in head and not _is_utf16(head):
+    if b"\x00" in head:
         return True
     controls = sum(1 for b in head if b in _CONTROL)
     return controls / len(head) > BINARY_CONTROL_RATIO
@@ -42,6 +42,8 @@ def decode_bytes(data: bytes) -> Decoded:
         raise InputError("empty file")
     if looks_binary(data):
         raise InputError("binary file, not text")
+    if _is_utf16(data):
+        return Decoded(data.decode("utf-16", errors="replace"), "utf-16")
     if data.startswith(b"\xef\xbb\xbf"):
         return Decoded(data[3:].decode("utf-8", errors="replace"), "utf-8-sig")
     try:

@@ -1,0 +1,31 @@
+# The two commands a new user runs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DB     ?= storyline.db
+
+.PHONY: demo test install bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## demo: set up .venv, run the main job on the bundled sample corpus, print the stories
+demo: $(STAMP)
+	$(BIN)/storyline run examples/sample --db $(DB)
+
+## test: the test suite (what CI runs)
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+## bench: speed figures for BENCHMARKS.md
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_pipeline.py
+
+clean:
+	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm build src/*.egg-info

@@ -1,0 +1,247 @@
+"""The ``storyline`` command: a thin shell over the library (parse, call, print)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from storyline.api_python import Storyline
+from storyline.errors import StorylineError
+from storyline.pipeline import IngestReport
+from storyline.types import Article, Story
+
+DEFAULT_DB = "storyline.db"
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+# -- shared options -----------------------------------------------------------------------
+def db_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(),
+                        help="SQLite database file.")(f)
+
+
+def json_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--json", "as_json", is_flag=True,
+                        help="Print machine-readable JSON instead of tables.")(f)
+
+
+def quiet_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--quiet", "-q", is_flag=True, help="No progress bars.")(f)
+
+
+@contextmanager
+def edge() -> Iterator[None]:
+    """Turn library errors into one clear line (click prints 'Error: ...', exit 1)."""
+    try:
+        yield
+    except StorylineError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@contextmanager
+def progress_bar(quiet: bool) -> Iterator[Callable[[str, int, int | None], None] | None]:
+    if quiet:
+        yield None
+        return
+    bars = Progress(TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err, transient=False)
+    tasks: dict[str, Any] = {}
+
+    def update(stage: str, done: int, total: int | None) -> None:
+        if stage not in tasks:
+            tasks[stage] = bars.add_task(stage, total=total)
+        bars.update(tasks[stage], completed=done, total=total)
+
+    with bars:
+        yield update
+
+
+def dump(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+# -- printing -----------------------------------------------------------------------------
+def story_dict(s: Story) -> dict[str, Any]:
+    return {"id": s.id, "headline": s.headline, "headlines": s.headlines,
+            "languages": list(s.languages), "articles": s.size, "sources": list(s.sources),
+            "first_date": s.first_date, "last_date": s.last_date,
+            "article_ids": list(s.article_ids)}
+
+
+def article_dict(a: Article) -> dict[str, Any]:
+    d = asdict(a)
+    d.pop("content_hash")
+    return d
+
+
+def print_report(report: IngestReport, as_json: bool) -> None:
+    for n in report.notices:
+        err.print(f"[yellow]warning[/]: {n.origin}: {n.message}", markup=True, highlight=False)
+    for r in report.rejected:
+        err.print(f"[red]rejected[/]: {r.origin}: {r.reason}", markup=True, highlight=False)
+    c = report.counts()
+    reasons = report.rejection_reasons()
+    why = f" ({', '.join(f'{k}: {v}' for k, v in sorted(reasons.items()))})" if reasons else ""
+    err.print(f"stored {c['stored']}, near-duplicates {c['near_duplicates']} (stored, linked), "
+              f"duplicates {c['duplicates']}, unchanged {c['unchanged']}, "
+              f"rejected {c['rejected']}{why}", highlight=False)
+
+
+def report_dict(report: IngestReport) -> dict[str, Any]:
+    return {**report.counts(),
+            "rejections": [{"origin": r.origin, "reason": r.reason} for r in report.rejected],
+            "warnings": [{"origin": n.origin, "message": n.message} for n in report.notices],
+            "duplicates_of": [{"origin": o, "duplicate_of": d} for o, d in report.duplicates],
+            "near_duplicates_of": [{"origin": o, "duplicate_of": d}
+                                   for o, d in report.near_duplicates]}
+
+
+def print_stories(stories: list[Story]) -> None:
+    table = Table(title=f"{len(stories)} stories", show_lines=False)
+    table.add_column("story", no_wrap=True)
+    table.add_column("headline", overflow="fold", ratio=3)
+    for col in ("languages", "articles", "sources", "first", "last"):
+        table.add_column(col, overflow="fold", no_wrap=col in ("articles", "first", "last"))
+    for s in stories:
+        table.add_row(s.id, s.headline, ",".join(s.languages), str(s.size),
+                      ", ".join(s.sources), s.first_date or "-", s.last_date or "-")
+    out.print(table)
+
+
+# -- commands -----------------------------------------------------------------------------
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="storyline")
+def main() -> None:
+    """Storyline: group multilingual news articles into stories.
+
+    \b
+    Example:
+      storyline run examples/sample --db news.db
+      storyline stories --db news.db
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@db_option
+@json_option
+@quiet_option
+def run(paths: tuple[str, ...], db: str, as_json: bool, quiet: bool) -> None:
+    """Ingest PATHS (files or folders), then cluster and print the stories.
+
+    \b
+    Example:
+      storyline run examples/sample ../more-news/ --db news.db
+    """
+    with edge(), Storyline(db) as sl, progress_bar(quiet or as_json) as bar:
+        report = sl.add_paths(paths, progress=bar)
+        stories = sl.cluster(progress=bar)
+    if as_json:
+        dump({"ingest": report_dict(report), "stories": [story_dict(s) for s in stories]})
+        return
+    print_report(report, as_json)
+    print_stories(stories)
+
+
+@main.command(name="ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@db_option
+@json_option
+@quiet_option
+def ingest_cmd(paths: tuple[str, ...], db: str, as_json: bool, quiet: bool) -> None:
+    """Ingest PATHS into the database without clustering.
+
+    \b
+    Example:
+      storyline ingest scraped/2026-03-14/ --db news.db
+    """
+    with edge(), Storyline(db) as sl, progress_bar(quiet or as_json) as bar:
+        report = sl.add_paths(paths, progress=bar)
+    if as_json:
+        dump(report_dict(report))
+    else:
+        print_report(report, as_json)
+
+
+@main.command()
+@db_option
+@json_option
+@quiet_option
+def cluster(db: str, as_json: bool, quiet: bool) -> None:
+    """Embed new articles and re-cluster the whole database into stories.
+
+    \b
+    Example:
+      storyline cluster --db news.db
+    """
+    with edge(), Storyline(db, create=False) as sl, progress_bar(quiet or as_json) as bar:
+        stories = sl.cluster(progress=bar)
+    if as_json:
+        dump([story_dict(s) for s in stories])
+    else:
+        print_stories(stories)
+
+
+@main.command()
+@db_option
+@json_option
+def stories(db: str, as_json: bool) -> None:
+    """List the stories in the database, largest first.
+
+    \b
+    Example:
+      storyline stories --db news.db --json
+    """
+    with edge(), Storyline(db, create=False) as sl:
+        found = sl.stories()
+    if as_json:
+        dump([story_dict(s) for s in found])
+    else:
+        print_stories(found)
+
+
+@main.command()
+@click.argument("story_id")
+@db_option
+@json_option
+def story(story_id: str, db: str, as_json: bool) -> None:
+    """Show one story: its articles grouped by language, with their origin.
+
+    \b
+    Example:
+      storyline story s1a2b3c4d5 --db news.db
+    """
+    with edge(), Storyline(db, create=False) as sl:
+        s = sl.story(story_id)
+        arts = sl.articles(story_id)
+    by_lang: dict[str, list[Article]] = {}
+    for a in arts:
+        by_lang.setdefault(a.lang, []).append(a)
+    if as_json:
+        dump({**story_dict(s), "by_language": {
+            lang: [article_dict(a) for a in items] for lang, items in sorted(by_lang.items())}})
+        return
+    out.print(f"[bold]{s.headline}[/]  ({s.id}, {s.size} articles, "
+              f"{s.first_date or '?'} .. {s.last_date or '?'})", highlight=False)
+    for lang, items in sorted(by_lang.items()):
+        out.print(f"\n[bold]{lang}[/]  {s.headlines.get(lang, '')}", highlight=False)
+        for a in items:
+            dup = f"  [dim](near-duplicate of {a.duplicate_of})[/]" if a.duplicate_of else ""
+            out.print(f"  - {a.title}  [dim]{a.date or ''} {a.source or ''}[/]{dup}",
+                      highlight=False)
+            out.print(f"    {a.url or a.origin}", highlight=False, style="dim")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""Shared fixtures: a fresh SQLite store per test, corpus paths, a small deterministic embedder."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from storyline.store import SQLiteStore
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "examples" / "sample"
+LABELS = REPO / "examples" / "labels.json"
+SHARED = REPO.parent / "shared"
+SEEDS = SHARED / "seeds"
+BENCH = SHARED / "bench"
+
+
+class HashingEmbedder:
+    """Bag-of-words hashing vectors: no model, deterministic, same-words-similar.
+
+    Unit tests of the pipeline's bookkeeping use it; the real model runs in test_e2e.py.
+    """
+
+    name = "hashing-test"
+    dim = 256
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.texts_embedded = 0
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += 1
+        self.texts_embedded += len(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for w in re.findall(r"\w+", t.lower()):
+                h = int(hashlib.md5(w.encode()).hexdigest(), 16)
+                out[i, h % self.dim] += 1.0
+            norm = np.linalg.norm(out[i])
+            if norm:
+                out[i] /= norm
+        return out
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SQLiteStore:
+    s = SQLiteStore(tmp_path / "test.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def hashing_embedder() -> HashingEmbedder:
+    return HashingEmbedder()
+
+
+def need(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"{path} not available")
+    return path
