@@ -1,0 +1,153 @@
+"""End to end with the real bundled model: sample corpus + seeds through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import LABELS, REPO, SAMPLE, SEEDS
+from storyline.evaluate import bcubed
+
+EXE = str(Path(sys.executable).with_name("storyline"))
+
+
+def storyline(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run([EXE, *args], cwd=cwd, capture_output=True, text=True, env=env,
+                          timeout=900)
+
+
+@pytest.fixture(scope="module")
+def corpus_run(tmp_path_factory):
+    if not SEEDS.exists():
+        pytest.skip("../shared/seeds not available")
+    db = tmp_path_factory.mktemp("e2e") / "news.db"
+    seeds = sorted(str(p) for p in SEEDS.glob("*.txt"))
+    first = storyline("run", str(SAMPLE), *seeds, "--db", str(db), "--json", "--quiet")
+    assert first.returncode == 0, first.stderr
+    second = storyline("run", str(SAMPLE), *seeds, "--db", str(db), "--json", "--quiet")
+    assert second.returncode == 0, second.stderr
+    return db, json.loads(first.stdout), json.loads(second.stdout)
+
+
+def article_origins(db: Path) -> dict[str, str]:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return dict(conn.execute("SELECT id, origin FROM articles"))
+
+
+def test_seeds_form_one_story_and_nothing_else_joins(corpus_run):
+    db, first, _ = corpus_run
+    origins = article_origins(db)
+    seed_stories = [s for s in first["stories"]
+                    if any("seeds" in origins[a] for a in s["article_ids"])]
+    assert len(seed_stories) == 1, [s["headline"] for s in seed_stories]
+    story = seed_stories[0]
+    members = [origins[a] for a in story["article_ids"]]
+    assert len(members) == 5 and all("seeds" in m for m in members), members
+    assert set(story["languages"]) == {"ar", "el"}
+
+
+def test_sample_stories_match_labels(corpus_run):
+    db, first, _ = corpus_run
+    labels = json.loads(LABELS.read_text())
+    origins = article_origins(db)
+    pred, gold = [], []
+    dup_of = {d["origin"]: d["duplicate_of"] for d in first["ingest"]["duplicates_of"]}
+    story_of = {a: s["id"] for s in first["stories"] for a in s["article_ids"]}
+    by_origin = {o: a for a, o in origins.items()}
+    for rel, label in labels.items():
+        origin = str(SAMPLE / rel)
+        aid = by_origin.get(origin) or dup_of.get(origin)
+        assert aid is not None, f"{rel} was neither stored nor recorded as a duplicate"
+        pred.append(story_of[aid])
+        gold.append(label)
+    p, r, f1 = bcubed(pred, gold)
+    print(f"sample corpus B-cubed P={p:.3f} R={r:.3f} F1={f1:.3f}")
+    assert f1 == pytest.approx(1.0), (p, r)
+
+
+def test_second_run_adds_nothing(corpus_run):
+    _, first, second = corpus_run
+    assert second["ingest"]["stored"] == 0 and second["ingest"]["near_duplicates"] == 0
+    assert second["ingest"]["duplicates"] == 0
+    assert second["ingest"]["unchanged"] == (first["ingest"]["stored"]
+                                             + first["ingest"]["near_duplicates"]
+                                             + first["ingest"]["duplicates"])
+    assert [(s["id"], s["article_ids"]) for s in second["stories"]] == \
+        [(s["id"], s["article_ids"]) for s in first["stories"]]
+
+
+def test_duplicates_in_sample_are_found(corpus_run):
+    _, first, _ = corpus_run
+    assert [d["origin"].endswith("mirror/quake_izmir_en_copy.txt")
+            for d in first["ingest"]["duplicates_of"]] == [True]
+    assert [d["origin"].endswith("reposts/change7_de_update.txt")
+            for d in first["ingest"]["near_duplicates_of"]] == [True]
+
+
+def test_stories_and_story_commands(corpus_run):
+    db, first, _ = corpus_run
+    table = storyline("stories", "--db", str(db))
+    assert table.returncode == 0 and "stories" in table.stdout
+    sid = first["stories"][0]["id"]
+    assert sid in table.stdout
+    shown = storyline("story", sid, "--db", str(db), "--json")
+    data = json.loads(shown.stdout)
+    assert data["id"] == sid
+    assert sum(len(v) for v in data["by_language"].values()) == first["stories"][0]["articles"]
+    for items in data["by_language"].values():
+        assert all(a["origin"] for a in items)
+    text = storyline("story", sid, "--db", str(db))
+    assert first["stories"][0]["headline"][:20] in text.stdout
+
+
+def test_bad_inputs_give_one_line_each_and_no_traceback(tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (bad / "latin1.txt").write_bytes(
+        ("Séisme en Crète\n" + "Un séisme de magnitude 5,8 a frappé le sud de la Crète "
+         "samedi soir, faisant deux morts et une quarantaine de blessés. " * 3).encode("latin-1"))
+    (bad / "feed.jsonl").write_text('{"title": "broken"\n')
+    with open(bad / "huge.txt", "wb") as f:
+        f.truncate(50 * 1024 * 1024)
+    missing = tmp_path / "does-not-exist.txt"
+    res = storyline("run", str(bad), str(missing), "--db", str(tmp_path / "x.db"), "--quiet")
+    assert res.returncode == 0, res.stderr
+    assert "Traceback" not in res.stderr + res.stdout
+    lines = res.stderr.splitlines()
+    for name in ("empty.txt", "binary.txt", "feed.jsonl#1", "huge.txt", "does-not-exist.txt"):
+        assert sum(name in ln and ln.startswith("rejected") for ln in lines) == 1, (name, lines)
+    assert any("latin1.txt" in ln and ln.startswith("warning") for ln in lines)
+    summary = lines[-1]
+    assert summary.startswith("stored 1,") and "rejected 5" in summary
+
+
+def test_missing_database_is_one_clear_line(tmp_path):
+    res = storyline("stories", "--db", str(tmp_path / "none.db"))
+    assert res.returncode == 1
+    assert res.stderr.strip().startswith("Error: no database at")
+    assert "Traceback" not in res.stderr
+
+
+def test_ingest_then_cluster_commands(tmp_path):
+    db = str(tmp_path / "two.db")
+    files = [str(SAMPLE / "agency-a" / "quake_crete_en.txt"),
+             str(SAMPLE / "presse" / "seisme_crete_fr.txt"),
+             str(SAMPLE / "agency-a" / "ecb_rates_en.txt")]
+    ing = storyline("ingest", *files, "--db", db, "--json", "--quiet")
+    assert ing.returncode == 0, ing.stderr
+    assert json.loads(ing.stdout)["stored"] == 3
+    clu = storyline("cluster", "--db", db, "--json", "--quiet")
+    stories = json.loads(clu.stdout)
+    assert sorted(s["articles"] for s in stories) == [1, 2]
+    crete = next(s for s in stories if s["articles"] == 2)
+    assert crete["languages"] == ["en", "fr"]

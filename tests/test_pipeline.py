@@ -1,0 +1,111 @@
+"""The pipeline's bookkeeping with a model-free embedder: dedup, re-runs, changes, rejections."""
+
+import json
+
+import pytest
+
+from storyline import Storyline
+
+EARTHQUAKE = ("Strong earthquake hits Izmir, twelve dead\n"
+              "A magnitude 6.1 earthquake struck off Seferihisar near Izmir early on Saturday, "
+              "killing twelve people and injuring 230, the disaster agency said.\n"
+              "Rescue teams searched collapsed buildings through the night in the coastal town.\n")
+BANK = ("Central bank cuts deposit rate to 1.75 percent\n"
+        "The central bank lowered its deposit rate by a quarter point on Thursday, citing "
+        "falling inflation and weak growth across the euro area economies.\n"
+        "The decision was unanimous, the bank's president told reporters in Frankfurt.\n")
+
+
+@pytest.fixture
+def sl(tmp_path, hashing_embedder):
+    s = Storyline(tmp_path / "news.db", embedder=hashing_embedder)
+    yield s
+    s.close()
+
+
+def write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_store_cluster_and_rerun_changes_nothing(sl, tmp_path, hashing_embedder):
+    write(tmp_path / "in" / "a.txt", EARTHQUAKE)
+    write(tmp_path / "in" / "b.txt", BANK)
+    write(tmp_path / "in" / "feed.jsonl", json.dumps(
+        {"title": "Quake in Izmir kills twelve", "text": EARTHQUAKE.split("\n", 1)[1],
+         "url": "https://www.news.example/izmir", "date": "2026-03-14T08:00:00Z"}) + "\n")
+    report = sl.add_paths([tmp_path / "in"])
+    assert report.counts()["stored"] == 2 and report.counts()["near_duplicates"] == 1
+    stories = sl.cluster()
+    assert sum(s.size for s in stories) == 3
+    feed = next(a for a in sl.articles() if a.origin.endswith("#1"))
+    assert feed.url == "https://www.news.example/izmir" and feed.source == "news.example"
+    assert feed.date == "2026-03-14" and feed.duplicate_of is not None
+    calls = hashing_embedder.texts_embedded
+    db_before = sl.store.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    again = sl.add_paths([tmp_path / "in"])
+    assert again.counts() == {"stored": 0, "near_duplicates": 0, "duplicates": 0,
+                              "unchanged": 3, "rejected": 0}
+    stories2 = sl.cluster()
+    assert [(s.id, s.article_ids) for s in stories2] == [(s.id, s.article_ids) for s in stories]
+    assert hashing_embedder.texts_embedded == calls  # vectors are cached, never recomputed
+    assert sl.store.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == db_before
+
+
+def test_exact_duplicate_is_recorded_not_stored_twice(sl, tmp_path):
+    write(tmp_path / "a" / "x.txt", EARTHQUAKE)
+    write(tmp_path / "b" / "copy.txt", EARTHQUAKE)
+    report = sl.add_paths([tmp_path])
+    assert len(report.stored) == 1 and len(report.duplicates) == 1
+    origin, original = report.duplicates[0]
+    assert origin.endswith("copy.txt")
+    assert sl.store.duplicates() == [(origin, original)]
+    assert sl.add_paths([tmp_path]).counts()["unchanged"] == 2
+
+
+def test_near_duplicate_is_stored_and_joins_its_originals_story(sl, tmp_path):
+    write(tmp_path / "orig.txt", EARTHQUAKE)
+    write(tmp_path / "repost.txt", EARTHQUAKE.replace("twelve dead", "twelve dead - update")
+          .replace("through the night", "all night long"))
+    report = sl.add_paths([tmp_path])
+    assert len(report.near_duplicates) == 1
+    stories = sl.cluster()
+    assert len(stories) == 1 and stories[0].size == 2
+
+
+def test_changed_file_replaces_its_article(sl, tmp_path):
+    p = write(tmp_path / "a.txt", EARTHQUAKE)
+    sl.add_paths([p])
+    write(p, BANK)
+    report = sl.add_paths([p])
+    assert len(report.stored) == 1
+    [article] = sl.articles()
+    assert article.title.startswith("Central bank")
+
+
+def test_bad_inputs_are_reported_and_the_run_goes_on(sl, tmp_path):
+    write(tmp_path / "good.txt", EARTHQUAKE)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "bin.html").write_bytes(bytes(range(256)) * 4)
+    write(tmp_path / "feed.jsonl", '{"title": "x", "text": "y"\n' +
+          json.dumps({"title": "Bank", "text": BANK}) + "\n")
+    write(tmp_path / "stub.txt", "Title only\nshort")
+    report = sl.add_paths([tmp_path, tmp_path / "missing.txt"])
+    reasons = {r.origin.split("/")[-1]: r.reason for r in report.rejected}
+    assert set(reasons) == {"empty.txt", "bin.html", "feed.jsonl#1", "stub.txt", "missing.txt"}
+    assert report.counts()["stored"] == 2
+    assert {o.split("/")[-1] for o, _ in sl.store.rejections()} == set(reasons)
+    # re-running records no new rejection rows
+    n = len(sl.store.rejections())
+    sl.add_paths([tmp_path, tmp_path / "missing.txt"])
+    assert len(sl.store.rejections()) == n
+
+
+def test_declared_language_wins_and_detection_fills_the_rest(sl, tmp_path):
+    write(tmp_path / "f.jsonl", json.dumps({"title": "t", "text": BANK, "lang": "EN"}) + "\n")
+    write(tmp_path / "de.txt", "Erdbeben in Izmir\nEin starkes Erdbeben hat am Samstag die "
+          "türkische Küstenstadt erschüttert, zwölf Menschen kamen ums Leben.\n")
+    sl.add_paths([tmp_path])
+    langs = sorted(a.lang for a in sl.articles())
+    assert langs == ["de", "en"]
