@@ -85,6 +85,8 @@ def test_changed_file_replaces_its_article(sl, tmp_path):
 
 
 def test_bad_inputs_are_reported_and_the_run_goes_on(sl, tmp_path):
+    tmp_path = tmp_path / "inputs"
+    tmp_path.mkdir()
     write(tmp_path / "good.txt", EARTHQUAKE)
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "bin.html").write_bytes(bytes(range(256)) * 4)

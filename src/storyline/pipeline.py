@@ -21,6 +21,7 @@ from storyline.dedup import NearDuplicateIndex, content_hash
 from storyline.embed import Embedder, article_text
 from storyline.language import LanguageDetector
 from storyline.present import headlines
+from storyline.similarity import LanguageCentering
 from storyline.store import SQLiteStore
 from storyline.types import Article, Notice, RawDocument, Rejection, Story
 
@@ -87,6 +88,7 @@ class Pipeline:
         cleaner: DocumentCleaner | None = None,
         detector: LanguageDetector | None = None,
         clusterer: AverageLinkClusterer | None = None,
+        centering: LanguageCentering | None = None,
     ) -> None:
         self.store = store
         self._embedder_factory = embedder_factory
@@ -94,6 +96,7 @@ class Pipeline:
         self.cleaner = cleaner or DocumentCleaner()
         self.detector = detector or LanguageDetector()
         self.clusterer = clusterer or AverageLinkClusterer()
+        self.centering = centering or LanguageCentering()
         self._near: NearDuplicateIndex | None = None
 
     @property
@@ -210,29 +213,33 @@ class Pipeline:
 
     # -- cluster ----------------------------------------------------------------------------
     def cluster(self, progress: Progress | None = None) -> list[Story]:
+        """Re-cluster every stored article; near-duplicates follow their original."""
         self.embed_pending(progress)
         articles = self.store.articles()
+        if not articles:
+            self.store.replace_stories({})
+            return []
+        raw = self.store.embeddings(self.embedder.name, [a.id for a in articles])
         originals = [a for a in articles if a.duplicate_of is None]
-        vecs = self.store.embeddings(self.embedder.name, [a.id for a in articles])
-        matrix = np.stack([vecs[a.id] for a in originals]) if originals else np.zeros((0, 1))
-        labels = self.clusterer.fit_predict(matrix)
+        self.centering.fit(np.stack([raw[a.id] for a in originals]), [a.lang for a in originals])
+        centered = dict(zip((a.id for a in articles), self.centering.transform(
+            np.stack([raw[a.id] for a in articles]), [a.lang for a in articles])))
+        labels = self.clusterer.fit_predict(np.stack([centered[a.id] for a in originals]))
         groups: dict[int, list[str]] = {}
         for a, label in zip(originals, labels):
             groups.setdefault(int(label), []).append(a.id)
         home = {aid: k for k, members in groups.items() for aid in members}
-        for a in articles:  # a near-duplicate belongs to its original's story
-            if a.duplicate_of is not None and a.duplicate_of in home:
-                groups[home[a.duplicate_of]].append(a.id)
-            elif a.duplicate_of is not None:
-                groups[len(groups) + 10**9] = [a.id]
-        clusters = list(groups.values())
+        for a in articles:
+            if a.duplicate_of is not None:  # joins its original's story
+                k = home.get(a.duplicate_of, -1 - len(groups))
+                groups.setdefault(k, []).append(a.id)
         by_id = {a.id: a for a in articles}
-        assigned = assign_story_ids(clusters, self.store.memberships())
         rows = {}
-        for sid, members in assigned.items():
-            arts = [by_id[m] for m in members]
-            heads = headlines(arts, np.stack([vecs[m] for m in members]))
-            rows[sid] = (heads[0], heads[1], members)
+        for sid, members in assign_story_ids(list(groups.values()),
+                                             self.store.memberships()).items():
+            head, per_lang = headlines([by_id[m] for m in members],
+                                       np.stack([centered[m] for m in members]))
+            rows[sid] = (head, per_lang, members)
         self.store.replace_stories(rows)
         if progress:
             progress("cluster", 1, 1)
