@@ -18,7 +18,7 @@ from rich.table import Table
 from storyline.api_python import Storyline
 from storyline.errors import StorylineError
 from storyline.pipeline import IngestReport
-from storyline.types import Article, Story
+from storyline.types import Article, Notice, Rejection, Story
 
 DEFAULT_DB = "storyline.db"
 out = Console(soft_wrap=True)
@@ -241,6 +241,80 @@ def story(story_id: str, db: str, as_json: bool) -> None:
             out.print(f"  - {a.title}  [dim]{a.date or ''} {a.source or ''}[/]{dup}",
                       highlight=False)
             out.print(f"    {a.url or a.origin}", highlight=False, style="dim")
+
+
+@main.command()
+@click.argument("file", type=click.Path())
+@click.option("--explain", is_flag=True, help="Also show each removed line and why.")
+@json_option
+def clean(file: str, explain: bool, as_json: bool) -> None:
+    """Print the article extracted from FILE (a page dump, .html or .txt).
+
+    \b
+    Example:
+      storyline clean scraped/page.txt --explain
+    """
+    from storyline.clean import DocumentCleaner
+    from storyline.ingest import read_file
+
+    docs = list(read_file(Path(file)))
+    rejected = [d for d in docs if isinstance(d, Rejection)]
+    if rejected:
+        raise click.ClickException(f"{rejected[0].origin}: {rejected[0].reason}")
+    cleaner = DocumentCleaner()
+    results = []
+    for doc in docs:
+        if isinstance(doc, Notice):
+            err.print(f"[yellow]warning[/]: {doc.origin}: {doc.message}", highlight=False)
+            continue
+        results.append((doc.origin, cleaner.clean(doc).document))
+    if as_json:
+        dump([{"origin": o, "title": d.title, "date": d.date, "paragraphs": list(d.paragraphs),
+               "removed": [{"text": r.text, "reason": r.reason} for r in d.removed]}
+              for o, d in results])
+        return
+    for origin, d in results:
+        if len(results) > 1:
+            out.print(f"[dim]== {origin}[/]", highlight=False)
+        out.print(f"[bold]{d.title or '(no title)'}[/]", highlight=False)
+        if d.date:
+            out.print(f"[dim]{d.date}[/]", highlight=False)
+        for para in d.paragraphs:
+            out.print(f"\n{para}", highlight=False, markup=False)
+        if explain and d.removed:
+            out.print(f"\n[bold]removed ({len(d.removed)} lines)[/]", highlight=False)
+            for r in d.removed:
+                out.print(f"  [red]{r.reason:<16}[/] ", end="", highlight=False)
+                out.print(r.text, highlight=False, markup=False)
+
+
+@main.group(name="eval")
+def eval_group() -> None:
+    """Score Storyline on a labelled benchmark file."""
+
+
+@eval_group.command(name="textclean")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@json_option
+def eval_textclean(file: str, as_json: bool) -> None:
+    """Score the text cleaner on a file like ../shared/bench/textclean/dev.jsonl.
+
+    \b
+    Example:
+      storyline eval textclean ../shared/bench/textclean/dev.jsonl
+    """
+    from storyline.evaluate import score_textclean
+
+    try:
+        scores = score_textclean(file)
+    except (ValueError, KeyError) as exc:
+        raise click.ClickException(f"{file}: not a textclean benchmark file ({exc})") from None
+    if as_json:
+        dump(scores)
+        return
+    out.print(f"pages {scores['pages']}  precision {scores['precision']:.3f}  "
+              f"recall {scores['recall']:.3f}  F1 {scores['f1']:.3f}  "
+              f"({scores['pages_per_second']:.0f} pages/s)", highlight=False)
 
 
 if __name__ == "__main__":  # pragma: no cover
