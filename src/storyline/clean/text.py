@@ -32,6 +32,7 @@ MARKER_PENALTY = 60.0  # weight of an image / markdown link / short "- " "* " "|
 WRAP_MIN_LEN = 30  # a line this long followed by a lower-case line: one hard-wrapped paragraph
 ANCHOR_BONUS = 200.0  # bonus for a body starting at most ANCHOR_WINDOW lines below the headline
 ANCHOR_WINDOW = 10
+BLOCK_PENALTY = 300.0  # a second/third body block must outweigh this plus the gap it skips
 ANCHOR_MIN_LEN = 8  # a headline repeat has at least this many chars ...
 ANCHOR_MIN_JACCARD = 0.5  # ... and is part of the title or shares this much of its char trigrams
 TITLE_MIN_LEN = 15  # the title is the first line at least this long (weighted chars) ...
@@ -148,7 +149,9 @@ class TextCleaner:
         length_cap: float = LENGTH_CAP,
         anchor_bonus: float = ANCHOR_BONUS,
         anchor_window: int = ANCHOR_WINDOW,
+        block_penalty: float = BLOCK_PENALTY,
     ) -> None:
+        self.block_penalty = block_penalty
         self.sentence_penalty = sentence_penalty
         self.nonsentence_factor = nonsentence_factor
         self.nonsentence_penalty = nonsentence_penalty
@@ -179,13 +182,20 @@ class TextCleaner:
         title_at = self._find_title(lines)  # 2. title: first substantial line
         anchor = self._find_anchor(lines, title_at)  # 3. where the headline is repeated
         self._weigh(lines)  # 4. per-line weights from line shape
-        start, end = self._body_span(lines, anchor)  # 5. max-sum body segment
+        blocks = self._body_blocks(lines, anchor)  # 5. max-sum body block(s)
+        start, end = blocks[0][0], blocks[-1][1]
         end = self._cut_listing(lines, start, end)  # 6. stop where a teaser/comment list begins
+        inside = [False] * len(lines)
+        for s, e in blocks:
+            for i in range(s, min(e, end)):
+                inside[i] = True
         for i, ln in enumerate(lines):  # 7. everything outside the body goes
             if i < start:
                 ln.reason = "before-body"
             elif i >= end:
                 ln.reason = "after-body"
+            elif not inside[i]:
+                ln.reason = "between-blocks"
         self._mark_inside(lines, start, end, lines[title_at].text)  # 8. boilerplate in the body
         title = lines[title_at].text
         lines[title_at].reason = "title"
@@ -272,25 +282,42 @@ class TextCleaner:
                     ln.weight = 0.0
             i = j + 1
 
-    def _body_span(self, lines: list[_Line], anchor: int | None) -> tuple[int, int]:
-        """Max-sum segment [start, end) of line weights; starts just below the anchor get a bonus."""
-        n = len(lines)
-        prefix = [0.0] * (n + 1)
+    def _body_blocks(self, lines: list[_Line], anchor: int | None) -> list[tuple[int, int]]:
+        """Blocks [start, end) of lines maximising sum(weight) - BLOCK_PENALTY * (blocks - 1).
+
+        The best single block is Finn et al.'s max-sum segment; a further dense block (e.g. the
+        body's continuation after an inline teaser or image strip) is added when its weight
+        outweighs BLOCK_PENALTY plus the gap lines it skips. The first block gets ANCHOR_BONUS
+        when it starts just below the repeated headline. Dynamic programme over three states:
+        0 = before any block, 1 = inside a block, 2 = between blocks.
+        """
+        neg = float("-inf")
+        pre, inside, between = 0.0, neg, neg
+        back: list[tuple[int, int]] = []  # per line: (state before entering 1, state before 2)
         for i, ln in enumerate(lines):
-            prefix[i + 1] = prefix[i] + ln.weight
-        best_end = list(range(n + 1))  # best_end[i]: e >= i maximising prefix[e]
-        for i in range(n - 1, -1, -1):
-            j = best_end[i + 1]
-            best_end[i] = i if prefix[i] >= prefix[j] else j
-        best, span = float("-inf"), (0, 0)
-        for s in range(n):
-            e = best_end[s + 1]
-            score = prefix[e] - prefix[s]
-            if anchor is not None and anchor < s <= anchor + self.anchor_window:
-                score += self.anchor_bonus
-            if score > best:
-                best, span = score, (s, e)
-        return span
+            bonus = self.anchor_bonus if anchor is not None and anchor < i <= anchor + self.anchor_window else 0.0
+            enter, src = max((inside, 1), (pre + bonus, 0), (between - self.block_penalty, 2))
+            stay, src2 = max((between, 2), (inside, 1))
+            back.append((src, src2))
+            inside, between = enter + ln.weight, stay
+        state = 1 if inside >= between else 2
+        if max(inside, between) == neg:
+            return [(0, 0)]
+        keep = [False] * len(lines)
+        for i in range(len(lines) - 1, -1, -1):
+            keep[i] = state == 1
+            state = back[i][0] if state == 1 else back[i][1] if state == 2 else 0
+        blocks, i = [], 0
+        while i < len(lines):
+            if keep[i]:
+                j = i
+                while j < len(lines) and keep[j]:
+                    j += 1
+                blocks.append((i, j))
+                i = j
+            else:
+                i += 1
+        return blocks or [(0, 0)]
 
     @staticmethod
     def _cut_listing(lines: list[_Line], start: int, end: int) -> int:
@@ -311,9 +338,11 @@ class TextCleaner:
         return end
 
     def _mark_inside(self, lines: list[_Line], start: int, end: int, title: str) -> None:
-        outside = {_key(ln.text) for k, ln in enumerate(lines) if k < start or k >= end}
+        outside = {_key(ln.text) for ln in lines if ln.reason is not None}
         seen = {_key(title)}
         for ln in lines[start:end]:
+            if ln.reason is not None:  # between two body blocks
+                continue
             key = _key(ln.text)
             if _IMAGE.match(ln.text) or _MD_LINK.match(ln.text):
                 ln.reason = "image"
