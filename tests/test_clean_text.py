@@ -235,4 +235,46 @@ def test_dev_benchmark_f1():
         pytest.skip("shared/bench/textclean/dev.jsonl not available")
     res = score_textclean(dev)
     assert res["pages"] > 0
-    assert res["f1"] >= 0.84, res  # target 0.90; see the report for the current figure
+    assert res["f1"] >= 0.85, res  # measured 0.857 (multi-block body); target 0.90
+
+
+PLAIN_ARTICLES = {
+    "en": ["Council approves new budget for city schools",
+           "The city council approved a new budget on Monday that gives schools more money for teachers and books.",
+           "The vote was close, with seven members in favour and six against the plan.",
+           "Parents welcomed the decision."],
+    "de": ["Stadtrat beschließt neuen Haushalt",
+           "Der Stadtrat hat am Montag einen neuen Haushalt beschlossen, der den Schulen mehr Geld bringt.",
+           "Die Abstimmung fiel knapp aus: Sieben Mitglieder stimmten dafür, sechs dagegen.",
+           "Die Eltern begrüßten die Entscheidung.",
+           "Der Haushalt gilt ab dem ersten Januar."],
+    "el": ["Το δημοτικό συμβούλιο ενέκρινε τον νέο προϋπολογισμό",
+           "Το δημοτικό συμβούλιο ενέκρινε τη Δευτέρα νέο προϋπολογισμό που δίνει περισσότερα χρήματα στα σχολεία.",
+           "Η ψηφοφορία ήταν οριακή, με επτά μέλη υπέρ και έξι κατά."],
+    "ar": ["المجلس البلدي يقر ميزانية جديدة للمدارس",
+           "أقر المجلس البلدي يوم الاثنين ميزانية جديدة تمنح المدارس مزيدا من الأموال للمعلمين والكتب.",
+           "وجاء التصويت متقاربا، إذ صوت سبعة أعضاء لصالح الخطة وعارضها ستة.",
+           "ورحب أولياء الأمور بالقرار."],
+    "ru": ["Городской совет утвердил новый бюджет",
+           "В понедельник городской совет утвердил новый бюджет, который выделяет школам больше денег на учителей.",
+           "Голосование было напряжённым: семь депутатов проголосовали за, шесть против.",
+           "Родители приветствовали это решение.",
+           "Бюджет вступит в силу с первого января.",
+           "Следующее заседание совета пройдёт в феврале."],
+    "zh": ["市议会通过新的学校预算",
+           "市议会周一通过了一项新的预算，为学校的教师和图书提供更多资金。",
+           "投票结果十分接近，七名议员赞成，六名反对。",
+           "家长们对这一决定表示欢迎。"],
+}
+
+
+@pytest.mark.parametrize("lang", sorted(PLAIN_ARTICLES))
+def test_plain_short_article_comes_out_whole(lang):
+    title, *body = PLAIN_ARTICLES[lang]
+    doc = TextCleaner().clean("\n".join([title, *body]) + "\n")
+    assert doc.title == title
+    assert doc.paragraphs == tuple(body), doc.removed
+    assert doc.removed == ()
+    # blank lines between paragraphs (a typical .txt article) change nothing
+    doc = TextCleaner().clean("\n\n".join([title, *body]))
+    assert doc.paragraphs == tuple(body)
