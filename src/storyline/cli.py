@@ -21,7 +21,8 @@ from storyline.pipeline import IngestReport
 from storyline.types import Article, Notice, Rejection, Story
 
 DEFAULT_DB = "storyline.db"
-out = Console(soft_wrap=True)
+# Piped output is read by people in pagers and logs: give tables room instead of 80 columns.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
 
 
@@ -107,15 +108,19 @@ def report_dict(report: IngestReport) -> dict[str, Any]:
                                    for o, d in report.near_duplicates]}
 
 
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[:n - 1].rstrip() + "…"
+
+
 def print_stories(stories: list[Story]) -> None:
     table = Table(title=f"{len(stories)} stories", show_lines=False)
-    table.add_column("story", no_wrap=True)
-    table.add_column("headline", overflow="fold", ratio=3)
-    for col in ("languages", "articles", "sources", "first", "last"):
-        table.add_column(col, overflow="fold", no_wrap=col in ("articles", "first", "last"))
+    for col in ("story", "headline", "languages", "articles", "sources", "first", "last"):
+        table.add_column(col, overflow="fold", justify="right" if col == "articles" else "left")
     for s in stories:
-        table.add_row(s.id, s.headline, ",".join(s.languages), str(s.size),
-                      ", ".join(s.sources), s.first_date or "-", s.last_date or "-")
+        sources = ", ".join(s.sources[:2]) + (f" +{len(s.sources) - 2}" if len(s.sources) > 2
+                                              else "")
+        table.add_row(s.id, _short(s.headline, 56), ",".join(s.languages), str(s.size),
+                      _short(sources, 26), s.first_date or "-", s.last_date or "-")
     out.print(table)
 
 
