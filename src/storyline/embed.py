@@ -52,6 +52,21 @@ class E5Embedder:
         return np.asarray(self._model.query(text), dtype=np.float32)
 
 
+# The scorer's extra views: a headline is written to name the event; the lead states it.
+TITLE_CHARS = 200
+LEAD_CHARS = 600
+VIEWS = ("full", "title", "lead")
+
+
+def view_texts(title: str, text: str) -> dict[str, str]:
+    """The three texts embedded per article: full (title + body start), title, lead."""
+    title, text = title.strip(), text.strip()
+    full = f"{title}\n{text}" if title else text
+    return {"full": full[:EMBED_CHARS],
+            "title": (title or text.split("\n", 1)[0])[:TITLE_CHARS],
+            "lead": text[:LEAD_CHARS] or title[:LEAD_CHARS]}
+
+
 def article_text(article: Article, max_chars: int = EMBED_CHARS) -> str:
     """What the model sees of an article: title, then the start of the body."""
     return article.full_text[:max_chars]

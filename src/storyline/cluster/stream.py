@@ -1,0 +1,240 @@
+"""Online story placement with the same threshold semantics as ``GraphClusterer``.
+
+``StreamClusterer.add(vector)`` places one article at once: it looks up the article's ``k``
+nearest *member* articles in a FAISS HNSW index (incremental inserts, no training, so it
+works from the first article; FAISS is also what the batch clusterer uses), groups them by
+story and estimates the average weight between the article and each candidate story S as
+``sum(weights to S's members among the k nearest) / |S|`` — the batch rule with missing
+pairs counted 0. The article joins the best story if that clears ``threshold``; otherwise it
+opens a new story. The index holds member vectors, never story representatives, so a
+story's "shape" is never averaged away and nothing has to be re-indexed when stories grow
+or merge (membership is a lookup table).
+
+``merge_pass()`` joins stories that have grown together: it runs the batch sparse average
+linkage (``graph.average_linkage_rounds``) over the *stories* touched since the last pass,
+starting from the current partition, so it only ever merges (never splits). The merged
+story keeps the smallest (oldest) index; the absorbed indices are returned and recorded in
+``absorbed`` (``resolve(i)`` follows them). Story indices are otherwise stable.
+
+Article indices are 0, 1, 2, ... in order of ``add`` (after ``from_labels``: the rows
+given). An ``edge_weight(i, j)`` callback receives such article indices; on ``add`` the new
+article's index is ``n_articles`` before the call.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from storyline.cluster.graph import (
+    DEFAULT_K,
+    GRACE_DAYS,
+    HALF_LIFE_DAYS,
+    SIMILARITY_THRESHOLD,
+    EdgeWeight,
+    GraphClusterer,
+    average_linkage_rounds,
+    check_weights,
+    time_decay,
+)
+
+
+class StreamClusterer:
+    """Incremental clustering; see the module docstring."""
+
+    def __init__(self, threshold: float = SIMILARITY_THRESHOLD, k: int = DEFAULT_K, *,
+                 min_similarity: float | None = None, half_life_days: float = HALF_LIFE_DAYS,
+                 grace_days: float = GRACE_DAYS, hnsw_m: int = 32, ef_search: int = 64,
+                 ef_construction: int = 64) -> None:
+        # reuse the batch validation so both accept exactly the same settings
+        GraphClusterer(threshold, k, min_similarity=min_similarity,
+                       half_life_days=half_life_days, grace_days=grace_days)
+        for name, v in (("hnsw_m", hnsw_m), ("ef_search", ef_search),
+                        ("ef_construction", ef_construction)):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 2:
+                raise ValueError(f"{name} must be an integer >= 2, got {v!r}")
+        self.threshold = float(threshold)
+        self.k = int(k)
+        self.min_similarity = min_similarity
+        self.half_life_days = float(half_life_days)
+        self.grace_days = float(grace_days)
+        self.hnsw_m, self.ef_search, self.ef_construction = hnsw_m, ef_search, ef_construction
+        self._index = None
+        self._dim: int | None = None
+        self._vectors = np.zeros((0, 0), dtype=np.float32)
+        self._dates = np.zeros(0, dtype=np.float64)
+        self._story = np.zeros(0, dtype=np.int64)  # article -> current story index
+        self._n = 0
+        self.members: dict[int, list[int]] = {}   # live story -> article indices
+        self.absorbed: dict[int, int] = {}         # absorbed story -> story it joined
+        self._next_story = 0
+        self._dirty: set[int] = set()              # stories changed since the last pass
+
+    # -- state --------------------------------------------------------------------------
+    @property
+    def n_articles(self) -> int:
+        return self._n
+
+    @property
+    def n_stories(self) -> int:
+        return len(self.members)
+
+    def labels(self) -> np.ndarray:
+        """Current story index of every article, in article order."""
+        return self._story[: self._n].copy()
+
+    def resolve(self, story: int) -> int:
+        """The live story a (possibly absorbed) story index now belongs to."""
+        while story in self.absorbed:
+            story = self.absorbed[story]
+        return story
+
+    def _ensure(self, dim: int, extra: int) -> None:
+        import faiss
+
+        if self._index is None:
+            self._dim = dim
+            self._index = faiss.IndexHNSWFlat(dim, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            self._index.hnsw.efConstruction = self.ef_construction
+            self._index.hnsw.efSearch = self.ef_search
+            self._vectors = np.zeros((max(1024, extra), dim), dtype=np.float32)
+            self._dates = np.full(len(self._vectors), np.nan)
+            self._story = np.full(len(self._vectors), -1, dtype=np.int64)
+        elif dim != self._dim:
+            raise ValueError(f"vector has {dim} dimensions, the index has {self._dim}")
+        need = self._n + extra
+        if need > len(self._vectors):
+            cap = max(need, 2 * len(self._vectors))
+            grow = cap - len(self._vectors)
+            self._vectors = np.concatenate([self._vectors, np.zeros((grow, dim), np.float32)])
+            self._dates = np.concatenate([self._dates, np.full(grow, np.nan)])
+            self._story = np.concatenate([self._story, np.full(grow, -1, np.int64)])
+
+    @classmethod
+    def from_labels(cls, vectors: np.ndarray, labels: np.ndarray, dates: np.ndarray | None = None,
+                    **params) -> StreamClusterer:
+        """Rebuild the state from existing articles and their story indices (labels >= 0 are
+        kept as the story indices; new stories continue after the largest)."""
+        self = cls(**params)
+        x = np.asarray(vectors, dtype=np.float32)
+        lab = np.asarray(labels).ravel()
+        if x.ndim != 2 or len(x) != len(lab):
+            raise ValueError(f"need (n, dim) vectors and n labels, got {x.shape} and {lab.shape}")
+        if len(lab) and (lab.dtype.kind not in "iu" or lab.min() < 0):
+            raise ValueError("labels must be non-negative integers")
+        if len(x) == 0:
+            return self
+        x = x / np.linalg.norm(x, axis=1, keepdims=True).clip(min=1e-12)
+        self._ensure(x.shape[1], len(x))
+        n = len(x)
+        self._vectors[:n] = x
+        if dates is not None:
+            d = np.asarray(dates, dtype=np.float64).ravel()
+            if len(d) != n:
+                raise ValueError(f"{n} vectors but {len(d)} dates")
+            self._dates[:n] = d
+        self._story[:n] = lab
+        self._index.add(x)
+        self._n = n
+        order = np.argsort(lab, kind="stable")
+        bounds = np.flatnonzero(np.diff(lab[order])) + 1
+        for grp in np.split(order, bounds):
+            self.members[int(lab[grp[0]])] = grp.tolist()
+        self._next_story = int(lab.max()) + 1
+        return self
+
+    # -- placement ------------------------------------------------------------------------
+    def _weights(self, new: np.ndarray, nbr: np.ndarray, sim: np.ndarray,
+                 edge_weight: EdgeWeight | None) -> np.ndarray:
+        if edge_weight is None:
+            w = np.clip(sim.astype(np.float64), 0.0, 1.0)
+        else:
+            w = check_weights(edge_weight(new, nbr), len(nbr))
+        d = self._dates[new] - self._dates[nbr]
+        return w * time_decay(d, self.half_life_days, self.grace_days)
+
+    def add(self, vector: np.ndarray, date: float | None = None,
+            edge_weight: EdgeWeight | None = None) -> int:
+        """Place one article; returns its story index (an existing story or a new one)."""
+        v = np.asarray(vector, dtype=np.float32).ravel()
+        if not np.isfinite(v).all():
+            raise ValueError("vector contains NaN or infinite values")
+        v = v / max(float(np.linalg.norm(v)), 1e-12)
+        if date is not None and np.isinf(date):
+            raise ValueError("date must be a finite number of days, NaN or None")
+        self._ensure(len(v), 1)
+        a = self._n
+        self._dates[a] = np.nan if date is None else float(date)
+        story = -1
+        if a:
+            sim, nbr = self._index.search(v[None, :], min(self.k, a))
+            sim, nbr = sim[0], nbr[0]
+            ok = nbr >= 0
+            if self.min_similarity is not None:
+                ok &= sim >= self.min_similarity
+            sim, nbr = sim[ok], nbr[ok]
+            if len(nbr):
+                w = self._weights(np.full(len(nbr), a), nbr, sim, edge_weight)
+                stories = self._story[nbr]
+                cand, inv = np.unique(stories, return_inverse=True)
+                sums = np.bincount(inv, weights=w)
+                sizes = np.array([len(self.members[s]) for s in cand], dtype=np.float64)
+                mean = sums / sizes
+                best = int(np.argmax(mean))  # ties -> smallest story index (cand is sorted)
+                if mean[best] >= self.threshold:
+                    story = int(cand[best])
+        if story < 0:
+            story = self._next_story
+            self._next_story += 1
+            self.members[story] = []
+        self._vectors[a] = v
+        self._story[a] = story
+        self.members[story].append(a)
+        self._index.add(v[None, :])
+        self._n += 1
+        self._dirty.add(story)
+        return story
+
+    # -- merging --------------------------------------------------------------------------
+    def merge_pass(self, edge_weight: EdgeWeight | None = None) -> dict[int, int]:
+        """Merge stories (touched since the last pass) whose average linkage clears the
+        threshold. Returns ``{absorbed story: story it joined}``; never splits a story."""
+        dirty = sorted(s for s in self._dirty if s in self.members)
+        self._dirty.clear()
+        if not dirty or self._n < 2:
+            return {}
+        arts = np.concatenate([np.asarray(self.members[s], dtype=np.int64) for s in dirty])
+        kk = min(self.k + 1, self._n)
+        sim, nbr = self._index.search(self._vectors[arts], kk)
+        i = np.repeat(arts, kk)
+        j, s = nbr.ravel().astype(np.int64), sim.ravel()
+        ok = (j >= 0) & (j != i)
+        if self.min_similarity is not None:
+            ok &= s >= self.min_similarity
+        i, j, s = i[ok], j[ok], s[ok]
+        si, sj = self._story[i], self._story[j]
+        cross = si != sj
+        i, j, s, si, sj = i[cross], j[cross], s[cross], si[cross], sj[cross]
+        if not len(i):
+            return {}
+        lo, hi = np.minimum(i, j), np.maximum(i, j)  # one edge per article pair
+        _, first = np.unique(lo * self._n + hi, return_index=True)
+        i, j, s, si, sj = i[first], j[first], s[first], si[first], sj[first]
+        w = self._weights(i, j, s, edge_weight)
+        node_story, inv = np.unique(np.concatenate([si, sj]), return_inverse=True)
+        ni, nj = inv[: len(si)], inv[len(si):]
+        sizes = np.array([len(self.members[int(t)]) for t in node_story], dtype=np.float64)
+        root = average_linkage_rounds(ni, nj, w, sizes, self.threshold)
+        merged: dict[int, int] = {}
+        for node, r in enumerate(root):
+            if r != node:
+                src, dst = int(node_story[node]), int(node_story[r])  # dst is the oldest
+                merged[src] = dst
+        for src, dst in sorted(merged.items()):
+            moved = self.members.pop(src)
+            self._story[moved] = dst
+            self.members[dst].extend(moved)
+            self.absorbed[src] = dst
+            self._dirty.add(dst)
+        for dst in set(merged.values()):
+            self.members[dst].sort()
+        return merged
