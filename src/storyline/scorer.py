@@ -59,15 +59,18 @@ class ArticleView:
 class PairFeatures:
     """Corpus-fitted state (centring per view, term IDF) + vectorised pair features."""
 
-    def __init__(self, views: Sequence[ArticleView]) -> None:
+    def __init__(self, views: Sequence[ArticleView],
+                 priors: dict[str, dict[str, np.ndarray]] | None = None) -> None:
         langs = [v.lang for v in views]
         self.langs = np.asarray(langs)
         self.raw: dict[str, np.ndarray] = {}
         self.centred: dict[str, np.ndarray] = {}
+        self.centring: dict[str, LanguageCentering] = {}
         for name in VIEWS:
             x = np.stack([getattr(v, name) for v in views]) if views else np.zeros((0, 1))
             self.raw[name] = normalise_rows(x)
-            self.centred[name] = LanguageCentering().fit_transform(x, langs) if views else x
+            self.centring[name] = LanguageCentering(prior=(priors or {}).get(name))
+            self.centred[name] = self.centring[name].fit_transform(x, langs) if views else x
         self.numbers = _weighted_terms([v.signals.numbers for v in views])
         self.names = _weighted_terms([v.signals.names for v in views])
         self.length = np.log1p(np.array([v.length for v in views], dtype=np.float64))
@@ -221,10 +224,14 @@ class SameStoryScorer:
                 "coef": self.coef_.tolist(), "intercept": self.intercept_,
                 "calibration": list(self.calib_), "trees": self.trees_.to_dict()}
 
-    def save(self, path: str | Path, record: dict | None = None) -> None:
+    def save(self, path: str | Path, record: dict | None = None,
+             centring: dict[str, dict[str, list[float]]] | None = None) -> None:
+        """Write the model; ``centring`` holds the training corpus's language means."""
         data = self.to_dict()
         if record:
             data["training"] = record
+        if centring:
+            data["centring"] = centring
         Path(path).write_text(json.dumps(data, separators=(",", ":"), ensure_ascii=False))
 
     @classmethod
@@ -247,4 +254,6 @@ class SameStoryScorer:
         t = data["trees"]
         s.trees_ = _Trees(t["base"], t["rate"], t["trees"])
         s.record_ = data.get("training", {})
+        s.priors_ = {view: {lang: np.asarray(m, dtype=np.float32) for lang, m in means.items()}
+                     for view, means in data.get("centring", {}).items()}
         return s

@@ -15,8 +15,11 @@ from anyascii import anyascii
 
 # A number shorter than this many digits ("1", "2") is too common to identify an event.
 MIN_NUMBER_DIGITS = 2
-# Skeletons shorter than this collide across unrelated words.
-MIN_SKELETON = 3
+# Skeletons shorter than this collide across unrelated words; two consonants still name
+# countries (Syria "sr", Russia "rs"), and IDF weighting discounts the collisions.
+MIN_SKELETON = 2
+# Arabic writes the article and some prepositions/conjunctions onto the word.
+_ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _DIGRAPHS = (("gh", "g"), ("kh", "k"), ("th", "t"), ("ph", "f"), ("sh", "s"), ("ch", "k"),
@@ -50,8 +53,15 @@ def numbers(text: str) -> set[str]:
     return out
 
 
+def _strip_clitics(word: str) -> str:
+    for p in _ARABIC_PREFIXES:
+        if word.startswith(p) and len(word) - len(p) >= 3:
+            return word[len(p):]
+    return word
+
+
 def skeleton(word: str) -> str:
-    s = anyascii(word).lower()
+    s = anyascii(_strip_clitics(word)).lower()
     for a, b in _DIGRAPHS:
         s = s.replace(a, b)
     s = s.translate(_CONSONANT_MAP)

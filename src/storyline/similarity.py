@@ -16,6 +16,10 @@ import numpy as np
 # articles in the corpus has a mean dominated by their content, not by the language, so
 # it is shrunk. 5 was the plateau on the sample corpus (k = 2..10 within 0.001 AUC).
 SHRINK_DOCS = 5.0
+# Pseudo-count of the prior's global mean when a prior is given: a corpus of a handful of
+# articles cannot estimate "the average news text" by itself.
+PRIOR_GLOBAL_DOCS = 20.0
+GLOBAL = "_global"
 
 
 def normalise_rows(x: np.ndarray) -> np.ndarray:
@@ -24,30 +28,47 @@ def normalise_rows(x: np.ndarray) -> np.ndarray:
 
 
 class LanguageCentering:
-    """``fit(vectors, langs)`` learns per-language means; ``transform`` subtracts them."""
+    """``fit(vectors, langs)`` learns per-language means; ``transform`` subtracts them.
 
-    def __init__(self, shrink: float = SHRINK_DOCS) -> None:
+    ``prior`` (language -> mean vector, plus ``"_global"``), e.g. the means of the scorer's
+    training corpus, anchors the estimates when the corpus at hand is small.
+    """
+
+    def __init__(self, shrink: float = SHRINK_DOCS,
+                 prior: dict[str, np.ndarray] | None = None) -> None:
         if shrink < 0:
             raise ValueError(f"shrink must be >= 0, got {shrink}")
         self.shrink = shrink
+        self.prior = prior or {}
 
     def fit(self, vectors: np.ndarray, langs: Sequence[str]) -> LanguageCentering:
         x = normalise_rows(vectors)
         if len(x) != len(langs):
             raise ValueError(f"{len(x)} vectors but {len(langs)} languages")
-        self.global_mean_ = x.mean(axis=0) if len(x) else np.zeros(x.shape[1], np.float32)
+        if GLOBAL in self.prior:
+            self.global_mean_ = ((x.sum(axis=0) + PRIOR_GLOBAL_DOCS * self.prior[GLOBAL])
+                                 / (len(x) + PRIOR_GLOBAL_DOCS))
+        else:
+            self.global_mean_ = x.mean(axis=0) if len(x) else np.zeros(x.shape[1], np.float32)
         self.means_: dict[str, np.ndarray] = {}
         self.counts_: dict[str, int] = {}
         lang_arr = np.asarray(langs)
         for lang in sorted(set(langs)):
             rows = x[lang_arr == lang]
             self.counts_[lang] = len(rows)
-            self.means_[lang] = ((rows.sum(axis=0) + self.shrink * self.global_mean_)
-                                 / (len(rows) + self.shrink))
+            anchor = self.prior.get(lang, self.global_mean_)
+            self.means_[lang] = (rows.sum(axis=0) + self.shrink * anchor) / (len(rows)
+                                                                             + self.shrink)
         return self
 
     def mean_for(self, lang: str) -> np.ndarray:
-        return self.means_.get(lang, self.global_mean_)
+        return self.means_.get(lang, self.prior.get(lang, self.global_mean_))
+
+    def means_dict(self) -> dict[str, list[float]]:
+        """The fitted means (and the global one), as plain lists for a model file."""
+        out = {lang: m.astype(float).round(6).tolist() for lang, m in self.means_.items()}
+        out[GLOBAL] = self.global_mean_.astype(float).round(6).tolist()
+        return out
 
     def transform(self, vectors: np.ndarray, langs: Sequence[str]) -> np.ndarray:
         x = normalise_rows(vectors)
