@@ -160,3 +160,38 @@ def test_ingest_then_cluster_commands(tmp_path, corpus_run):
     assert {s["id"] for s in stories} == {s["id"] for s in first["stories"]}
     crete = next(s for s in stories if "5,8" in s["headline"] or "5.8" in s["headline"])
     assert {"en", "fr"} <= set(crete["languages"])
+
+
+def test_similarity_command_across_languages():
+    same = storyline("similarity", str(SAMPLE / "agency-a" / "quake_crete_en.txt"),
+                     str(SAMPLE / "presse" / "seisme_crete_fr.txt"), "--json")
+    assert same.returncode == 0, same.stderr
+    s = json.loads(same.stdout)
+    assert s["same_story"] and s["similarity"] < 2.0
+    other = json.loads(storyline("similarity", str(SAMPLE / "agency-a" / "quake_crete_en.txt"),
+                                 str(SAMPLE / "agency-a" / "quake_izmir_en.txt"),
+                                 "--json").stdout)
+    assert not other["same_story"] and other["similarity"] > s["similarity"]
+    text = storyline("similarity", str(SAMPLE / "agency-a" / "quake_crete_en.txt"),
+                     str(SAMPLE / "presse" / "seisme_crete_fr.txt"))
+    assert "same story" in text.stdout
+    bad = storyline("similarity", str(SAMPLE / "nope.txt"), str(SAMPLE / "nope2.txt"))
+    assert bad.returncode == 1 and "No such file" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_seeds_score_apart_from_their_sidebar_headlines(tmp_path):
+    if not SEEDS.exists():
+        pytest.skip("../shared/seeds not available")
+    from storyline import Storyline
+
+    gold = json.loads((SEEDS / "gold.json").read_text())
+    with Storyline(tmp_path / "x.db") as sl:
+        for g in gold:
+            for k, snippet in enumerate(w for w in g["without"] if len(w) > 45):
+                head = tmp_path / f"{g['file']}.{k}.txt"
+                # a sidebar headline, fed as a record: title + the headline as its text
+                head = head.with_suffix(".jsonl")
+                text = snippet.lstrip("-! ")
+                head.write_text(json.dumps({"title": text, "text": text}), encoding="utf-8")
+                score = sl.similarity(SEEDS / g["file"], head)
+                assert not score.same_story, (g["file"], snippet, score.probability)

@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from storyline.compare import PairScore
 from storyline.embed import Embedder, get_embedder
 from storyline.pipeline import IngestReport, Pipeline, Progress
 from storyline.store import SQLiteStore
@@ -51,6 +52,20 @@ class Storyline:
         if story_id is None:
             return self.store.articles()
         return self.store.articles(self.story(story_id).article_ids)
+
+    def similarity(self, a: str | os.PathLike[str], b: str | os.PathLike[str]) -> PairScore:
+        """How alike two article files are: SemEval-scale similarity and P(same story).
+
+        Each file is cleaned and language-tagged like an ingested one (its first article is
+        used); nothing is stored.
+        """
+        from storyline.compare import article_views, score_pairs
+        from storyline.scorer import SameStoryScorer
+
+        items = [self.pipeline.read_article(Path(p)) for p in (a, b)]
+        views = article_views([(x.title, x.text, x.lang) for x in items],
+                              self.pipeline.embedder)
+        return score_pairs(views, [(0, 1)], SameStoryScorer.load())[0]
 
     def close(self) -> None:
         self.store.close()

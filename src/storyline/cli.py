@@ -322,5 +322,113 @@ def eval_textclean(file: str, as_json: bool) -> None:
               f"({scores['pages_per_second']:.0f} pages/s)", highlight=False)
 
 
+@main.command()
+@click.argument("a", type=click.Path())
+@click.argument("b", type=click.Path())
+@json_option
+def similarity(a: str, b: str, as_json: bool) -> None:
+    """How alike are articles A and B (any languages)? Scale 1 (same story) .. 4.
+
+    \b
+    Example:
+      storyline similarity report_ar.txt report_el.html
+    """
+    with edge(), Storyline(":memory:") as sl:
+        score = sl.similarity(a, b)
+    if as_json:
+        dump({"similarity": score.similarity, "probability_same_story": score.probability,
+              "same_story": score.same_story, "features": score.features})
+        return
+    verdict = "same story" if score.same_story else "different stories"
+    out.print(f"similarity {score.similarity:.2f} (1 = same story .. 4 = unrelated)  "
+              f"P(same story) {score.probability:.2f}  -> {verdict}", highlight=False)
+
+
+@main.command(name="train-similarity")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Model file to write (default: the one shipped in the package).")
+@click.option("--cache", type=click.Path(file_okay=False), default=None,
+              help="Embedding cache folder (default ~/.cache/storyline or $STORYLINE_CACHE).")
+@json_option
+@quiet_option
+def train_similarity(file: str, out: str | None, cache: str | None, as_json: bool,
+                     quiet: bool) -> None:
+    """Retrain the same-story scorer on a SemEval-format pair file (deterministic).
+
+    \b
+    Example:
+      storyline train-similarity ../shared/bench/similarity/train.jsonl
+    """
+    from importlib import resources
+
+    from storyline.embed import get_embedder
+    from storyline.training import train
+
+    target = out or str(resources.files("storyline").joinpath("data", "scorer.json"))
+    with edge(), progress_bar(quiet or as_json) as bar:
+        result = train(file, get_embedder(), target, Path(cache) if cache else None,
+                       progress=bar)
+    rec = result["record"]
+    if as_json:
+        dump({**rec, "model": target})
+        return
+    out.print(f"trained on {rec['pairs']} pairs -> {target}", highlight=False)
+    out.print(f"Pearson, grouped 5-fold CV: {rec['cv_pearson_grouped_5fold']:.3f}; "
+              f"leave-one-language-pair-out: "
+              f"{rec['cv_pearson_leave_one_language_pair_out']:.3f}; "
+              f"zero-shot centred cosine: {rec['baseline_centred_cosine_pearson']:.3f}",
+              highlight=False)
+
+
+@eval_group.command(name="similarity")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--model", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Scorer file (default: the shipped one).")
+@click.option("--cache", type=click.Path(file_okay=False), default=None,
+              help="Embedding cache folder.")
+@json_option
+@quiet_option
+def eval_similarity(file: str, model: str | None, cache: str | None, as_json: bool,
+                    quiet: bool) -> None:
+    """Score the scorer on a pair file like ../shared/bench/similarity/train.jsonl.
+
+    Prints Pearson of similarity vs -overall, overall and per language pair, and the
+    same-story (overall < 2.5) precision/recall/F1.
+
+    \b
+    Example:
+      storyline eval similarity pairs.jsonl
+    """
+    from storyline.embed import get_embedder
+    from storyline.scorer import SameStoryScorer
+    from storyline.training import load_pair_set, report
+
+    with edge(), progress_bar(quiet or as_json) as bar:
+        try:
+            scorer = SameStoryScorer.load(model)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        data = load_pair_set(file, get_embedder(), Path(cache) if cache else None, bar,
+                             priors=getattr(scorer, "priors_", None))
+        rep = report(-scorer.overall(data.features), scorer.probability(data.features), data)
+        base = report(data.features[:, 0], None, data)
+    rep["baseline_centred_cosine_pearson"] = base["pearson"]
+    if as_json:
+        dump(rep)
+        return
+    table = Table(title=f"{rep['pairs']} pairs: Pearson {rep['pearson']:.3f} "
+                        f"(zero-shot centred cosine {base['pearson']:.3f})")
+    for col in ("language pair", "pairs", "Pearson", "cosine baseline"):
+        table.add_column(col, justify="left" if col == "language pair" else "right")
+    for lp, v in rep["per_pair"].items():
+        table.add_row(lp, str(v["n"]), f"{v['pearson']:.3f}",
+                      f"{base['per_pair'][lp]['pearson']:.3f}")
+    out.print(table)
+    ss = rep["same_story"]
+    out.print(f"same story (overall < 2.5, P > 0.5): precision {ss['precision']:.3f}  "
+              f"recall {ss['recall']:.3f}  F1 {ss['f1']:.3f}", highlight=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

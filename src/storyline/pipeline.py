@@ -19,6 +19,7 @@ from storyline.clean import DocumentCleaner
 from storyline.cluster import AverageLinkClusterer, assign_story_ids
 from storyline.dedup import NearDuplicateIndex, content_hash
 from storyline.embed import Embedder, article_text
+from storyline.errors import InputError
 from storyline.language import LanguageDetector
 from storyline.present import headlines
 from storyline.similarity import LanguageCentering
@@ -149,6 +150,18 @@ class Pipeline:
             self._reject(article, report)
             return
         self._store(article, report)
+
+    def read_article(self, path: Path) -> Article:
+        """Clean and tag the first article of one file without storing it."""
+        for rec in ingest.read_file(path):
+            if isinstance(rec, Rejection):
+                raise InputError(f"{rec.origin}: {rec.reason}")
+            if isinstance(rec, RawDocument):
+                article = self._to_article(rec)
+                if isinstance(article, Rejection):
+                    raise InputError(f"{article.origin}: {article.reason}")
+                return article
+        raise InputError(f"{path}: no article found")
 
     def _reject(self, rej: Rejection, report: IngestReport) -> None:
         self.store.add_rejection(rej.origin, rej.reason)

@@ -66,15 +66,29 @@ def read_pairs(path: str | Path, need_overall: bool = True) -> list[dict]:
     return rows
 
 
+def cache_path(texts: Sequence[str], model: str, cache: Path) -> Path:
+    h = hashlib.sha256(model.encode())
+    for t in texts:
+        h.update(t.encode("utf-8"))
+        h.update(b"\0")
+    return cache / f"{h.hexdigest()[:24]}.npy"
+
+
+def is_cached(path: str | Path, model: str, cache: Path | None = None) -> bool:
+    """True when every view of every text in the pair file is in the embedding cache."""
+    rows = read_pairs(path, need_overall=False)
+    titles = [r.get("title1") or "" for r in rows] + [r.get("title2") or "" for r in rows]
+    texts = [r["text1"] or "" for r in rows] + [r["text2"] or "" for r in rows]
+    per_view = [view_texts(t, x) for t, x in zip(titles, texts)]
+    return all(cache_path([d[v] for d in per_view], model, cache or default_cache()).exists()
+               for v in VIEWS)
+
+
 def embed_cached(texts: Sequence[str], embedder: Embedder, cache: Path,
                  progress: Callable[[str, int, int | None], None] | None = None,
                  label: str = "embed") -> np.ndarray:
     """Embed ``texts`` or load the identical list's vectors from ``cache``."""
-    h = hashlib.sha256(embedder.name.encode())
-    for t in texts:
-        h.update(t.encode("utf-8"))
-        h.update(b"\0")
-    path = cache / f"{h.hexdigest()[:24]}.npy"
+    path = cache_path(texts, embedder.name, cache)
     if path.exists():
         return np.load(path)
     out = []
