@@ -410,7 +410,8 @@ def eval_similarity(file: str, model: str | None, cache: str | None, as_json: bo
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
         data = load_pair_set(file, get_embedder(), Path(cache) if cache else None, bar,
-                             priors=getattr(scorer, "priors_", None))
+                             priors=getattr(scorer, "priors_", None),
+                             doc_freq=getattr(scorer, "doc_freq_", None))
         rep = report(-scorer.overall(data.features), scorer.probability(data.features), data)
         base = report(data.features[:, 0], None, data)
     rep["baseline_centred_cosine_pearson"] = base["pearson"]

@@ -37,7 +37,8 @@ def score_pairs(views: list[ArticleView], pairs: list[tuple[int, int]],
     """Score index pairs of ``views``; language centring anchored on the scorer's corpus."""
     from storyline.scorer import FEATURES
 
-    pf = PairFeatures(views, getattr(scorer, "priors_", None))
+    pf = PairFeatures(views, getattr(scorer, "priors_", None),
+                      getattr(scorer, "doc_freq_", None))
     i = np.array([p[0] for p in pairs])
     j = np.array([p[1] for p in pairs])
     x = pf.pairs(i, j)

@@ -60,7 +60,8 @@ class PairFeatures:
     """Corpus-fitted state (centring per view, term IDF) + vectorised pair features."""
 
     def __init__(self, views: Sequence[ArticleView],
-                 priors: dict[str, dict[str, np.ndarray]] | None = None) -> None:
+                 priors: dict[str, dict[str, np.ndarray]] | None = None,
+                 doc_freq: dict[str, DocFreq] | None = None) -> None:
         langs = [v.lang for v in views]
         self.langs = np.asarray(langs)
         self.raw: dict[str, np.ndarray] = {}
@@ -71,8 +72,15 @@ class PairFeatures:
             self.raw[name] = normalise_rows(x)
             self.centring[name] = LanguageCentering(prior=(priors or {}).get(name))
             self.centred[name] = self.centring[name].fit_transform(x, langs) if views else x
-        self.numbers = _weighted_terms([v.signals.numbers for v in views])
-        self.names = _weighted_terms([v.signals.names for v in views])
+        # IDF from this corpus plus the training corpus's counts: a pair scored on its own
+        # must weigh its shared names as the model saw them weighed in training
+        prior_df = doc_freq or {}
+        self.doc_freq = {kind: DocFreq.count([getattr(v.signals, kind) for v in views])
+                         for kind in ("numbers", "names")}
+        self.numbers = _weighted_terms([v.signals.numbers for v in views],
+                                       self.doc_freq["numbers"] + prior_df.get("numbers"))
+        self.names = _weighted_terms([v.signals.names for v in views],
+                                     self.doc_freq["names"] + prior_df.get("names"))
         self.length = np.log1p(np.array([v.length for v in views], dtype=np.float64))
 
     def __len__(self) -> int:
@@ -107,18 +115,51 @@ class PairFeatures:
         ])
 
 
-def _weighted_terms(term_sets: Sequence[frozenset[str]]) -> sparse.csr_matrix:
-    """Rows = articles, columns = terms, values = IDF on this corpus (smoothed)."""
+@dataclass(frozen=True)
+class DocFreq:
+    """Document frequencies of terms over ``docs`` documents (for IDF)."""
+
+    docs: int
+    counts: dict[str, int]
+
+    @classmethod
+    def count(cls, term_sets: Sequence[frozenset[str]]) -> DocFreq:
+        counts: dict[str, int] = {}
+        for terms in term_sets:
+            for t in terms:
+                counts[t] = counts.get(t, 0) + 1
+        return cls(len(term_sets), counts)
+
+    def __add__(self, other: DocFreq | None) -> DocFreq:
+        if other is None:
+            return self
+        merged = dict(self.counts)
+        for t, c in other.counts.items():
+            merged[t] = merged.get(t, 0) + c
+        return DocFreq(self.docs + other.docs, merged)
+
+    def idf(self, term: str) -> float:
+        return float(np.log((self.docs + 1) / (self.counts.get(term, 0) + 1)) + 1.0)
+
+    def compact(self, min_count: int = 2) -> dict:
+        """For the model file: terms seen once carry the default weight anyway."""
+        return {"docs": self.docs,
+                "counts": {t: c for t, c in sorted(self.counts.items()) if c >= min_count}}
+
+
+def _weighted_terms(term_sets: Sequence[frozenset[str]], df: DocFreq) -> sparse.csr_matrix:
+    """Rows = articles, columns = terms, values = smoothed IDF under ``df``."""
     vocab: dict[str, int] = {}
     rows, cols = [], []
     for r, terms in enumerate(term_sets):
         for t in terms:
             rows.append(r)
             cols.append(vocab.setdefault(t, len(vocab)))
-    n = len(term_sets)
-    m = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, max(len(vocab), 1)))
-    df = np.asarray(m.sum(axis=0)).ravel()
-    idf = np.log((n + 1) / (df + 1)) + 1.0
+    m = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)),
+                          shape=(len(term_sets), max(len(vocab), 1)))
+    idf = np.ones(max(len(vocab), 1))
+    for t, k in vocab.items():
+        idf[k] = df.idf(t)
     return sparse.csr_matrix(m.multiply(idf.reshape(1, -1)))
 
 
@@ -225,13 +266,16 @@ class SameStoryScorer:
                 "calibration": list(self.calib_), "trees": self.trees_.to_dict()}
 
     def save(self, path: str | Path, record: dict | None = None,
-             centring: dict[str, dict[str, list[float]]] | None = None) -> None:
-        """Write the model; ``centring`` holds the training corpus's language means."""
+             centring: dict[str, dict[str, list[float]]] | None = None,
+             doc_freq: dict[str, DocFreq] | None = None) -> None:
+        """Write the model with the training corpus's language means and term counts."""
         data = self.to_dict()
         if record:
             data["training"] = record
         if centring:
             data["centring"] = centring
+        if doc_freq:
+            data["doc_freq"] = {kind: df.compact() for kind, df in doc_freq.items()}
         Path(path).write_text(json.dumps(data, separators=(",", ":"), ensure_ascii=False))
 
     @classmethod
@@ -256,4 +300,6 @@ class SameStoryScorer:
         s.record_ = data.get("training", {})
         s.priors_ = {view: {lang: np.asarray(m, dtype=np.float32) for lang, m in means.items()}
                      for view, means in data.get("centring", {}).items()}
+        s.doc_freq_ = {kind: DocFreq(d["docs"], d["counts"])
+                       for kind, d in data.get("doc_freq", {}).items()}
         return s

@@ -37,6 +37,7 @@ class PairSet:
     features: np.ndarray
     overall: np.ndarray | None
     centring: dict[str, dict[str, list[float]]]
+    doc_freq: dict
     lang_pairs: np.ndarray
     pair_ids: np.ndarray
 
@@ -118,18 +119,19 @@ def article_views(titles: Sequence[str], texts: Sequence[str], langs: Sequence[s
 def load_pair_set(path: str | Path, embedder: Embedder, cache: Path | None = None,
                   progress: Callable[[str, int, int | None], None] | None = None,
                   need_overall: bool = True,
-                  priors: dict[str, dict[str, np.ndarray]] | None = None) -> PairSet:
+                  priors: dict[str, dict[str, np.ndarray]] | None = None,
+                  doc_freq: dict | None = None) -> PairSet:
     rows = read_pairs(path, need_overall)
     n = len(rows)
     titles = [r.get("title1") or "" for r in rows] + [r.get("title2") or "" for r in rows]
     texts = [r["text1"] or "" for r in rows] + [r["text2"] or "" for r in rows]
     langs = [r["lang1"] for r in rows] + [r["lang2"] for r in rows]
     views = article_views(titles, texts, langs, embedder, cache or default_cache(), progress)
-    pf = PairFeatures(views, priors)
+    pf = PairFeatures(views, priors, doc_freq)
     feats = pf.pairs(np.arange(n), np.arange(n, 2 * n))
     overall = np.array([float(r["overall"]) for r in rows]) if need_overall else None
     centring = {view: c.means_dict() for view, c in pf.centring.items()}
-    return PairSet(feats, overall, centring,
+    return PairSet(feats, overall, centring, pf.doc_freq,
                    np.array([f"{r['lang1']}-{r['lang2']}" for r in rows]),
                    np.array([str(r.get("pair_id", k)) for k, r in enumerate(rows)]))
 
@@ -203,5 +205,5 @@ def train(path: str | Path, embedder: Embedder, out: str | Path, cache: Path | N
                   round(cv["leave_one_language_pair_out"]["pearson"], 4),
               "baseline_centred_cosine_pearson":
                   round(cv["baseline_centred_cosine"]["pearson"], 4)}
-    scorer.save(out, record, data.centring)
+    scorer.save(out, record, data.centring, data.doc_freq)
     return {"record": record, "cv": cv}
