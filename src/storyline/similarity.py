@@ -45,6 +45,8 @@ class LanguageCentering:
         x = normalise_rows(vectors)
         if len(x) != len(langs):
             raise ValueError(f"{len(x)} vectors but {len(langs)} languages")
+        if self.prior and next(iter(self.prior.values())).shape[-1] != x.shape[1]:
+            self.prior = {}  # means of another model's space: no use for these vectors
         if GLOBAL in self.prior:
             self.global_mean_ = ((x.sum(axis=0) + PRIOR_GLOBAL_DOCS * self.prior[GLOBAL])
                                  / (len(x) + PRIOR_GLOBAL_DOCS))
