@@ -381,6 +381,41 @@ def train_similarity(file: str, out: str | None, cache: str | None, as_json: boo
               highlight=False)
 
 
+@eval_group.command(name="clusters")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--cache", type=click.Path(file_okay=False), default=None,
+              help="Embedding cache folder.")
+@json_option
+@quiet_option
+def eval_clusters(file: str, cache: str | None, as_json: bool, quiet: bool) -> None:
+    """Cluster a labelled file like ../shared/bench/clustering/ecbplus_dev.jsonl, batch and
+    streaming; print B-cubed precision/recall/F1 and V-measure.
+
+    \b
+    Example:
+      storyline eval clusters ../shared/bench/clustering/ecbplus_dev.jsonl
+    """
+    from storyline.evaluate import evaluate_clusters
+
+    with edge(), progress_bar(quiet or as_json) as bar:
+        try:
+            res = evaluate_clusters(file, cache=Path(cache) if cache else None, progress=bar)
+        except ValueError as exc:
+            raise click.ClickException(f"{file}: {exc}") from None
+    if as_json:
+        dump(res)
+        return
+    table = Table(title=f"{res['documents']} documents, {res['gold_clusters']} gold clusters")
+    for col in ("mode", "B³ precision", "B³ recall", "B³ F1", "V-measure", "clusters", "s"):
+        table.add_column(col, justify="left" if col == "mode" else "right")
+    for mode in ("batch", "stream"):
+        m = res[mode]
+        table.add_row(mode, f"{m['bcubed_precision']:.3f}", f"{m['bcubed_recall']:.3f}",
+                      f"{m['bcubed_f1']:.3f}", f"{m['v_measure']:.3f}", str(m["clusters"]),
+                      f"{m['seconds']:.2f}")
+    out.print(table)
+
+
 @eval_group.command(name="similarity")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--model", type=click.Path(exists=True, dir_okay=False), default=None,
