@@ -192,3 +192,30 @@ def test_seeds_score_apart_from_their_sidebar_headlines(tmp_path):
                 head.write_text(json.dumps({"title": text, "text": text}), encoding="utf-8")
                 score = sl.similarity(SEEDS / g["file"], head)
                 assert not score.same_story, (g["file"], snippet, score.probability)
+
+
+def test_streaming_places_new_articles_and_keeps_story_ids(tmp_path, corpus_run):
+    full, first, _ = corpus_run
+    db = tmp_path / "stream.db"
+    shutil.copy(full, db)
+    before = {s["id"] for s in first["stories"]}
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    (incoming / "crete_update_es.txt").write_text(
+        "Terremoto de 5,8 en Creta: dos muertos cerca de Ierapetra\n"
+        "Un terremoto de magnitud 5,8 sacudió el sábado por la noche el sur de Creta, a 25 "
+        "kilómetros de Ierapetra, y causó dos muertos y unos cuarenta heridos, según la "
+        "protección civil griega. Los equipos de rescate revisan las casas antiguas dañadas.\n",
+        encoding="utf-8")
+    res = storyline("watch", str(incoming), "--db", str(db), "--once")
+    assert res.returncode == 0, res.stderr
+    placed = [ln for ln in res.stdout.splitlines() if ln.startswith("placed")]
+    assert len(placed) == 1 and "crete_update_es.txt" in placed[0]
+    after = json.loads(storyline("stories", "--db", str(db), "--json").stdout)
+    crete = [s for s in after if "quake" in " ".join(s["headlines"].values()).lower()
+             or "5,8" in s["headline"] or "5.8" in s["headline"]]
+    assert any(len(s["article_ids"]) >= 6 for s in crete), [s["headline"] for s in crete]
+    # the stories that existed keep their ids; at most the new one was merged away
+    assert before <= {s["id"] for s in after}
+    again = storyline("watch", str(incoming), "--db", str(db), "--once")
+    assert "placed" not in again.stdout  # nothing new: nothing placed

@@ -38,6 +38,20 @@ class Storyline:
         """Ingest files and folders (recursively): clean, detect language, dedup, store."""
         return self.pipeline.ingest(paths, progress)
 
+    def add_articles(self, paths: Iterable[str | os.PathLike[str]]
+                     ) -> tuple[IngestReport, list[tuple[str, str]]]:
+        """Streaming: ingest, then place each new article in a story at once.
+
+        Returns the ingest report and (origin, story id) for every placed article. Story ids
+        are stable; call ``merge_stories`` now and then to join stories that grew together.
+        """
+        report = self.pipeline.ingest(paths)
+        return report, self.pipeline.place_new(report)
+
+    def merge_stories(self) -> dict[str, str]:
+        """Merge stories that have grown together; returns {absorbed id: surviving id}."""
+        return self.pipeline.merge_stories()
+
     def cluster(self, progress: Progress | None = None) -> list[Story]:
         """Embed what is new, then re-cluster all articles into stories (ids stay stable)."""
         return self.pipeline.cluster(progress)

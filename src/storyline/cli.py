@@ -199,6 +199,58 @@ def cluster(db: str, as_json: bool, quiet: bool) -> None:
 
 
 @main.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@db_option
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between scans.")
+@click.option("--merge-every", default=60.0, show_default=True,
+              help="Seconds between merge passes (stories that grew together).")
+@click.option("--once", is_flag=True, help="Process what is there now, merge, and exit.")
+@quiet_option
+def watch(folder: str, db: str, interval: float, merge_every: float, once: bool,
+          quiet: bool) -> None:
+    """Watch FOLDER: place each new or changed file's articles in a story immediately.
+
+    \b
+    Example:
+      storyline watch incoming/ --db news.db
+    """
+    import time
+
+    seen: dict[str, tuple[float, int]] = {}
+    last_merge = time.monotonic()
+    with edge(), Storyline(db) as sl:
+        try:
+            while True:
+                changed = []
+                for p in sorted(Path(folder).rglob("*")):
+                    if p.is_file() and not p.name.startswith("."):
+                        st = p.stat()
+                        key = (st.st_mtime, st.st_size)
+                        if seen.get(str(p)) != key:
+                            seen[str(p)] = key
+                            changed.append(p)
+                if changed:
+                    report, placed = sl.add_articles(changed)
+                    for r in report.rejected:
+                        err.print(f"[red]rejected[/]: {r.origin}: {r.reason}", highlight=False)
+                    for origin, original in report.duplicates:
+                        out.print(f"duplicate {origin} of article {original}", highlight=False)
+                    heads = {s.id: s.headline for s in sl.stories()}
+                    for origin, sid in placed:
+                        out.print(f"placed {origin} -> {sid}  {_short(heads.get(sid, ''), 60)}",
+                                  highlight=False)
+                if once or time.monotonic() - last_merge >= merge_every:
+                    for absorbed, into in sl.merge_stories().items():
+                        out.print(f"merged {absorbed} into {into}", highlight=False)
+                    last_merge = time.monotonic()
+                if once:
+                    break
+                time.sleep(interval)
+        except KeyboardInterrupt:
+            err.print("stopped", highlight=False)
+
+
+@main.command()
 @db_option
 @json_option
 def stories(db: str, as_json: bool) -> None:

@@ -17,6 +17,8 @@ import numpy as np
 from storyline import ingest
 from storyline.clean import DocumentCleaner
 from storyline.cluster import assign_story_ids
+from storyline.cluster.ids import new_story_id
+from storyline.cluster.stream import StreamClusterer
 from storyline.cluster.edges import StoryEdges, day_numbers
 from storyline.cluster.graph import GraphClusterer
 from storyline.dedup import NearDuplicateIndex, content_hash
@@ -254,6 +256,64 @@ class Pipeline:
         return [ArticleView(lang=a.lang, full=vecs["full"][a.id], title=vecs["title"][a.id],
                             lead=vecs["lead"][a.id], signals=TextSignals.of(a.full_text),
                             length=len(a.text)) for a in articles]
+
+    # -- stream -----------------------------------------------------------------------------
+    def start_stream(self) -> None:
+        """Build the streaming state from what the store holds (stories kept as they are)."""
+        self.embed_pending()
+        articles = [a for a in self.store.articles() if a.duplicate_of is None]
+        member = self.store.memberships()
+        self._edges = StoryEdges(self.article_views(articles), self.scorer)
+        story_ids = sorted({member[a.id] for a in articles if a.id in member})
+        index = {sid: k for k, sid in enumerate(story_ids)}
+        for a in articles:  # an article without a story (ingested, never clustered)
+            if a.id not in member:
+                index[f"new:{a.id}"] = len(index)
+        labels = np.array([index[member.get(a.id, f"new:{a.id}")] for a in articles])
+        self._stream = StreamClusterer.from_labels(
+            self._edges.vectors, labels, dates=day_numbers([a.date for a in articles]),
+            threshold=self.clusterer.threshold, k=self.clusterer.k)
+        self._story_ids = {k: sid for sid, k in index.items()}
+        for a, k in zip(articles, labels):
+            if a.id not in member:
+                self._story_ids[int(k)] = new_story_id([a.id])
+                self.store.place(a.id, self._story_ids[int(k)], a.title)
+
+    def place_new(self, report: IngestReport) -> list[tuple[str, str]]:
+        """Streaming: place each article ``report`` stored; returns (origin, story id)."""
+        if getattr(self, "_stream", None) is None:
+            self.start_stream()
+        self.embed_pending()
+        placed = []
+        for origin in report.stored + [o for o, _ in report.near_duplicates]:
+            a = self.store.article_by_origin(origin)
+            if a is None:
+                continue
+            if a.duplicate_of is not None:
+                sid = self.store.memberships().get(a.duplicate_of) or new_story_id([a.id])
+                self.store.place(a.id, sid, a.title)
+                placed.append((origin, sid))
+                continue
+            [view] = self.article_views([a])
+            vec = self._edges.features.centring["full"].transform(view.full[None, :],
+                                                                  [a.lang])[0]
+            k = self._stream.add(vec, date=day_numbers([a.date])[0])
+            if k not in self._story_ids:
+                self._story_ids[k] = new_story_id([a.id])
+            self.store.place(a.id, self._story_ids[k], a.title)
+            placed.append((origin, self._story_ids[k]))
+        return placed
+
+    def merge_stories(self) -> dict[str, str]:
+        """Streaming: merge stories that have grown together; returns absorbed -> into."""
+        if getattr(self, "_stream", None) is None:
+            self.start_stream()
+        merged = {}
+        for absorbed, into in self._stream.merge_pass().items():
+            a_id, i_id = self._story_ids[absorbed], self._story_ids[self._stream.resolve(into)]
+            self.store.merge_stories(a_id, i_id)
+            merged[a_id] = i_id
+        return merged
 
     # -- cluster ----------------------------------------------------------------------------
     def cluster(self, progress: Progress | None = None) -> list[Story]:

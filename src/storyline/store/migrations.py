@@ -57,6 +57,14 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX memberships_story ON memberships(story_id);
     """,
+    # 2: streaming — a merge of two stories records which id was absorbed into which
+    """
+    CREATE TABLE story_merges (
+        absorbed TEXT PRIMARY KEY,
+        into_story TEXT NOT NULL,
+        merged_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -191,6 +191,28 @@ class SQLiteStore:
                 self.conn.executemany("INSERT INTO memberships (article_id, story_id) VALUES (?,?)",
                                       [(a, sid) for a in members])
 
+    def place(self, article_id: str, story_id: str, headline: str) -> None:
+        """Streaming: put one article into a story (created with ``headline`` if new)."""
+        with self.conn:
+            self.conn.execute("INSERT INTO stories (id, headline) VALUES (?, ?) "
+                              "ON CONFLICT(id) DO NOTHING", (story_id, headline))
+            self.conn.execute("INSERT OR REPLACE INTO memberships (article_id, story_id) "
+                              "VALUES (?, ?)", (article_id, story_id))
+
+    def merge_stories(self, absorbed: str, into: str) -> None:
+        """Move every article of ``absorbed`` into ``into`` and record the merge."""
+        with self.conn:
+            self.conn.execute("UPDATE memberships SET story_id = ? WHERE story_id = ?",
+                              (into, absorbed))
+            self.conn.execute("DELETE FROM stories WHERE id = ?", (absorbed,))
+            self.conn.execute("INSERT OR REPLACE INTO story_merges (absorbed, into_story) "
+                              "VALUES (?, ?)", (absorbed, into))
+            self.conn.execute("UPDATE story_merges SET into_story = ? WHERE into_story = ?",
+                              (into, absorbed))
+
+    def merges(self) -> dict[str, str]:
+        return dict(self.conn.execute("SELECT absorbed, into_story FROM story_merges"))
+
     def stories(self) -> list[Story]:
         rows = self.conn.execute(
             "SELECT s.id, s.headline, s.headlines, a.id, a.lang, a.source, a.date "
