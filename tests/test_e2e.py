@@ -219,3 +219,27 @@ def test_streaming_places_new_articles_and_keeps_story_ids(tmp_path, corpus_run)
     assert before <= {s["id"] for s in after}
     again = storyline("watch", str(incoming), "--db", str(db), "--once")
     assert "placed" not in again.stdout  # nothing new: nothing placed
+
+
+def test_streaming_sample_and_seeds_one_file_at_a_time(tmp_path):
+    if not SEEDS.exists():
+        pytest.skip("../shared/seeds not available")
+    from storyline import Storyline
+
+    labels = json.loads(LABELS.read_text())
+    files = sorted(p for p in SAMPLE.rglob("*") if p.is_file()) + sorted(SEEDS.glob("*.txt"))
+    with Storyline(tmp_path / "stream.db") as sl:
+        for f in files:
+            sl.add_articles([f])
+        sl.merge_stories()
+        story_of = sl.store.memberships()
+        arts = sl.articles()
+    pred = [story_of[a.id] for a in arts]
+    gold = [labels.get(str(Path(a.origin).relative_to(SAMPLE)) if a.origin.startswith(
+        str(SAMPLE)) else "", "seed") for a in arts]
+    p, r, f1 = bcubed(pred, gold)
+    print(f"streaming sample + seeds B-cubed P={p:.3f} R={r:.3f} F1={f1:.3f}")
+    assert len({story_of[a.id] for a in arts if "seeds" in a.origin}) == 1
+    # measured P 1.000, R 0.970: the Chinese Suez report stays on its own (e5-small's
+    # cross-lingual weak spot, the same miss as with the plain cosine in batch)
+    assert p == pytest.approx(1.0) and f1 >= 0.98

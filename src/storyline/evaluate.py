@@ -99,7 +99,7 @@ def evaluate_clusters(path: str | Path, embedder: object | None = None,
     from storyline.cluster.stream import StreamClusterer
     from storyline.embed import get_embedder
     from storyline.language import LanguageDetector
-    from storyline.pipeline import NEIGHBOURS, STORY_THRESHOLD
+    from storyline.pipeline import NEIGHBOURS, PLACE_THRESHOLD, STORY_THRESHOLD
     from storyline.training import article_views, default_cache
 
     rows = []
@@ -129,7 +129,8 @@ def evaluate_clusters(path: str | Path, embedder: object | None = None,
     batch = list(GraphClusterer(threshold=STORY_THRESHOLD, k=NEIGHBOURS).fit_predict(x))
     t_batch = time.perf_counter() - t0
     t0 = time.perf_counter()
-    stream = StreamClusterer(threshold=STORY_THRESHOLD, k=NEIGHBOURS)
+    stream = StreamClusterer(threshold=STORY_THRESHOLD, k=NEIGHBOURS,
+                             place_threshold=PLACE_THRESHOLD)
     for v in x:
         stream.add(v)
     stream.merge_pass()

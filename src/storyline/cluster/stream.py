@@ -44,7 +44,7 @@ class StreamClusterer:
     def __init__(self, threshold: float = SIMILARITY_THRESHOLD, k: int = DEFAULT_K, *,
                  min_similarity: float | None = None, half_life_days: float = HALF_LIFE_DAYS,
                  grace_days: float = GRACE_DAYS, hnsw_m: int = 32, ef_search: int = 64,
-                 ef_construction: int = 64) -> None:
+                 ef_construction: int = 64, place_threshold: float | None = None) -> None:
         # reuse the batch validation so both accept exactly the same settings
         GraphClusterer(threshold, k, min_similarity=min_similarity,
                        half_life_days=half_life_days, grace_days=grace_days)
@@ -53,6 +53,12 @@ class StreamClusterer:
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 2:
                 raise ValueError(f"{name} must be an integer >= 2, got {v!r}")
         self.threshold = float(threshold)
+        # Placement may demand more than merging: an article placed on thin evidence cannot
+        # leave its story later (merge passes never split), while one that opened its own
+        # story still joins the right one at the next merge pass.
+        self.place_threshold = float(threshold if place_threshold is None else place_threshold)
+        if not self.threshold <= self.place_threshold <= 1.0:
+            raise ValueError(f"place_threshold must be in [threshold, 1], got {place_threshold}")
         self.k = int(k)
         self.min_similarity = min_similarity
         self.half_life_days = float(half_life_days)
@@ -180,7 +186,7 @@ class StreamClusterer:
                 sizes = np.array([len(self.members[s]) for s in cand], dtype=np.float64)
                 mean = sums / sizes
                 best = int(np.argmax(mean))  # ties -> smallest story index (cand is sorted)
-                if mean[best] >= self.threshold:
+                if mean[best] >= self.place_threshold:
                     story = int(cand[best])
         if story < 0:
             story = self._next_story
@@ -193,6 +199,10 @@ class StreamClusterer:
         self._n += 1
         self._dirty.add(story)
         return story
+
+    def touch_all(self) -> None:
+        """Let the next merge pass consider every story (after a rebuild from labels)."""
+        self._dirty = set(self.members)
 
     # -- merging --------------------------------------------------------------------------
     def merge_pass(self, edge_weight: EdgeWeight | None = None) -> dict[int, int]:

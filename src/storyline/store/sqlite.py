@@ -110,6 +110,10 @@ class SQLiteStore:
         yield from self.conn.execute(
             "SELECT id, minhash FROM articles WHERE duplicate_of IS NULL AND minhash IS NOT NULL")
 
+    def count_articles_in(self, lang: str) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM articles WHERE lang = ? AND "
+                                     "duplicate_of IS NULL", (lang,)).fetchone()[0])
+
     def count_articles(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
 
