@@ -25,6 +25,8 @@ import time
 
 import numpy as np
 
+from storyline.pipeline import NEIGHBOURS, PLACE_THRESHOLD, STORY_THRESHOLD
+
 DIM = 384
 
 
@@ -112,7 +114,8 @@ def one_stream(n_stories: int, k: int, threshold: float, n_queries: int) -> dict
     q = np.zeros(n, bool)
     q[rng.choice(n, n_queries, replace=False)] = True
     t0 = time.perf_counter()
-    sc = StreamClusterer.from_labels(x[~q], y[~q], threshold=threshold, k=k)
+    sc = StreamClusterer.from_labels(x[~q], y[~q], threshold=threshold, k=k,
+                                     place_threshold=max(threshold, PLACE_THRESHOLD))
     t_build = time.perf_counter() - t0
     lat = []
     for v in x[q]:
@@ -131,7 +134,7 @@ def one_stream(n_stories: int, k: int, threshold: float, n_queries: int) -> dict
 
     xs, ys = synth(10000, seed=4)
     xs = centred(xs)
-    s2 = StreamClusterer(threshold, k)
+    s2 = StreamClusterer(threshold, k, place_threshold=max(threshold, PLACE_THRESHOLD))
     t = time.perf_counter()
     for v in xs:
         s2.add(v)
@@ -156,8 +159,8 @@ def run_child(args: list[str]) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10000,100000")
-    ap.add_argument("--k", type=int, default=30)
-    ap.add_argument("--threshold", type=float, default=0.35)
+    ap.add_argument("--k", type=int, default=NEIGHBOURS)
+    ap.add_argument("--threshold", type=float, default=STORY_THRESHOLD)
     ap.add_argument("--no-stream", action="store_true")
     ap.add_argument("--stream-stories", type=int, default=100000)
     ap.add_argument("--queries", type=int, default=2000)
