@@ -3,8 +3,8 @@
 import json
 
 from click.testing import CliRunner
-
 from conftest import BENCH, SAMPLE, need
+
 from storyline.cli import main
 
 PAGE = SAMPLE / "pages" / "hariq_athina_ar.txt"

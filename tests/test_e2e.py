@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import LABELS, REPO, SAMPLE, SEEDS
+
 from storyline.evaluate import bcubed
 
 EXE = str(Path(sys.executable).with_name("storyline"))

@@ -2,8 +2,8 @@ import json
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import LABELS, SAMPLE
+
 from storyline.cli import main
 from storyline.evaluate import bcubed, v_measure
 

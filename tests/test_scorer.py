@@ -2,11 +2,10 @@ import json
 
 import numpy as np
 import pytest
-
 from conftest import BENCH, need
-from storyline.scorer import FEATURES, PairFeatures, SameStoryScorer, _Trees
+
+from storyline.scorer import FEATURES, ArticleView, PairFeatures, SameStoryScorer, _Trees
 from storyline.signals import TextSignals
-from storyline.scorer import ArticleView
 
 
 def synthetic(n=400, seed=0):

@@ -18,10 +18,10 @@ import numpy as np
 from storyline import ingest
 from storyline.clean import DocumentCleaner
 from storyline.cluster import assign_story_ids
-from storyline.cluster.ids import new_story_id
-from storyline.cluster.stream import StreamClusterer
 from storyline.cluster.edges import StoryEdges, day_numbers
 from storyline.cluster.graph import GraphClusterer
+from storyline.cluster.ids import new_story_id
+from storyline.cluster.stream import StreamClusterer
 from storyline.dedup import NearDuplicateIndex, content_hash
 from storyline.embed import VIEWS, Embedder, view_texts
 from storyline.errors import ConfigError, InputError

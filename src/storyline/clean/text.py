@@ -6,8 +6,9 @@ is the set of runs of lines with the largest total weight, each run after the fi
 fixed penalty (with one run this is the maximum-sum segment of Finn et al.'s "Body Text
 Extraction"; more runs let the body continue past an inline teaser or image strip), with a bonus
 for a first run that starts just below the repeated headline; each run then grows over the short
-sentence lines touching it (a one-line closing remark). Lines inside the body are kept unless they look like boilerplate (image, duplicate,
-"read also" link, copyright, site template); lines outside it are dropped. Every dropped line is
+sentence lines touching it (a one-line closing remark). Lines inside the body are kept unless
+they look like boilerplate (image, duplicate, "read also" link, copyright, site template);
+lines outside it are dropped. Every dropped line is
 reported with a short reason.
 """
 
@@ -85,7 +86,8 @@ _MONTHS = {  # month names (prefixes) -> month number; extra signal only
 _ISO_DATE = re.compile(r"\b((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})\b")
 _DMY_DATE = re.compile(r"\b(\d{1,2})[-/.](\d{1,2})[-/.]((?:19|20)\d\d)\b")
 _CJK_DATE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})\.?\s*(?:de\s+)?([^\W\d_]{3,}(?: [^\W\d_]+)?)\.?,?\s*(?:de\s+)?((?:19|20)\d\d)\b")
+_DAY_MONTH_YEAR = re.compile(
+    r"\b(\d{1,2})\.?\s*(?:de\s+)?([^\W\d_]{3,}(?: [^\W\d_]+)?)\.?,?\s*(?:de\s+)?((?:19|20)\d\d)\b")
 _MONTH_DAY_YEAR = re.compile(r"\b([^\W\d_]{3,})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b")
 
 
