@@ -92,8 +92,6 @@ def evaluate_clusters(path: str | Path, embedder: object | None = None,
     Both modes share the pipeline's thresholds. Language centring is fitted on the whole
     file for both (it needs no labels); a live stream estimates it from what it has seen.
     """
-    import numpy as np
-
     from storyline.cluster.edges import StoryEdges
     from storyline.cluster.graph import GraphClusterer
     from storyline.cluster.stream import StreamClusterer
@@ -142,5 +140,4 @@ def evaluate_clusters(path: str | Path, embedder: object | None = None,
         out[name] = {"bcubed_precision": p, "bcubed_recall": r, "bcubed_f1": f,
                      "v_measure": v_measure(pred, gold), "clusters": len(set(pred)),
                      "seconds": secs}
-    _ = np  # numpy is imported for the clusterers' arrays
     return out

@@ -357,7 +357,7 @@ class Pipeline:
             if a.duplicate_of is not None:  # joins its original's story
                 k = home.get(a.duplicate_of, -1 - len(groups))
                 groups.setdefault(k, []).append(a.id)
-                centred[a.id] = centred.get(a.duplicate_of, edges.vectors[0])
+                centred[a.id] = centred.get(a.duplicate_of, np.zeros_like(edges.vectors[0]))
         by_id = {a.id: a for a in articles}
         rows = {}
         for sid, members in assign_story_ids(list(groups.values()),
