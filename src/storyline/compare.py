@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from storyline.embed import VIEWS, Embedder, view_texts
+from storyline.embed import Embedder
 from storyline.scorer import ArticleView, PairFeatures, SameStoryScorer
-from storyline.signals import TextSignals
 
 
 @dataclass(frozen=True)
@@ -24,12 +23,10 @@ class PairScore:
 
 def article_views(items: list[tuple[str, str, str]], embedder: Embedder) -> list[ArticleView]:
     """(title, text, lang) triples to scorer views, embedding the three views of each."""
-    texts = [view_texts(title, text) for title, text, _ in items]
-    vecs = {v: embedder.embed([t[v] for t in texts]) for v in VIEWS}
-    return [ArticleView(lang=lang, full=vecs["full"][k], title=vecs["title"][k],
-                        lead=vecs["lead"][k], signals=TextSignals.of(f"{title}\n{text}"),
-                        length=len(text))
-            for k, (title, text, lang) in enumerate(items)]
+    from storyline.training import article_views as views_of
+
+    return views_of([t for t, _, _ in items], [x for _, x, _ in items],
+                    [lang for _, _, lang in items], embedder)
 
 
 def score_pairs(views: list[ArticleView], pairs: list[tuple[int, int]],

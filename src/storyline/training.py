@@ -104,12 +104,16 @@ def embed_cached(texts: Sequence[str], embedder: Embedder, cache: Path,
 
 
 def article_views(titles: Sequence[str], texts: Sequence[str], langs: Sequence[str],
-                  embedder: Embedder, cache: Path,
+                  embedder: Embedder, cache: Path | None = None,
                   progress: Callable[[str, int, int | None], None] | None = None,
                   ) -> list[ArticleView]:
+    """Scorer views of articles given as parallel lists; ``cache=None`` embeds afresh."""
     per_view = [view_texts(t, x) for t, x in zip(titles, texts)]
-    vecs = {v: embed_cached([d[v] for d in per_view], embedder, cache, progress, f"embed {v}")
-            for v in VIEWS}
+    if cache is None:
+        vecs = {v: embedder.embed([d[v] for d in per_view]) for v in VIEWS}
+    else:
+        vecs = {v: embed_cached([d[v] for d in per_view], embedder, cache, progress,
+                                f"embed {v}") for v in VIEWS}
     return [ArticleView(lang=lang, full=vecs["full"][k], title=vecs["title"][k],
                         lead=vecs["lead"][k], signals=TextSignals.of(f"{t}\n{x}"),
                         length=len(x))
