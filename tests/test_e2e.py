@@ -25,8 +25,7 @@ def storyline(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def corpus_run(tmp_path_factory):
-    if not SEEDS.exists():
-        pytest.skip("../shared/seeds not available")
+    """The sample corpus plus the seeds when ../shared is there, run twice."""
     db = tmp_path_factory.mktemp("e2e") / "news.db"
     seeds = sorted(str(p) for p in SEEDS.glob("*.txt"))
     first = storyline("run", str(SAMPLE), *seeds, "--db", str(db), "--json", "--quiet")
@@ -44,6 +43,8 @@ def article_origins(db: Path) -> dict[str, str]:
 
 
 def test_seeds_form_one_story_and_nothing_else_joins(corpus_run):
+    if not SEEDS.exists():
+        pytest.skip("../shared/seeds not available")
     db, first, _ = corpus_run
     origins = article_origins(db)
     seed_stories = [s for s in first["stories"]
