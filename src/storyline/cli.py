@@ -18,7 +18,7 @@ from rich.table import Table
 from storyline.api_python import Storyline
 from storyline.errors import StorylineError
 from storyline.pipeline import IngestReport
-from storyline.types import Article, Notice, Rejection, Story
+from storyline.types import Article, Notice, RawDocument, Rejection, Story
 
 DEFAULT_DB = "storyline.db"
 # Piped output is read by people in pagers and logs: give tables room instead of 80 columns.
@@ -324,7 +324,8 @@ def clean(file: str, explain: bool, as_json: bool) -> None:
         if isinstance(doc, Notice):
             err.print(f"[yellow]warning[/]: {doc.origin}: {doc.message}", highlight=False)
             continue
-        results.append((doc.origin, cleaner.clean(doc).document))
+        if isinstance(doc, RawDocument):
+            results.append((doc.origin, cleaner.clean(doc).document))
     if as_json:
         dump([{"origin": o, "title": d.title, "date": d.date, "paragraphs": list(d.paragraphs),
                "removed": [{"text": r.text, "reason": r.reason} for r in d.removed]}
@@ -398,13 +399,13 @@ def similarity(a: str, b: str, as_json: bool) -> None:
 
 @main.command(name="train-similarity")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--out", type=click.Path(dir_okay=False), default=None,
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None,
               help="Model file to write (default: the one shipped in the package).")
 @click.option("--cache", type=click.Path(file_okay=False), default=None,
               help="Embedding cache folder (default ~/.cache/storyline or $STORYLINE_CACHE).")
 @json_option
 @quiet_option
-def train_similarity(file: str, out: str | None, cache: str | None, as_json: bool,
+def train_similarity(file: str, out_path: str | None, cache: str | None, as_json: bool,
                      quiet: bool) -> None:
     """Retrain the same-story scorer on a SemEval-format pair file (deterministic).
 
@@ -417,7 +418,7 @@ def train_similarity(file: str, out: str | None, cache: str | None, as_json: boo
     from storyline.embed import get_embedder
     from storyline.training import train
 
-    target = out or str(resources.files("storyline").joinpath("data", "scorer.json"))
+    target = out_path or str(resources.files("storyline").joinpath("data", "scorer.json"))
     with edge(), progress_bar(quiet or as_json) as bar:
         result = train(file, get_embedder(), target, Path(cache) if cache else None,
                        progress=bar)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from storyline.clean.text import TextCleaner
+    from storyline.embed import Embedder
 
 # === text cleaning (textclean benchmark) ==================================================
 # Same counting rule as shared/bench/textclean/score.py: whitespace collapsed, a "with" snippet
@@ -84,8 +86,9 @@ def v_measure(pred: list, gold: list) -> float:
     return float(v_measure_score(gold, pred))
 
 
-def evaluate_clusters(path: str | Path, embedder: object | None = None,
-                      cache: Path | None = None, progress: object | None = None) -> dict:
+def evaluate_clusters(path: str | Path, embedder: Embedder | None = None,
+                      cache: Path | None = None,
+                      progress: Callable[[str, int, int | None], None] | None = None) -> dict:
     """Cluster a labelled file (``{"id","lang","title","text","label"}`` lines) in batch and
     streaming mode (documents in file order, then one merge pass); B-cubed and V-measure.
 
@@ -134,7 +137,7 @@ def evaluate_clusters(path: str | Path, embedder: object | None = None,
     stream.merge_pass()
     streamed = list(stream.labels())
     t_stream = time.perf_counter() - t0
-    out = {"documents": len(rows), "gold_clusters": len(set(gold))}
+    out: dict[str, Any] = {"documents": len(rows), "gold_clusters": len(set(gold))}
     for name, pred, secs in (("batch", batch, t_batch), ("stream", streamed, t_stream)):
         p, r, f = bcubed(pred, gold)
         out[name] = {"bcubed_precision": p, "bcubed_recall": r, "bcubed_f1": f,

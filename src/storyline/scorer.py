@@ -221,6 +221,10 @@ class SameStoryScorer:
             raise ValueError(f"alpha must be > 0, got {alpha}")
         self.alpha = alpha
         self.seed = seed
+        # set by load(): the training record and corpus statistics shipped with a model
+        self.record_: dict = {}
+        self.priors_: dict[str, dict[str, np.ndarray]] = {}
+        self.doc_freq_: dict[str, DocFreq] = {}
 
     # -- training ---------------------------------------------------------------------------
     def fit(self, x: np.ndarray, overall: np.ndarray) -> SameStoryScorer:

@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -159,7 +160,8 @@ def report(similarity: np.ndarray, prob: np.ndarray | None, data: PairSet) -> di
     """Pearson of similarity vs -overall, overall and per language pair; same-story P/R/F1."""
     assert data.overall is not None
     target = -data.overall
-    out = {"pairs": len(target), "pearson": pearson(similarity, target), "per_pair": {}}
+    out: dict[str, Any] = {"pairs": len(target), "pearson": pearson(similarity, target),
+                           "per_pair": {}}
     for lp in sorted(set(data.lang_pairs)):
         m = data.lang_pairs == lp
         out["per_pair"][lp] = {"n": int(m.sum()), "pearson": pearson(similarity[m], target[m])}
@@ -196,6 +198,7 @@ def train(path: str | Path, embedder: Embedder, out: str | Path, cache: Path | N
           progress: Callable[[str, int, int | None], None] | None = None) -> dict:
     """Fit on the whole file, save with a record of data and cross-validated scores."""
     data = load_pair_set(path, embedder, cache, progress)
+    assert data.overall is not None
     np.random.seed(SEED)  # the fit is closed-form; the seed pins any sklearn randomness
     cv = cross_validate(data, alpha)
     scorer = SameStoryScorer(alpha).fit(data.features, data.overall)

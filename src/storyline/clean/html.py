@@ -20,7 +20,7 @@ class HtmlCleaner:
             html, with_metadata=True, include_comments=self.include_comments,
             favor_precision=self.favor_precision,
         )
-        if doc is None:
+        if doc is None or isinstance(doc, dict):  # dict only when as_dict=True
             return CleanedDocument(title=None, paragraphs=()), None
         title = (doc.title or "").strip() or None
         paragraphs = [p.strip() for p in (doc.text or "").splitlines() if p.strip()]

@@ -256,7 +256,7 @@ def average_linkage_rounds(rows: np.ndarray, cols: np.ndarray, weights: np.ndarr
         np.minimum.at(new_name, compact, name)
         live = where >= 0
         where[live] = compact[where[live]]
-        size = np.bincount(compact, weights=size, minlength=len(new_ids))
+        size = np.bincount(compact, weights=size, minlength=len(new_ids)).astype(np.float64)
         name = new_name
     live = where >= 0
     label[live] = name[where[live]]

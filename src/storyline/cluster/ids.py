@@ -33,9 +33,9 @@ def assign_story_ids(
             taken_ids.add(sid)
     out: dict[str, list[str]] = {}
     for k, members in enumerate(clusters):
-        sid = result.get(k)
-        if sid is None:
-            sid = new_story_id(members)
+        found = result.get(k)
+        sid = found if found is not None else new_story_id(members)
+        if found is None:
             while sid in taken_ids or sid in out:  # astronomically rare; keep ids unique
                 sid = new_story_id([*members, sid])
         out[sid] = list(members)

@@ -23,6 +23,8 @@ article's index is ``n_articles`` before the call.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from storyline.cluster.graph import (
@@ -64,7 +66,7 @@ class StreamClusterer:
         self.half_life_days = float(half_life_days)
         self.grace_days = float(grace_days)
         self.hnsw_m, self.ef_search, self.ef_construction = hnsw_m, ef_search, ef_construction
-        self._index = None
+        self._index: Any = None  # faiss.IndexHNSWFlat, created on the first vector
         self._dim: int | None = None
         self._vectors = np.zeros((0, 0), dtype=np.float32)
         self._dates = np.zeros(0, dtype=np.float64)
