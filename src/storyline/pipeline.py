@@ -268,10 +268,14 @@ class Pipeline:
                             length=len(a.text)) for a in articles]
 
     # -- stream -----------------------------------------------------------------------------
-    def start_stream(self) -> None:
-        """Build the streaming state from what the store holds (stories kept as they are)."""
+    def start_stream(self, pending: set[str] | frozenset[str] = frozenset()) -> None:
+        """Build the streaming state from what the store holds (stories kept as they are).
+
+        ``pending`` articles are left out: they are about to be placed one by one.
+        """
         self.embed_pending()
-        articles = [a for a in self.store.articles() if a.duplicate_of is None]
+        articles = [a for a in self.store.articles()
+                    if a.duplicate_of is None and a.id not in pending]
         member = self.store.memberships()
         self._edges = StoryEdges(self.article_views(articles), self.scorer)
         story_ids = sorted({member[a.id] for a in articles if a.id in member})
@@ -279,9 +283,12 @@ class Pipeline:
         for a in articles:  # an article without a story (ingested, never clustered)
             if a.id not in member:
                 index[f"new:{a.id}"] = len(index)
-        labels = np.array([index[member.get(a.id, f"new:{a.id}")] for a in articles])
+        labels = np.array([index[member.get(a.id, f"new:{a.id}")] for a in articles],
+                          dtype=np.int64)
         self._stream = StreamClusterer.from_labels(
-            self._edges.vectors, labels, dates=day_numbers([a.date for a in articles]),
+            self._edges.vectors.reshape(len(articles), -1) if articles
+            else np.zeros((0, self.embedder.dim), np.float32),
+            labels, dates=day_numbers([a.date for a in articles]),
             threshold=self.clusterer.threshold, k=self.clusterer.k,
             place_threshold=PLACE_THRESHOLD)
         self._stream.touch_all()  # re-centred vectors: every story may now merge
@@ -294,21 +301,22 @@ class Pipeline:
 
     def place_new(self, report: IngestReport) -> list[tuple[str, str]]:
         """Streaming: place each article ``report`` stored; returns (origin, story id)."""
-        if getattr(self, "_stream", None) is None:
-            self.start_stream()
         self.embed_pending()
+        new = [a for a in (self.store.article_by_origin(o) for o in
+                           report.stored + [o for o, _ in report.near_duplicates])
+               if a is not None]
+        pending = {a.id for a in new if a.duplicate_of is None}
+        if getattr(self, "_stream", None) is None:
+            self.start_stream(pending)
         placed = []
-        for origin in report.stored + [o for o, _ in report.near_duplicates]:
-            a = self.store.article_by_origin(origin)
-            if a is None:
-                continue
+        for a in new:
             if a.duplicate_of is not None:
                 sid = self.store.memberships().get(a.duplicate_of) or new_story_id([a.id])
                 self.store.place(a.id, sid, a.title)
-                placed.append((origin, sid))
+                placed.append((a.origin, sid))
                 continue
             if self._stale(a.lang):
-                self.start_stream()  # language means re-estimated on everything stored
+                self.start_stream(pending)  # language means re-estimated on what is stored
             [view] = self.article_views([a])
             vec = self._edges.features.centring["full"].transform(view.full[None, :],
                                                                   [a.lang])[0]
@@ -316,7 +324,8 @@ class Pipeline:
             if k not in self._story_ids:
                 self._story_ids[k] = new_story_id([a.id])
             self.store.place(a.id, self._story_ids[k], a.title)
-            placed.append((origin, self._story_ids[k]))
+            pending.discard(a.id)
+            placed.append((a.origin, self._story_ids[k]))
         return placed
 
     def _stale(self, lang: str) -> bool:

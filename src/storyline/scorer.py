@@ -68,10 +68,14 @@ class PairFeatures:
         self.centred: dict[str, np.ndarray] = {}
         self.centring: dict[str, LanguageCentering] = {}
         for name in VIEWS:
-            x = np.stack([getattr(v, name) for v in views]) if views else np.zeros((0, 1))
+            prior = (priors or {}).get(name)
+            if views:
+                x = np.stack([getattr(v, name) for v in views])
+            else:  # an empty corpus: the prior alone defines the means (and the dimension)
+                x = np.zeros((0, len(next(iter(prior.values()))) if prior else 1), np.float32)
             self.raw[name] = normalise_rows(x)
-            self.centring[name] = LanguageCentering(prior=(priors or {}).get(name))
-            self.centred[name] = self.centring[name].fit_transform(x, langs) if views else x
+            self.centring[name] = LanguageCentering(prior=prior)
+            self.centred[name] = self.centring[name].fit_transform(x, langs)
         # IDF from this corpus plus the training corpus's counts: a pair scored on its own
         # must weigh its shared names as the model saw them weighed in training
         prior_df = doc_freq or {}
