@@ -111,3 +111,20 @@ def test_declared_language_wins_and_detection_fills_the_rest(sl, tmp_path):
     sl.add_paths([tmp_path])
     langs = sorted(a.lang for a in sl.articles())
     assert langs == ["de", "en"]
+
+
+def test_streaming_places_each_article_once_and_follows_changed_files(sl, tmp_path):
+    a = write(tmp_path / "in" / "a.txt", EARTHQUAKE)
+    b = write(tmp_path / "in" / "b.txt", BANK)
+    report, placed = sl.add_articles([a, b])
+    assert [o for o, _ in placed] == [str(a), str(b)]
+    assert sl.pipeline._stream.n_articles == 2  # no ghost copies of pending articles
+    write(a, "Wildfire forces evacuations near Valencia\nA wildfire in the Sierra Calderona "
+             "forced 900 residents from their homes on Saturday as strong winds pushed the "
+             "flames toward Serra and Naquera, regional emergency services said.\n")
+    report, placed = sl.add_articles([a])
+    assert len(placed) == 1
+    members = sl.store.memberships()
+    assert set(members) == {x.id for x in sl.articles()}  # the old version is gone
+    assert sl.pipeline._stream.n_articles == 2
+    assert isinstance(sl.merge_stories(), dict)

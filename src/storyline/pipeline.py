@@ -128,6 +128,7 @@ class Pipeline:
         self.clusterer = clusterer or GraphClusterer(threshold=STORY_THRESHOLD, k=NEIGHBOURS)
         self.scorer = scorer or SameStoryScorer.load()
         self._near: NearDuplicateIndex | None = None
+        self._stream: StreamClusterer | None = None
 
     @property
     def embedder(self) -> Embedder:
@@ -223,6 +224,7 @@ class Pipeline:
                 return
             self.store.remove_article(old.id)  # the file changed: replace its article
             self.near_index.remove(old.id)
+            self._stream = None  # a live stream index would still hold the old vector
         same = self.store.article_by_hash(article.content_hash)
         if same is not None:
             if not self.store.add_duplicate(article.origin, same.id):
@@ -277,7 +279,8 @@ class Pipeline:
         articles = [a for a in self.store.articles()
                     if a.duplicate_of is None and a.id not in pending]
         member = self.store.memberships()
-        self._edges = StoryEdges(self.article_views(articles), self.scorer)
+        self._edges = StoryEdges(self.article_views(articles), self.scorer,
+                                 dim=self.embedder.dim)
         story_ids = sorted({member[a.id] for a in articles if a.id in member})
         index = {sid: k for k, sid in enumerate(story_ids)}
         for a in articles:  # an article without a story (ingested, never clustered)
@@ -286,9 +289,7 @@ class Pipeline:
         labels = np.array([index[member.get(a.id, f"new:{a.id}")] for a in articles],
                           dtype=np.int64)
         self._stream = StreamClusterer.from_labels(
-            self._edges.vectors.reshape(len(articles), -1) if articles
-            else np.zeros((0, self.embedder.dim), np.float32),
-            labels, dates=day_numbers([a.date for a in articles]),
+            self._edges.vectors, labels, dates=day_numbers([a.date for a in articles]),
             threshold=self.clusterer.threshold, k=self.clusterer.k,
             place_threshold=PLACE_THRESHOLD)
         self._stream.touch_all()  # re-centred vectors: every story may now merge
@@ -306,8 +307,7 @@ class Pipeline:
                            report.stored + [o for o, _ in report.near_duplicates])
                if a is not None]
         pending = {a.id for a in new if a.duplicate_of is None}
-        if getattr(self, "_stream", None) is None:
-            self.start_stream(pending)
+        stream = self._live_stream(pending)
         placed = []
         for a in new:
             if a.duplicate_of is not None:
@@ -316,17 +316,25 @@ class Pipeline:
                 placed.append((a.origin, sid))
                 continue
             if self._stale(a.lang):
-                self.start_stream(pending)  # language means re-estimated on what is stored
+                self._stream = None  # language means re-estimated on what is stored
+                stream = self._live_stream(pending)
             [view] = self.article_views([a])
             vec = self._edges.features.centring["full"].transform(view.full[None, :],
                                                                   [a.lang])[0]
-            k = self._stream.add(vec, date=day_numbers([a.date])[0])
+            k = stream.add(vec, date=day_numbers([a.date])[0])
             if k not in self._story_ids:
                 self._story_ids[k] = new_story_id([a.id])
             self.store.place(a.id, self._story_ids[k], a.title)
             pending.discard(a.id)
             placed.append((a.origin, self._story_ids[k]))
         return placed
+
+    def _live_stream(self, pending: set[str] | frozenset[str] = frozenset()
+                     ) -> StreamClusterer:
+        if self._stream is None:
+            self.start_stream(pending)
+        assert self._stream is not None
+        return self._stream
 
     def _stale(self, lang: str) -> bool:
         """True once a language has doubled since the means were fitted (amortised O(n))."""
@@ -335,11 +343,10 @@ class Pipeline:
 
     def merge_stories(self) -> dict[str, str]:
         """Streaming: merge stories that have grown together; returns absorbed -> into."""
-        if getattr(self, "_stream", None) is None:
-            self.start_stream()
+        stream = self._live_stream()
         merged = {}
-        for absorbed, into in self._stream.merge_pass().items():
-            a_id, i_id = self._story_ids[absorbed], self._story_ids[self._stream.resolve(into)]
+        for absorbed, into in stream.merge_pass().items():
+            a_id, i_id = self._story_ids[absorbed], self._story_ids[stream.resolve(into)]
             self.store.merge_stories(a_id, i_id)
             merged[a_id] = i_id
         return merged

@@ -61,7 +61,7 @@ class PairFeatures:
 
     def __init__(self, views: Sequence[ArticleView],
                  priors: dict[str, dict[str, np.ndarray]] | None = None,
-                 doc_freq: dict[str, DocFreq] | None = None) -> None:
+                 doc_freq: dict[str, DocFreq] | None = None, dim: int | None = None) -> None:
         langs = [v.lang for v in views]
         self.langs = np.asarray(langs)
         self.raw: dict[str, np.ndarray] = {}
@@ -71,8 +71,9 @@ class PairFeatures:
             prior = (priors or {}).get(name)
             if views:
                 x = np.stack([getattr(v, name) for v in views])
-            else:  # an empty corpus: the prior alone defines the means (and the dimension)
-                x = np.zeros((0, len(next(iter(prior.values()))) if prior else 1), np.float32)
+            else:  # an empty corpus: the prior alone defines the means
+                prior_dim = len(next(iter(prior.values()))) if prior else 1
+                x = np.zeros((0, dim or prior_dim), np.float32)
             self.raw[name] = normalise_rows(x)
             self.centring[name] = LanguageCentering(prior=prior)
             self.centred[name] = self.centring[name].fit_transform(x, langs)

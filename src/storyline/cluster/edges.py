@@ -16,11 +16,11 @@ class StoryEdges:
     assembles pair features and applies the model, so it runs on millions of pairs.
     """
 
-    def __init__(self, views: Sequence[ArticleView], scorer: SameStoryScorer | None = None
-                 ) -> None:
+    def __init__(self, views: Sequence[ArticleView], scorer: SameStoryScorer | None = None,
+                 dim: int | None = None) -> None:
         self.scorer = scorer or SameStoryScorer.load()
         self.features = PairFeatures(views, getattr(self.scorer, "priors_", None),
-                                     getattr(self.scorer, "doc_freq_", None))
+                                     getattr(self.scorer, "doc_freq_", None), dim=dim)
 
     @property
     def vectors(self) -> np.ndarray:
