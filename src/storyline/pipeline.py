@@ -157,12 +157,6 @@ class Pipeline:
                 progress("ingest", done, len(items))
         return report
 
-    def ingest_documents(self, docs: Iterable[RawDocument | Rejection | Notice]) -> IngestReport:
-        report = IngestReport()
-        for rec in docs:
-            self._ingest_one(rec, report)
-        return report
-
     def _ingest_one(self, rec: RawDocument | Rejection | Notice, report: IngestReport) -> None:
         if isinstance(rec, Notice):
             report.notices.append(rec)
