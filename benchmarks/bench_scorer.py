@@ -42,7 +42,7 @@ def main() -> None:
 
     t0 = time.perf_counter()
     views = [ArticleView(langs[k % len(langs)], vec(), vec(), vec(),
-                         TextSignals.of(texts[k % len(texts)]), len(texts[k % len(texts)]))
+                         TextSignals.of(texts[k % len(texts)]))
              for k in range(args.articles)]
     t_views = time.perf_counter() - t0
     t0 = time.perf_counter()

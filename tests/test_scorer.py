@@ -74,7 +74,7 @@ def test_pair_features_shapes_and_overlaps():
 
     def view(lang, text):
         v = rng.normal(size=(3, 16)).astype(np.float32)
-        return ArticleView(lang, v[0], v[1], v[2], TextSignals.of(text), len(text))
+        return ArticleView(lang, v[0], v[1], v[2], TextSignals.of(text))
 
     views = [view("en", "Lucas Amaral joins Bayern for 72 million"),
              view("ar", "لوكاس أمارال ينضم إلى بايرن مقابل 72 مليون"),

@@ -260,8 +260,8 @@ class Pipeline:
         ids = [a.id for a in articles]
         vecs = {view: self.store.embeddings(self.view_model(view), ids) for view in VIEWS}
         return [ArticleView(lang=a.lang, full=vecs["full"][a.id], title=vecs["title"][a.id],
-                            lead=vecs["lead"][a.id], signals=TextSignals.of(a.full_text),
-                            length=len(a.text)) for a in articles]
+                            lead=vecs["lead"][a.id], signals=TextSignals.of(a.full_text))
+                for a in articles]
 
     # -- stream -----------------------------------------------------------------------------
     def start_stream(self, pending: set[str] | frozenset[str] = frozenset()) -> None:

@@ -116,8 +116,7 @@ def article_views(titles: Sequence[str], texts: Sequence[str], langs: Sequence[s
         vecs = {v: embed_cached([d[v] for d in per_view], embedder, cache, progress,
                                 f"embed {v}") for v in VIEWS}
     return [ArticleView(lang=lang, full=vecs["full"][k], title=vecs["title"][k],
-                        lead=vecs["lead"][k], signals=TextSignals.of(f"{t}\n{x}"),
-                        length=len(x))
+                        lead=vecs["lead"][k], signals=TextSignals.of(f"{t}\n{x}"))
             for k, (t, x, lang) in enumerate(zip(titles, texts, langs))]
 
 
