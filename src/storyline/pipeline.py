@@ -39,8 +39,8 @@ EMBED_BATCH = 16
 # Clustering: two stories merge when the mean edge weight over all their article pairs
 # reaches STORY_THRESHOLD, edges joining each article to its NEIGHBOURS nearest (others
 # count 0). Chosen on ECB+ dev by benchmarks/choose_clustering.py: B-cubed F1 0.957 with
-# centred-cosine edges (0.951 blending in the scorer's probability, 0.934 with the
-# probability alone), stable for thresholds 0.20-0.35 at k = 10. A story can hold
+# centred-cosine edges (0.939-0.953 with the scorer's probability as the edge weight, which
+# also splits the five seeds), stable for thresholds 0.20-0.35 at k = 10. A story can hold
 # together at most about NEIGHBOURS / STORY_THRESHOLD (40) articles' worth of mutual
 # neighbours; larger ones split into sub-stories.
 STORY_THRESHOLD = 0.25
