@@ -38,6 +38,7 @@ def json_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def quiet_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    # accepted by every command, so scripts can pass it uniformly
     return click.option("--quiet", "-q", is_flag=True, help="No progress bars.")(f)
 
 
@@ -253,7 +254,8 @@ def watch(folder: str, db: str, interval: float, merge_every: float, once: bool,
 @main.command()
 @db_option
 @json_option
-def stories(db: str, as_json: bool) -> None:
+@quiet_option
+def stories(db: str, as_json: bool, quiet: bool) -> None:
     """List the stories in the database, largest first.
 
     \b
@@ -272,7 +274,8 @@ def stories(db: str, as_json: bool) -> None:
 @click.argument("story_id")
 @db_option
 @json_option
-def story(story_id: str, db: str, as_json: bool) -> None:
+@quiet_option
+def story(story_id: str, db: str, as_json: bool, quiet: bool) -> None:
     """Show one story: its articles grouped by language, with their origin.
 
     \b
