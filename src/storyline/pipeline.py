@@ -256,11 +256,15 @@ class Pipeline:
                     progress("embed", done, total)
         return total
 
-    def article_views(self, articles: list[Article]) -> list[ArticleView]:
+    def article_views(self, articles: list[Article], signals: bool = True) -> list[ArticleView]:
+        """Scorer views from the stored vectors; ``signals=False`` skips names and numbers
+        (only the scorer's features read them)."""
         ids = [a.id for a in articles]
         vecs = {view: self.store.embeddings(self.view_model(view), ids) for view in VIEWS}
+        none = TextSignals(frozenset(), frozenset())
         return [ArticleView(lang=a.lang, full=vecs["full"][a.id], title=vecs["title"][a.id],
-                            lead=vecs["lead"][a.id], signals=TextSignals.of(a.full_text))
+                            lead=vecs["lead"][a.id],
+                            signals=TextSignals.of(a.full_text) if signals else none)
                 for a in articles]
 
     # -- stream -----------------------------------------------------------------------------
@@ -273,7 +277,8 @@ class Pipeline:
         articles = [a for a in self.store.articles()
                     if a.duplicate_of is None and a.id not in pending]
         member = self.store.memberships()
-        self._edges = StoryEdges(self.article_views(articles), self.scorer,
+        # the stream's edges are cosines: the views' name/number signals are not needed
+        self._edges = StoryEdges(self.article_views(articles, signals=False), self.scorer,
                                  dim=self.embedder.dim)
         story_ids = sorted({member[a.id] for a in articles if a.id in member})
         index = {sid: k for k, sid in enumerate(story_ids)}
@@ -312,9 +317,8 @@ class Pipeline:
             if self._stale(a.lang):
                 self._stream = None  # language means re-estimated on what is stored
                 stream = self._live_stream(pending)
-            [view] = self.article_views([a])
-            vec = self._edges.features.centring["full"].transform(view.full[None, :],
-                                                                  [a.lang])[0]
+            [view] = self.article_views([a], signals=False)
+            vec = self._edges.centring.transform(view.full[None, :], [a.lang])[0]
             k = stream.add(vec, date=day_numbers([a.date])[0])
             if k not in self._story_ids:
                 self._story_ids[k] = new_story_id([a.id])
@@ -354,7 +358,8 @@ class Pipeline:
             self.store.replace_stories({})
             return []
         originals = [a for a in articles if a.duplicate_of is None]
-        edges = StoryEdges(self.article_views(originals), self.scorer)
+        edges = StoryEdges(self.article_views(originals, signals=self.edges == "scorer"),
+                           self.scorer)
         labels = self.clusterer.fit_predict(
             edges.vectors, edge_weight=edges if self.edges == "scorer" else None,
             dates=day_numbers([a.date for a in originals]))

@@ -3,29 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 
 import numpy as np
 
 from storyline.scorer import ArticleView, PairFeatures, SameStoryScorer
+from storyline.similarity import LanguageCentering
 
 
 class StoryEdges:
     """``edges(i, j)`` -> P(same story) for row-index arrays, over one corpus's views.
 
-    Fitting the corpus (language centring, term IDF) happens once here; each call only
-    assembles pair features and applies the model, so it runs on millions of pairs.
+    The centred full-text vectors (all that cosine edges and the neighbour search need) are
+    computed here; the scorer's corpus fit (three views, term IDF, which needs the views'
+    signals) only on the first call, so cosine-edge clustering never pays for it.
     """
 
     def __init__(self, views: Sequence[ArticleView], scorer: SameStoryScorer | None = None,
                  dim: int | None = None) -> None:
         self.scorer = scorer or SameStoryScorer.load()
-        self.features = PairFeatures(views, getattr(self.scorer, "priors_", None),
-                                     getattr(self.scorer, "doc_freq_", None), dim=dim)
+        self.views = views
+        self.dim = dim
+        prior = self.scorer.priors_.get("full")
+        self.centring = LanguageCentering(prior=prior)
+        if views:
+            x = np.stack([v.full for v in views])
+        else:  # an empty corpus: the prior alone defines the means
+            x = np.zeros((0, dim or (len(next(iter(prior.values()))) if prior else 1)),
+                         np.float32)
+        self.vectors = self.centring.fit_transform(x, [v.lang for v in views])
 
-    @property
-    def vectors(self) -> np.ndarray:
-        """Language-centred full-text vectors: where candidate neighbours are searched."""
-        return self.features.centred["full"]
+    @cached_property
+    def features(self) -> PairFeatures:
+        return PairFeatures(self.views, self.scorer.priors_, self.scorer.doc_freq_,
+                            dim=self.dim)
 
     def __call__(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         return self.scorer.probability(self.features.pairs(i, j))
