@@ -41,6 +41,34 @@ def test_shrinkage_and_unknown_language():
     assert np.isclose(np.linalg.norm(out), 1.0)
 
 
+def test_unseen_language_is_anchored_by_its_offset_and_pairs_centre_on_anchors():
+    prior = {"en": np.array([1, 0, 0, 0], np.float32), "fr": np.array([0, 1, 0, 0], np.float32),
+             "_global": np.array([0.5, 0.5, 0, 0], np.float32)}
+    offsets = {"en": np.zeros(4, np.float32), "fr": np.array([-1, 1, 0, 0], np.float32),
+               "el": np.array([-0.5, 0, 1, 0], np.float32)}
+    x = np.array([[0, 0, 1, 1], [0, 0, 1, 1]], np.float32)
+    c = LanguageCentering(prior=prior, offsets=offsets, use_corpus=False).fit(x, ["el", "el"])
+    # global moved by el's offset minus the mean offset of the prior's languages
+    assert np.allclose(c.mean_for("el"), [0.5, 0.5, 0, 0] + offsets["el"] - [-0.5, 0.5, 0, 0])
+    assert np.allclose(c.mean_for("fr"), prior["fr"])  # the prior wins where it knows
+    # anchors only: the compared articles' own vectors do not enter their language's mean
+    assert np.allclose(c.global_mean_, prior["_global"])
+    with_corpus = LanguageCentering(prior=prior, offsets=offsets).fit(x, ["el", "el"])
+    assert not np.allclose(with_corpus.mean_for("el"), c.mean_for("el"))
+    # no offsets: an unseen language falls back to the global mean
+    bare = LanguageCentering(prior=prior, offsets={}, use_corpus=False).fit(x, ["el", "el"])
+    assert np.allclose(bare.mean_for("el"), prior["_global"])
+
+
+def test_shipped_offsets_cover_the_hidden_split_languages():
+    from storyline.similarity import language_offsets
+
+    off = language_offsets()
+    assert {"el", "ar", "zh", "ru", "it", "pl", "es", "de", "fr", "en"} <= set(off)
+    assert all(v.shape == (384,) for v in off.values())
+    assert np.allclose(off["en"], 0)
+
+
 def test_validation_and_cosine():
     with pytest.raises(ValueError):
         LanguageCentering(shrink=-1)

@@ -4,11 +4,22 @@ In e5-small's space the language of a text is a large shared direction: unrelate
 in one language score ~0.75 cosine, which drowns the cross-lingual same-story signal.
 ``LanguageCentering`` removes each language's mean vector (estimated on the corpus at hand,
 no labels) before the cosine, as measured in ../shared/bench/README.md.
+
+Two cases need more than the corpus at hand:
+
+* a language the prior (the scorer's training corpus) lacks: its mean is anchored on the
+  prior's global mean moved along the language's direction, measured on parallel text
+  (``data/language_offsets.npz``, built by ``scripts/build_language_offsets.py``);
+* a corpus that *is* the articles being compared (two files given to ``storyline
+  similarity``): their own vectors would dominate their language's mean and subtract the
+  content they share, so ``use_corpus=False`` centres on the anchors alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from importlib import resources
 
 import numpy as np
 
@@ -20,6 +31,15 @@ SHRINK_DOCS = 5.0
 # articles cannot estimate "the average news text" by itself.
 PRIOR_GLOBAL_DOCS = 20.0
 GLOBAL = "_global"
+OFFSETS_FILE = "language_offsets.npz"
+
+
+@lru_cache(maxsize=1)
+def language_offsets() -> dict[str, np.ndarray]:
+    """Language -> its direction in e5-small's space (relative to English), from the package."""
+    ref = resources.files("storyline").joinpath("data", OFFSETS_FILE)
+    with resources.as_file(ref) as path, np.load(path) as data:
+        return {str(lang): off for lang, off in zip(data["langs"], data["offsets"])}
 
 
 def normalise_rows(x: np.ndarray) -> np.ndarray:
@@ -31,15 +51,21 @@ class LanguageCentering:
     """``fit(vectors, langs)`` learns per-language means; ``transform`` subtracts them.
 
     ``prior`` (language -> mean vector, plus ``"_global"``), e.g. the means of the scorer's
-    training corpus, anchors the estimates when the corpus at hand is small.
+    training corpus, anchors the estimates when the corpus at hand is small. ``offsets``
+    (default: the shipped table; ``{}`` for none) anchors languages the prior lacks.
+    ``use_corpus=False`` ignores the corpus for the means: anchors only.
     """
 
     def __init__(self, shrink: float = SHRINK_DOCS,
-                 prior: dict[str, np.ndarray] | None = None) -> None:
+                 prior: dict[str, np.ndarray] | None = None,
+                 offsets: Mapping[str, np.ndarray] | None = None,
+                 use_corpus: bool = True) -> None:
         if shrink < 0:
             raise ValueError(f"shrink must be >= 0, got {shrink}")
         self.shrink = shrink
         self.prior = prior or {}
+        self.offsets = language_offsets() if offsets is None else offsets
+        self.use_corpus = use_corpus
 
     def fit(self, vectors: np.ndarray, langs: Sequence[str]) -> LanguageCentering:
         x = normalise_rows(vectors)
@@ -48,8 +74,9 @@ class LanguageCentering:
         if self.prior and next(iter(self.prior.values())).shape[-1] != x.shape[1]:
             self.prior = {}  # means of another model's space: no use for these vectors
         if GLOBAL in self.prior:
-            self.global_mean_ = ((x.sum(axis=0) + PRIOR_GLOBAL_DOCS * self.prior[GLOBAL])
-                                 / (len(x) + PRIOR_GLOBAL_DOCS))
+            corpus = x if self.use_corpus else x[:0]
+            self.global_mean_ = ((corpus.sum(axis=0) + PRIOR_GLOBAL_DOCS * self.prior[GLOBAL])
+                                 / (len(corpus) + PRIOR_GLOBAL_DOCS))
         else:
             self.global_mean_ = x.mean(axis=0) if len(x) else np.zeros(x.shape[1], np.float32)
         self.means_: dict[str, np.ndarray] = {}
@@ -58,13 +85,26 @@ class LanguageCentering:
         for lang in sorted(set(langs)):
             rows = x[lang_arr == lang]
             self.counts_[lang] = len(rows)
-            anchor = self.prior.get(lang, self.global_mean_)
-            self.means_[lang] = (rows.sum(axis=0) + self.shrink * anchor) / (len(rows)
-                                                                             + self.shrink)
+            anchor = self.anchor(lang)
+            if self.use_corpus:
+                self.means_[lang] = ((rows.sum(axis=0) + self.shrink * anchor)
+                                     / (len(rows) + self.shrink))
+            else:
+                self.means_[lang] = anchor
         return self
 
+    def anchor(self, lang: str) -> np.ndarray:
+        """The mean a language is pulled toward: the prior's, else the global one moved
+        along the language's measured direction (relative to the prior's languages)."""
+        if lang in self.prior:
+            return self.prior[lang]
+        known = [self.offsets[k] for k in self.prior if k != GLOBAL and k in self.offsets]
+        if lang in self.offsets and known and len(self.offsets[lang]) == len(self.global_mean_):
+            return self.global_mean_ + self.offsets[lang] - np.mean(known, axis=0)
+        return self.global_mean_
+
     def mean_for(self, lang: str) -> np.ndarray:
-        return self.means_.get(lang, self.prior.get(lang, self.global_mean_))
+        return self.means_[lang] if lang in self.means_ else self.anchor(lang)
 
     def means_dict(self) -> dict[str, list[float]]:
         """The fitted means (and the global one), as plain lists for a model file."""
