@@ -9,7 +9,9 @@ def test_names_meet_across_scripts(word):
 
 
 @pytest.mark.parametrize("a,b", [("Lavrov", "لافروف"), ("Putin", "Путин"), ("Syria", "السورية"),
-                                 ("Erdoğan", "أردوغان")])
+                                 ("Erdoğan", "أردوغان"), ("Άσαντ", "الأسد"),
+                                 ("Μπάιντεν", "بايدن"), ("Σεργκέι", "سيرغي"),
+                                 ("Τζόνσον", "Johnson")])
 def test_more_transliterations(a, b):
     assert skeleton(a) == skeleton(b)
 

@@ -27,6 +27,9 @@ _DIGRAPHS = (("gh", "g"), ("kh", "k"), ("th", "t"), ("ph", "f"), ("sh", "s"), ("
 _CONSONANT_MAP = str.maketrans({"c": "k", "q": "k", "v": "f", "p": "b", "z": "s", "x": "ks",
                                 "j": "g"})
 _DROP = set("aeiouywh'`")
+# Greek spells foreign b, d, g, j with two letters; anyascii transliterates them letter by
+# letter ("Άσαντ" -> "Asant"), so they are read first: Άσαντ/الأسد/Assad all become "sd".
+_GREEK_DIGRAPHS = (("μπ", "b"), ("ντ", "d"), ("γκ", "g"), ("γγ", "g"), ("τζ", "j"))
 
 
 def _digits(text: str) -> str:
@@ -61,7 +64,12 @@ def _strip_clitics(word: str) -> str:
 
 
 def skeleton(word: str) -> str:
-    s = anyascii(_strip_clitics(word)).lower()
+    word = _strip_clitics(word)
+    if any("\u0370" <= ch <= "\u03ff" or "\u1f00" <= ch <= "\u1fff" for ch in word):
+        word = word.lower()
+        for a, b in _GREEK_DIGRAPHS:
+            word = word.replace(a, b)
+    s = anyascii(word).lower()
     for a, b in _DIGRAPHS:
         s = s.replace(a, b)
     s = s.translate(_CONSONANT_MAP)
