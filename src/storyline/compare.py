@@ -31,11 +31,15 @@ def article_views(items: list[tuple[str, str, str]], embedder: Embedder) -> list
 
 def score_pairs(views: list[ArticleView], pairs: list[tuple[int, int]],
                 scorer: SameStoryScorer) -> list[PairScore]:
-    """Score index pairs of ``views``; language centring anchored on the scorer's corpus."""
+    """Score index pairs of ``views`` against the background of the scorer's training corpus.
+
+    The views are only the articles being compared, so their languages' means come from the
+    scorer's priors (and measured language offsets), never from the articles themselves.
+    """
     from storyline.scorer import FEATURES
 
     pf = PairFeatures(views, getattr(scorer, "priors_", None),
-                      getattr(scorer, "doc_freq_", None))
+                      getattr(scorer, "doc_freq_", None), use_corpus=False)
     i = np.array([p[0] for p in pairs])
     j = np.array([p[1] for p in pairs])
     x = pf.pairs(i, j)

@@ -62,7 +62,10 @@ class PairFeatures:
 
     def __init__(self, views: Sequence[ArticleView],
                  priors: dict[str, dict[str, np.ndarray]] | None = None,
-                 doc_freq: dict[str, DocFreq] | None = None, dim: int | None = None) -> None:
+                 doc_freq: dict[str, DocFreq] | None = None, dim: int | None = None,
+                 use_corpus: bool = True) -> None:
+        """``use_corpus=False``: centre on the priors alone (``views`` are the very articles
+        being compared, too few to estimate their languages' means)."""
         langs = [v.lang for v in views]
         self.langs = np.asarray(langs)
         self.raw: dict[str, np.ndarray] = {}
@@ -76,7 +79,8 @@ class PairFeatures:
                 prior_dim = len(next(iter(prior.values()))) if prior else 1
                 x = np.zeros((0, dim or prior_dim), np.float32)
             self.raw[name] = normalise_rows(x)
-            self.centring[name] = LanguageCentering(prior=prior)
+            self.centring[name] = LanguageCentering(prior=prior,
+                                                    use_corpus=use_corpus or not prior)
             self.centred[name] = self.centring[name].fit_transform(x, langs)
         # IDF from this corpus plus the training corpus's counts: a pair scored on its own
         # must weigh its shared names as the model saw them weighed in training
