@@ -79,6 +79,9 @@ class LanguageCentering:
                                  / (len(corpus) + PRIOR_GLOBAL_DOCS))
         else:
             self.global_mean_ = x.mean(axis=0) if len(x) else np.zeros(x.shape[1], np.float32)
+        known = [self.offsets[k] for k in self.prior if k != GLOBAL and k in self.offsets]
+        # where the prior's languages sit on average: unseen languages move from there
+        self.offset_base_ = np.mean(known, axis=0) if known else None
         self.means_: dict[str, np.ndarray] = {}
         self.counts_: dict[str, int] = {}
         lang_arr = np.asarray(langs)
@@ -98,9 +101,9 @@ class LanguageCentering:
         along the language's measured direction (relative to the prior's languages)."""
         if lang in self.prior:
             return self.prior[lang]
-        known = [self.offsets[k] for k in self.prior if k != GLOBAL and k in self.offsets]
-        if lang in self.offsets and known and len(self.offsets[lang]) == len(self.global_mean_):
-            return self.global_mean_ + self.offsets[lang] - np.mean(known, axis=0)
+        base = self.offset_base_
+        if lang in self.offsets and base is not None and len(base) == len(self.global_mean_):
+            return self.global_mean_ + self.offsets[lang] - base
         return self.global_mean_
 
     def mean_for(self, lang: str) -> np.ndarray:
