@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from storyline.clean.linemodel import LineModel, best_blocks, shipped_model
 from storyline.types import CleanedDocument, Removed
 
 # --- tuned constants ------------------------------------------------------------------------
@@ -98,6 +99,7 @@ class _Line:
     sentence: bool  # ends with sentence-final punctuation
     weight: float = 0.0
     reason: str | None = None  # why it is dropped; None = kept
+    key: str = ""  # lower-cased text, for comparing lines
 
 
 def _weighted_len(s: str) -> float:
@@ -105,7 +107,8 @@ def _weighted_len(s: str) -> float:
 
 
 def _key(s: str) -> str:
-    return _WS.sub(" ", s).strip().lower()
+    """Comparison key of a line: spaces collapsed, lower-cased."""
+    return " ".join(s.split()).lower()
 
 
 def _grams(s: str, n: int = 3) -> set[str]:
@@ -158,7 +161,12 @@ class TextCleaner:
         anchor_bonus: float = ANCHOR_BONUS,
         anchor_window: int = ANCHOR_WINDOW,
         block_penalty: float = BLOCK_PENALTY,
+        model: LineModel | None = None,
+        learned: bool = True,
     ) -> None:
+        """``model``: the learned second pass (default: the shipped one); ``learned=False``:
+        rules only."""
+        self.model = model if model is not None else (shipped_model() if learned else None)
         self.block_penalty = block_penalty
         self.sentence_penalty = sentence_penalty
         self.nonsentence_factor = nonsentence_factor
@@ -187,18 +195,11 @@ class TextCleaner:
         lines = self._split(text)  # 1. unescape, normalise spaces, drop empty lines
         if not lines:
             return CleanedDocument(title=None, paragraphs=())
-        title_at = self._find_title(lines)  # 2. title: first substantial line
-        anchor = self._find_anchor(lines, title_at)  # 3. where the headline is repeated
-        self._weigh(lines)  # 4. per-line weights from line shape
-        blocks = self._body_blocks(lines, anchor)  # 5. max-sum body block(s)
-        blocks = self._widen(lines, blocks, title_at)  # 5b. plus short sentences at their edges
-        start, end = blocks[0][0], blocks[-1][1]
-        end = self._cut_listing(lines, start, end)  # 6. stop where a teaser/comment list begins
-        self._mark_outside(lines, blocks, start, end)  # 7. everything outside the body goes
-        self._mark_inside(lines, start, end, lines[title_at].text)  # 8. boilerplate in the body
+        title_at, start, end = self.rule_pass(lines)  # 2.-8. title, body block, boilerplate
+        if self.model is not None:
+            self._model_pass(lines, start, end, title_at)  # 9. learned second opinion per line
         title = lines[title_at].text
-        lines[title_at].reason = "title"
-        date = self._find_date(lines, start)  # 9. publication date near the body start
+        date = self._find_date(lines, start)  # 10. publication date near the body start
         return CleanedDocument(
             title=title,
             paragraphs=tuple(ln.text for ln in lines if ln.reason is None),
@@ -208,14 +209,54 @@ class TextCleaner:
             date=date,
         )
 
+    # Rule verdicts on what a line *is* are final; the model arbitrates where the body ends
+    # (before/after/between blocks) and drops prose-like boilerplate inside it.
+    FINAL_REASONS = frozenset({"image", "duplicate", "template", "repeated", "read-also", "copyright",
+                               "number-only"})
+
+    def analyse(self, text: str) -> tuple[list[_Line], int, int, int]:
+        """The page's lines after the rule pass, with (title line, body start, body end);
+        what the learned model reads (and is trained on)."""
+        lines = self._split(text)
+        if not lines:
+            return lines, 0, 0, 0
+        return (lines, *self.rule_pass(lines))
+
+    def rule_pass(self, lines: list[_Line]) -> tuple[int, int, int]:
+        """Mark each line kept (reason None) or dropped by the rules; (title line, body start, end)."""
+        title_at = self._find_title(lines)  # title: first substantial line
+        anchor = self._find_anchor(lines, title_at)  # where the headline is repeated
+        self._weigh(lines)  # per-line weights from line shape
+        blocks = self._body_blocks(lines, anchor)  # max-sum body block(s)
+        blocks = self._widen(lines, blocks, title_at)  # plus short sentences at their edges
+        start, end = blocks[0][0], blocks[-1][1]
+        end = self._cut_listing(lines, start, end)  # stop where a teaser/comment list begins
+        self._mark_outside(lines, blocks, start, end)  # everything outside the body goes
+        self._mark_inside(lines, start, end, lines[title_at].text)  # boilerplate in the body
+        lines[title_at].reason = "title"
+        return title_at, start, end
+
+    def _model_pass(self, lines: list[_Line], start: int, end: int, title_at: int) -> None:
+        """The learned model decides each line; the rules' reason stays on lines both drop."""
+        assert self.model is not None
+        keep, p = self.model.keep(lines, start, end, title_at)
+        for i, ln in enumerate(lines):
+            if i == title_at or ln.reason in self.FINAL_REASONS:
+                continue
+            if keep[i]:
+                ln.reason = None
+            elif ln.reason is None:
+                ln.reason = f"model (p={p[i]:.2f})"
+        self._mark_inside(lines, 0, len(lines), lines[title_at].text)  # lines it brought back, too
+
     # -- steps ------------------------------------------------------------------------------
     @staticmethod
     def _split(text: str) -> list[_Line]:
         out = []
-        for raw in text.splitlines():
-            s = _WS.sub(" ", html.unescape(raw)).strip()
+        for raw in html.unescape(text).splitlines():
+            s = " ".join(raw.split())
             if s:
-                out.append(_Line(s, _weighted_len(s), bool(_SENT_END.search(s))))
+                out.append(_Line(s, _weighted_len(s), bool(_SENT_END.search(s)), key=s.lower()))
         return out
 
     @staticmethod
@@ -233,10 +274,10 @@ class TextCleaner:
     @staticmethod
     def _find_anchor(lines: list[_Line], title_at: int) -> int | None:
         """First later line repeating (part of) the title: usually the headline above the body."""
-        title = lines[title_at].text.lower()
+        title = lines[title_at].key
         tg = _grams(title)
         for i in range(title_at + 1, len(lines)):
-            s = lines[i].text.lower()
+            s = lines[i].key
             if not ANCHOR_MIN_LEN <= len(s) <= TITLE_MAX_LEN:
                 continue
             if s in title and len(s) >= 0.3 * len(title):
@@ -287,25 +328,13 @@ class TextCleaner:
         The best single block is Finn et al.'s max-sum segment; a further dense block (e.g. the
         body's continuation after an inline teaser or image strip) is added when its weight
         outweighs BLOCK_PENALTY plus the gap lines it skips. The first block gets ANCHOR_BONUS
-        when it starts just below the repeated headline. Dynamic programme over three states:
-        0 = before any block, 1 = inside a block, 2 = between blocks.
+        when it starts just below the repeated headline.
         """
-        neg = float("-inf")
-        pre, inside, between = 0.0, neg, neg
-        back: list[tuple[int, int]] = []  # per line: (state before entering 1, state before 2)
-        for i, ln in enumerate(lines):
-            bonus = self.anchor_bonus if anchor is not None and anchor < i <= anchor + self.anchor_window else 0.0
-            enter, src = max((inside, 1), (pre + bonus, 0), (between - self.block_penalty, 2))
-            stay, src2 = max((between, 2), (inside, 1))
-            back.append((src, src2))
-            inside, between = enter + ln.weight, stay
-        state = 1 if inside >= between else 2
-        if max(inside, between) == neg:
-            return [(0, 0)]
-        keep = [False] * len(lines)
-        for i in range(len(lines) - 1, -1, -1):
-            keep[i] = state == 1
-            state = back[i][0] if state == 1 else back[i][1] if state == 2 else 0
+        bonus = [
+            self.anchor_bonus if anchor is not None and anchor < i <= anchor + self.anchor_window else 0.0
+            for i in range(len(lines))
+        ]
+        keep = best_blocks([ln.weight for ln in lines], self.block_penalty, bonus)
         blocks, i = [], 0
         while i < len(lines):
             if keep[i]:
@@ -348,12 +377,12 @@ class TextCleaner:
         where: dict[str, list[int]] = {}
         for i, ln in enumerate(lines):
             if not ln.sentence and ln.length < LISTING_LABEL_LEN:
-                where.setdefault(_key(ln.text), []).append(i)
+                where.setdefault(ln.key, []).append(i)
         total = sum(max(ln.weight, 0.0) for ln in lines[start:end])
         mass = 0.0
         for k in range(start + 1, end):
             mass += max(lines[k - 1].weight, 0.0)
-            hits = where.get(_key(lines[k].text), ())
+            hits = where.get(lines[k].key, ())
             if len(hits) >= 2 and hits[0] == k and hits[1] < end and mass >= LISTING_MIN_MASS * total:
                 while k - 1 > start and lines[k - 1].length < LISTING_BACKUP_LEN:
                     k -= 1
@@ -375,12 +404,15 @@ class TextCleaner:
                 ln.reason = "between-blocks"
 
     def _mark_inside(self, lines: list[_Line], start: int, end: int, title: str) -> None:
-        outside = {_key(ln.text) for ln in lines if ln.reason is not None}
+        """Drop the kept lines in [start, end) that are boilerplate by what they are (an image,
+        a duplicate, a site template, a label repeated outside the body, "read also", a
+        copyright line, a bare number), whatever their position."""
+        outside = {ln.key for ln in lines if ln.reason is not None}
         seen = {_key(title)}
         for ln in lines[start:end]:
-            if ln.reason is not None:  # between two body blocks
+            if ln.reason is not None:  # dropped already (e.g. between two body blocks)
                 continue
-            key = _key(ln.text)
+            key = ln.key
             if _IMAGE.match(ln.text) or _MD_LINK.match(ln.text):
                 ln.reason = "image"
             elif key in seen:

@@ -1,0 +1,417 @@
+"""Learned second pass of the text-dump cleaner: is this line part of the article?
+
+The rule pass (``clean.text``) finds the densest body block(s) from line shape alone. Its
+misses are lines that look like prose but are boilerplate (author bios, "sign up for our
+newsletter", comment-form notices, subscription walls) and prose lines beyond the block's
+edge. This pass scores every line with a small model over
+
+* the rule pass's own view of the line: its weight, whether and why it was dropped, where it
+  sits relative to the body block, the headline and the page's text mass;
+* the line's shape (length, sentence ends, digits, capitals, punctuation, commas, links) and
+  the same for its neighbours;
+* a lexical score: logistic regression over hashed character 3-5-grams of the line. It
+  needs no tokeniser or stoplist, so it works in any script; for scripts the training pages
+  lack it contributes nothing and the other features decide.
+
+Gradient-boosted trees combine these into a probability per line; the article is then the
+set of runs of lines with the largest total log-odds (the same max-sum decoding the rule
+pass uses, with a small penalty per extra run), so a lone doubtful line inside the body is
+kept and a lone prose-like line in a sidebar is not.
+
+Trained by ``storyline train-textclean`` on snippet-labelled pages (the textclean benchmark
+format): a line holding a ``with`` snippet is article, one holding a ``without`` snippet is
+boilerplate. Shipped as ``storyline/data/textclean_model.npz`` (a few hundred KB).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+
+MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "textclean_model.npz"
+
+GRAM_BITS = 18  # hashed character n-gram space: 2**18 buckets
+GRAM_SIZES = (3, 4, 5)
+_MULT = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
+                  0xFF51AFD7ED558CCD], dtype=np.uint64)
+_NEWLINE = 10
+
+REASONS = ("before-body", "after-body", "between-blocks", "image", "duplicate", "template",
+           "repeated", "read-also", "copyright", "number-only", "title")
+NEIGHBOURS = (-3, -2, -1, 1, 2, 3)
+LONG_LINE = 150.0  # a sentence line at least this long: "real prose" landmark
+_TABLE_SIZE = 0x10000  # character classes looked up for the Basic Multilingual Plane
+
+
+def _table(chars: str, ranges: Sequence[tuple[int, int]] = ()) -> np.ndarray:
+    t = np.zeros(_TABLE_SIZE, bool)
+    t[[ord(ch) for ch in chars]] = True
+    for lo, hi in ranges:
+        t[lo : hi + 1] = True
+    return t
+
+
+_SENT_TABLE = _table(".!?…。！？؟")
+_COMMA_TABLE = _table(",،，、")
+_PUNCT_TABLE = _table("«»“”„‘’–—…·•©®", [(33, 47), (58, 64), (91, 96), (123, 126)])
+_REASON_INDEX = {r: k for k, r in enumerate(REASONS)}
+
+
+class RuleLine(Protocol):
+    """What the model reads from a line of the rule pass (``clean.text._Line``)."""
+
+    text: str
+    length: float
+    sentence: bool
+    weight: float
+    reason: str | None
+    key: str  # lower-cased text
+
+
+# --- character n-gram hashing ------------------------------------------------------------
+def _codes(texts: Sequence[str]) -> np.ndarray:
+    page = "\n".join(" " + t.lower() + " " for t in texts)
+    return np.frombuffer(page.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+
+
+def char_grams(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hashed character n-grams of each line (lower-cased, padded with one space each side).
+
+    Returns (bucket, line index) per n-gram and the n-gram count per line. Vectorised over the
+    whole page: a polynomial hash of each window, windows crossing a line break dropped.
+    """
+    c = _codes(texts)
+    n = len(c)
+    nl = np.concatenate([[0], np.cumsum(c == _NEWLINE)])
+    line_of = nl[:-1]
+    buckets, lines = [], []
+    acc = np.zeros(n, dtype=np.uint64)
+    for k in range(max(GRAM_SIZES)):
+        acc[: n - k] += c[k:] * _MULT[k]
+        size = k + 1
+        if size in GRAM_SIZES and n >= size:
+            m = n - size + 1
+            ok = nl[size : size + m] - nl[:m] == 0
+            h = acc[:m][ok] * np.uint64(size * 2 + 1)
+            h ^= h >> np.uint64(31)
+            buckets.append((h >> np.uint64(64 - GRAM_BITS)).astype(np.int64))
+            lines.append(line_of[:m][ok])
+    b = np.concatenate(buckets) if buckets else np.zeros(0, np.int64)
+    li = np.concatenate(lines) if lines else np.zeros(0, np.int64)
+    return b, li, np.bincount(li, minlength=len(texts))
+
+
+def gram_matrix(texts: Sequence[str]):  # -> scipy.sparse.csr_matrix (training only)
+    """Lines x buckets, each line's n-gram counts divided by sqrt(its n-gram total)."""
+    from scipy import sparse
+
+    b, li, count = char_grams(texts)
+    vals = 1.0 / np.sqrt(np.maximum(count[li], 1))
+    return sparse.csr_matrix((vals, (li, b)), shape=(len(texts), 1 << GRAM_BITS))
+
+
+def lexical_logit(texts: Sequence[str], weights: np.ndarray, bias: float) -> np.ndarray:
+    b, li, count = char_grams(texts)
+    s = np.bincount(li, weights=weights[b].astype(np.float64), minlength=len(texts))
+    return bias + s / np.sqrt(np.maximum(count, 1))
+
+
+# --- shape and context features ------------------------------------------------------------
+_URLISH = re.compile(r"https?:|www\.|@|\.com\b", re.I)
+
+
+def _per_line(texts: Sequence[str]) -> np.ndarray:
+    """Character statistics per line, vectorised over the page's code points."""
+    n = len(texts)
+    page = "\n".join(texts)
+    c = np.frombuffer(page.encode("utf-32-le"), dtype=np.uint32)
+    lowered = page.lower()
+    if len(lowered) != len(page):  # a few characters (İ) change length when lower-cased
+        lowered = "".join(ch.lower()[:1] for ch in page)
+    low = np.frombuffer(lowered.encode("utf-32-le"), dtype=np.uint32)
+    breaks = np.flatnonzero(c == _NEWLINE)
+    first = np.concatenate([[0], breaks + 1])  # index of each line's first character
+    last = np.concatenate([breaks, [len(c)]]) - 1
+    line_of = np.zeros(len(c), np.int64)
+    line_of[breaks[breaks + 1 < len(c)] + 1] = 1
+    line_of = np.cumsum(line_of)
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(line_of[mask], minlength=n).astype(float)
+
+    nxt = np.concatenate([c[1:], [_NEWLINE]])
+    bmp = np.minimum(c, _TABLE_SIZE - 1)
+    digit = (c >= 48) & (c <= 57)
+    punct = _PUNCT_TABLE[bmp]
+    sent = _SENT_TABLE[bmp] & ((nxt == 32) | (nxt == _NEWLINE))
+    chars = np.maximum(last - first + 1, 1).astype(float)
+    words = count(c == 32) + 1
+    f = c[first]
+    urlish = np.zeros(n)
+    for m in _URLISH.finditer(page):
+        urlish[line_of[m.start()]] = 1.0
+    return np.column_stack([
+        count(digit) / chars, count(punct) / chars, count(c != low) / chars, np.log1p(words),
+        (chars - words + 1) / words, 100 * count(_COMMA_TABLE[bmp]) / chars, count(sent),
+        [t[:1].islower() for t in texts], f != low[first], (f >= 48) & (f <= 57), c[last] == 58,
+        count(c == 124) > 0, urlish,
+    ])
+
+
+def _window_means(a: np.ndarray, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Column means of ``a`` (lines x k) over rows [i+lo, i+hi) for each (lo, hi), side by side."""
+    n = len(a)
+    cs = np.vstack([np.zeros((1, a.shape[1])), np.cumsum(a, axis=0)])
+    at = np.arange(n)
+    out = []
+    for lo, hi in spans:
+        a_lo, a_hi = np.clip(at + lo, 0, n), np.clip(at + hi, 0, n)
+        out.append((cs[a_hi] - cs[a_lo]) / np.maximum(a_hi - a_lo, 1)[:, None])
+    return np.hstack(out)
+
+
+def _neighbours(a: np.ndarray, fill: Sequence[float], offsets: Sequence[int]) -> np.ndarray:
+    """Row i+d of ``a`` (lines x k) for each offset d, side by side; ``fill`` beyond the page."""
+    n, pad = len(a), max(abs(d) for d in offsets)
+    edge = np.tile(np.asarray(fill, float), (pad, 1))
+    padded = np.vstack([edge, a, edge])
+    return np.hstack([padded[pad + d : pad + d + n] for d in offsets])
+
+
+def line_features(lines: Sequence[RuleLine], start: int, end: int, title_at: int) -> np.ndarray:
+    """One row of shape/context features per line (see the module docstring)."""
+    n = len(lines)
+    texts = [ln.text for ln in lines]
+    idx = np.arange(n, dtype=float)
+    w = np.array([ln.weight for ln in lines], float)
+    length = np.array([ln.length for ln in lines], float)
+    loglen = np.log1p(length)
+    sent = np.array([ln.sentence for ln in lines], float)
+    kept = np.array([ln.reason is None for ln in lines], float)
+    reasons = np.zeros((n, len(REASONS)))
+    for i, ln in enumerate(lines):
+        if ln.reason is not None:
+            reasons[i, _REASON_INDEX.get(ln.reason.split(" ")[0], 0)] = 1.0
+    pos = np.maximum(w, 0.0)
+    total = pos.sum() + 1e-9
+    body_total = (pos * kept).sum() + 1e-9
+    counts = Counter(ln.key for ln in lines)
+    repeats = np.array([counts[ln.key] for ln in lines], float)
+    longs = np.flatnonzero((length >= LONG_LINE) & (sent > 0))  # nearest long prose line
+    if len(longs):
+        k = np.searchsorted(longs, idx)
+        nxt = np.where(k < len(longs), longs[np.minimum(k, len(longs) - 1)] - idx, 99)
+        k_prev = np.searchsorted(longs, idx, side="right") - 1
+        prv = np.where(k_prev >= 0, idx - longs[np.maximum(k_prev, 0)], 99)
+    else:
+        nxt = prv = np.full(n, 99.0)
+    shape = np.column_stack([w, sent, kept, loglen])
+    return np.column_stack([
+        shape, reasons,
+        idx / n, (idx - start) / n, (end - idx) / n,
+        np.clip(idx - start, -50, 50), np.clip(end - 1 - idx, -50, 50), idx >= end, idx < start,
+        np.cumsum(pos) / total, np.cumsum(pos * kept) / body_total, length / max(length.max(), 1.0),
+        _per_line(texts), repeats, idx == title_at, np.clip(idx - title_at, -50, 50),
+        _neighbours(shape, (-100.0, 0.0, 0.0, 0.0), NEIGHBOURS),
+        _window_means(np.column_stack([pos, kept, sent, loglen]), [(-r, r + 1) for r in (1, 2, 4, 8)]),
+        np.clip(np.minimum(nxt, prv), 0, 50), np.clip(nxt, 0, 99), np.clip(prv, 0, 99),
+        np.full(n, float(n)), np.full(n, body_total / total), np.full(n, np.log1p(total)),
+    ])
+
+
+def lexical_context(p: np.ndarray) -> np.ndarray:
+    """The lexical probability of a line, its neighbours' and of the regions around it."""
+    col = p.reshape(-1, 1)
+    return np.hstack([col, _neighbours(col, (-1.0,), (-1, 1, -2, 2)),
+                      _window_means(col, [(-3, 4), (-8, 9), (-20, 0), (1, 21)]),
+                      np.full((len(p), 1), p.mean() if len(p) else 0.0)])
+
+
+# --- decoding ----------------------------------------------------------------------------
+def best_blocks(weights: Sequence[float], penalty: float, bonus: Sequence[float] | None = None) -> np.ndarray:
+    """Mask of the runs of lines maximising sum(weight) - penalty * (runs - 1).
+
+    One run alone is the maximum-sum segment (Finn et al.); a further run is added when its
+    weight outweighs ``penalty`` plus the gap it skips. ``bonus[i]`` is added when the first run
+    starts at line i. Dynamic programme over three states: before any run, inside a run,
+    between runs.
+    """
+    neg = float("-inf")
+    pre, inside, between = 0.0, neg, neg
+    back: list[tuple[int, int]] = []  # per line: (state entered 'inside' from, 'between' from)
+    append = back.append
+    for i, x in enumerate(weights):
+        start_here = pre + bonus[i] if bonus is not None else pre
+        resume = between - penalty
+        if resume >= inside and resume >= start_here:  # ties prefer 'between', then 'inside'
+            enter, src = resume, 2
+        elif inside >= start_here:
+            enter, src = inside, 1
+        else:
+            enter, src = start_here, 0
+        if between >= inside:
+            append((src, 2))
+        else:
+            append((src, 1))
+            between = inside
+        inside = enter + x
+    keep = np.zeros(len(back), dtype=bool)
+    if max(inside, between) == neg:
+        return keep
+    state = 1 if inside >= between else 2
+    for i in range(len(back) - 1, -1, -1):
+        keep[i] = state == 1
+        state = back[i][0] if state == 1 else back[i][1] if state == 2 else 0
+    return keep
+
+
+# --- trees -------------------------------------------------------------------------------
+@dataclass
+class Forest:
+    """Boosted trees as padded arrays, evaluated for all lines and all trees at once."""
+
+    feature: np.ndarray  # (trees, nodes) int
+    threshold: np.ndarray  # (trees, nodes) float; +inf at leaves (always "left" = itself)
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray  # (trees, nodes) leaf values times the learning rate
+    base: float
+    depth: int
+    _flat: tuple | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_sklearn(cls, model) -> "Forest":  # GradientBoostingClassifier (binary, log-loss)
+        trees = [est.tree_ for est in model.estimators_[:, 0]]
+        size = max(t.node_count for t in trees)
+        shape = (len(trees), size)
+        feature = np.zeros(shape, np.int32)
+        threshold = np.full(shape, np.inf)
+        left = np.tile(np.arange(size, dtype=np.int32), (len(trees), 1))
+        right = left.copy()
+        value = np.zeros(shape)
+        for k, t in enumerate(trees):
+            m = t.node_count
+            inner = t.children_left >= 0
+            feature[k, :m] = np.where(inner, t.feature, 0)
+            threshold[k, :m] = np.where(inner, t.threshold, np.inf)
+            left[k, :m] = np.where(inner, t.children_left, np.arange(m))
+            right[k, :m] = np.where(inner, t.children_right, np.arange(m))
+            value[k, :m] = np.where(inner, 0.0, t.value[:, 0, 0] * model.learning_rate)
+        prior = float(np.clip(model.init_.class_prior_[1], 1e-6, 1 - 1e-6))
+        return cls(feature, threshold, left, right, value, float(np.log(prior / (1 - prior))),
+                   int(max(t.max_depth for t in trees)))
+
+    def logit(self, x: np.ndarray) -> np.ndarray:
+        """Summed tree outputs (log-odds) per row; all trees walked together, one level a step."""
+        n, trees = len(x), self.feature.shape[0]
+        if n == 0:
+            return np.zeros(0)
+        size = self.feature.shape[1]
+        if self._flat is None:  # flat node vectors; child of node k: child[2k] (right), child[2k+1] (left)
+            off = (np.arange(trees) * size)[:, None]
+            child = np.stack([(self.right + off).ravel(), (self.left + off).ravel()], axis=1).ravel()
+            self._flat = (self.feature.ravel().astype(np.int32), self.threshold.ravel(),
+                          child.astype(np.int32), self.value.ravel(), off.ravel().astype(np.int32))
+        feature, threshold, child, value, off = self._flat
+        xf = np.ascontiguousarray(x, dtype=np.float32).ravel()
+        row = (np.arange(n, dtype=np.int32) * x.shape[1])[:, None]
+        node = np.broadcast_to(off, (n, trees)).copy()
+        for _ in range(self.depth):
+            go_left = xf.take(row + feature.take(node)) <= threshold.take(node)
+            node = child.take(2 * node + go_left)
+        return self.base + value.take(node).sum(axis=1)
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        return {f"{prefix}feature": self.feature, f"{prefix}threshold": self.threshold,
+                f"{prefix}left": self.left, f"{prefix}right": self.right, f"{prefix}value": self.value,
+                f"{prefix}meta": np.array([self.base, self.depth])}
+
+    @classmethod
+    def from_arrays(cls, a, prefix: str) -> "Forest":
+        meta = a[f"{prefix}meta"]
+        return cls(a[f"{prefix}feature"], a[f"{prefix}threshold"], a[f"{prefix}left"], a[f"{prefix}right"],
+                   a[f"{prefix}value"], float(meta[0]), int(meta[1]))
+
+
+# --- the model -----------------------------------------------------------------------------
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+
+
+@dataclass
+class LineModel:
+    """Lexical n-gram logistic + trees over line features; ``keep`` decodes the article lines."""
+
+    gram_weights: np.ndarray  # (2**GRAM_BITS,) float32
+    gram_bias: float
+    forest: Forest
+    # Decoding, chosen on out-of-fold probabilities of the training pages (see learn.py):
+    threshold: float = 0.4  # probability at which a line's log-odds weight is zero
+    run_penalty: float = 1.0  # log-odds an extra run of lines must outweigh
+    restore_margin: float = 1.0  # extra log-odds to keep a line the rules put after the body
+    record: dict = field(default_factory=dict)
+
+    # Below the body is where teaser lists and comment threads sit (the seeds' "read also"
+    # news): prose there is kept only when the model is surer than elsewhere.
+    RESTORE_REASON = "after-body"
+
+    def features(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int) -> np.ndarray:
+        texts = [ln.text for ln in lines]
+        lex = _sigmoid(lexical_logit(texts, self.gram_weights, self.gram_bias))
+        return np.hstack([line_features(lines, start, end, title_at), lexical_context(lex)])
+
+    def probability(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int) -> np.ndarray:
+        if not lines:
+            return np.zeros(0)
+        return _sigmoid(self.forest.logit(self.features(lines, start, end, title_at)))
+
+    def decode(self, p: np.ndarray, rule_kept: np.ndarray | None = None) -> np.ndarray:
+        """Article lines: the runs of largest total log-odds, a line the rules dropped counting
+        ``restore_margin`` less (the model must be surer to overturn the rules than to agree)."""
+        q = np.clip(p, 1e-4, 1 - 1e-4)
+        w = np.log(q / (1 - q)) - np.log(self.threshold / (1 - self.threshold))
+        if rule_kept is not None:
+            w = w - self.restore_margin * (1.0 - rule_kept)
+        return best_blocks(w.tolist(), self.run_penalty)
+
+    def keep(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int) -> tuple[np.ndarray, np.ndarray]:
+        """(mask of article lines, probability per line)."""
+        p = self.probability(lines, start, end, title_at)
+        rule_kept = np.array([ln.reason != self.RESTORE_REASON for ln in lines], float)
+        return self.decode(p, rule_kept), p
+
+    # -- persistence ------------------------------------------------------------------------
+    def save(self, path: str | Path = MODEL_PATH) -> None:
+        meta = {"threshold": self.threshold, "run_penalty": self.run_penalty,
+                "restore_margin": self.restore_margin, "gram_bias": self.gram_bias,
+                "gram_bits": GRAM_BITS, "gram_sizes": list(GRAM_SIZES), "record": self.record}
+        arrays = {"gram_weights": self.gram_weights.astype(np.float16), "meta": np.array(json.dumps(meta)),
+                  **self.forest.arrays("forest_")}
+        np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
+
+    @classmethod
+    def load(cls, path: str | Path = MODEL_PATH) -> "LineModel":
+        with np.load(path) as a:
+            meta = json.loads(str(a["meta"]))
+            if meta["gram_bits"] != GRAM_BITS or tuple(meta["gram_sizes"]) != GRAM_SIZES:
+                raise ValueError(f"{path}: line model built for other n-gram settings; retrain it")
+            return cls(a["gram_weights"].astype(np.float32), float(meta["gram_bias"]),
+                       Forest.from_arrays(a, "forest_"), float(meta["threshold"]),
+                       float(meta["run_penalty"]), float(meta["restore_margin"]), meta.get("record", {}))
+
+
+_SHIPPED: LineModel | None = None
+
+
+def shipped_model() -> LineModel | None:
+    """The model in the package (loaded once), or None when the file is absent."""
+    global _SHIPPED
+    if _SHIPPED is None and MODEL_PATH.exists():
+        _SHIPPED = LineModel.load(MODEL_PATH)
+    return _SHIPPED
