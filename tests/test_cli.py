@@ -51,6 +51,27 @@ def test_eval_textclean_rejects_a_wrong_file(tmp_path):
     assert res.exit_code == 1 and "not a textclean benchmark file" in res.output
 
 
+def test_train_textclean_writes_a_model_the_cleaner_uses(tmp_path):
+    from test_clean_linemodel import _synthetic_pages
+
+    from storyline.clean.linemodel import LineModel
+
+    f = tmp_path / "pages.jsonl"
+    f.write_text("".join(json.dumps(p) + "\n" for p in _synthetic_pages(12)))
+    target = tmp_path / "model.npz"
+    res = CliRunner().invoke(main, ["train-textclean", str(f), "--out", str(target), "--json"])
+    assert res.exit_code == 0, res.output
+    rec = json.loads(res.output)
+    assert rec["pages"] == 12 and rec["cross_validated"]["f1"] > 0.5
+    assert LineModel.load(target).record["labelled_lines"] == rec["labelled_lines"]
+    res = CliRunner().invoke(main, ["eval", "textclean", str(f), "--rules-only", "--json"])
+    assert res.exit_code == 0 and json.loads(res.output)["pages"] == 12
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{oops\n")
+    res = CliRunner().invoke(main, ["train-textclean", str(bad)])
+    assert res.exit_code == 1 and "not a textclean benchmark file" in res.output
+
+
 def test_eval_textclean_on_dev_if_present():
     dev = need(BENCH / "textclean" / "dev.jsonl")
     res = CliRunner().invoke(main, ["eval", "textclean", str(dev)])

@@ -168,12 +168,27 @@ def cross_validate(pages: Sequence[Page], folds: int = 5, seed: int = 0) -> dict
     return out
 
 
+def read_pages(path: str | Path) -> list[dict]:
+    """Records of a textclean JSONL file (one JSON object a line; ``ValueError`` if malformed)."""
+    text = Path(path).read_text(encoding="utf-8")
+    records = []
+    for n, line in enumerate(text.split("\n"), 1):  # not splitlines(): U+2028 may sit in a string
+        if line.strip():
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"line {n}: {exc}") from None
+            for key in ("text", "with", "without"):
+                if key not in rec:
+                    raise ValueError(f"line {n}: no {key!r} field")
+            records.append(rec)
+    return records
+
+
 def train(path: str | Path, seed: int = 0, folds: int = 5, cv: bool = True) -> LineModel:
     """Train on a textclean JSONL file; the record notes the data, settings and CV scores."""
     t0 = time.time()
-    text = Path(path).read_text(encoding="utf-8")
-    records = [json.loads(line) for line in text.split("\n") if line.strip()]
-    pages = prepare(records)
+    pages = prepare(read_pages(path))
     record: dict = {
         "data": Path(path).name, "pages": len(pages),
         "labelled_lines": int(sum((p.labels >= 0).sum() for p in pages)),
