@@ -158,3 +158,10 @@ def test_read_pages_rejects_malformed_lines(tmp_path):
     bad.write_text("{not json\n", encoding="utf-8")
     with pytest.raises(ValueError, match="line 1"):
         learn.read_pages(bad)
+
+
+@pytest.mark.parametrize("page", ["x", "ab", "\ud800 lone surrogate\nA second line, with words.",
+                                  "😀 emoji line, fine.\nİstanbul straße " * 3, "a\n" * 3000])
+def test_odd_pages_do_not_break_the_model(page):
+    doc = TextCleaner().clean(page)
+    assert doc.title is not None

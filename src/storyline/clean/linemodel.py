@@ -77,7 +77,7 @@ class RuleLine(Protocol):
 # --- character n-gram hashing ------------------------------------------------------------
 def _codes(texts: Sequence[str]) -> np.ndarray:
     page = "\n".join(" " + t.lower() + " " for t in texts)
-    return np.frombuffer(page.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    return np.frombuffer(page.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
 
 
 def char_grams(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -92,7 +92,7 @@ def char_grams(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray
     line_of = nl[:-1]
     buckets, lines = [], []
     acc = np.zeros(n, dtype=np.uint64)
-    for k in range(max(GRAM_SIZES)):
+    for k in range(min(max(GRAM_SIZES), n)):
         acc[: n - k] += c[k:] * _MULT[k]
         size = k + 1
         if size in GRAM_SIZES and n >= size:
@@ -130,11 +130,11 @@ def _per_line(texts: Sequence[str]) -> np.ndarray:
     """Character statistics per line, vectorised over the page's code points."""
     n = len(texts)
     page = "\n".join(texts)
-    c = np.frombuffer(page.encode("utf-32-le"), dtype=np.uint32)
+    c = np.frombuffer(page.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     lowered = page.lower()
     if len(lowered) != len(page):  # a few characters (İ) change length when lower-cased
         lowered = "".join(ch.lower()[:1] for ch in page)
-    low = np.frombuffer(lowered.encode("utf-32-le"), dtype=np.uint32)
+    low = np.frombuffer(lowered.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     breaks = np.flatnonzero(c == _NEWLINE)
     first = np.concatenate([[0], breaks + 1])  # index of each line's first character
     last = np.concatenate([breaks, [len(c)]]) - 1
