@@ -10,6 +10,10 @@ sentence lines touching it (a one-line closing remark). Lines inside the body ar
 they look like boilerplate (image, duplicate, "read also" link, copyright, site template);
 lines outside it are dropped. Every dropped line is
 reported with a short reason.
+
+A learned second pass (``clean.linemodel``, on by default) then re-decides each line from the
+rules' verdict, the line's shape, its neighbours and its character n-grams; the rules' verdicts
+on what a line *is* (image, duplicate, template, "read also", copyright) stay final.
 """
 
 from __future__ import annotations
@@ -68,7 +72,6 @@ _LIST_MARK = re.compile(r"^[-*•·▪►▶»>|]\s")
 _COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|copyright|all rights reserved", re.I)
 _LABEL_LINK = re.compile(r"^[^\W\d][^:：.!?]{0,24}[:：»]\s*\S.{15,}")  # "Lea más: <headline>"
 _NUMERIC_ONLY = re.compile(r"^[\W\d_]*$")  # no letters at all: counters, times, prices
-_WS = re.compile(r"\s+")
 
 _MONTHS = {  # month names (prefixes) -> month number; extra signal only
     1: ("jan", "jän", "ene", "janv", "genn", "ιαν", "янв", "يناير", "كانون الثاني"),
