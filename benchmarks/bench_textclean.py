@@ -18,7 +18,7 @@ from pathlib import Path
 
 from storyline.clean import learn
 from storyline.clean.text import TextCleaner
-from storyline.evaluate import score_textclean
+from storyline.evaluate import read_textclean, score_textclean
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "bench" / "textclean" / "dev.jsonl"
 
@@ -48,7 +48,7 @@ def main() -> None:
         print(f"| {name} | {r['pages']} | {r['precision']:.3f} | {r['recall']:.3f} "
               f"| {r['f1']:.3f} | {r['pages_per_second']:.0f} | {ratio:.2f} |")
     if "--cv" in sys.argv:
-        cv = learn.cross_validate(learn.prepare(learn.read_pages(path)))
+        cv = learn.cross_validate(learn.prepare(read_textclean(path)))
         print()
         print("| 5-fold cross-validated (page-grouped) | precision | recall | F1 |")
         print("|---|---|---|---|")

@@ -21,6 +21,7 @@ from storyline.clean.linemodel import (
     shipped_model,
 )
 from storyline.clean.text import TextCleaner
+from storyline.evaluate import read_textclean
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -141,7 +142,7 @@ def test_held_out_half_of_the_dev_benchmark():
     dev = SHARED / "bench" / "textclean" / "dev.jsonl"
     if not dev.exists():
         pytest.skip("shared/bench/textclean/dev.jsonl not available")
-    records = learn.read_pages(dev)
+    records = read_textclean(dev)
     pages = learn.prepare(records)
     model = learn.fit(pages[0::2])
     held_out = learn._score(pages[1::2], model)
@@ -150,14 +151,14 @@ def test_held_out_half_of_the_dev_benchmark():
     assert held_out["f1"] > rules["f1"] + 0.03
 
 
-def test_read_pages_rejects_malformed_lines(tmp_path):
+def test_read_textclean_rejects_malformed_lines(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({"text": "x", "with": []}) + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match="without"):
-        learn.read_pages(bad)
+        read_textclean(bad)
     bad.write_text("{not json\n", encoding="utf-8")
     with pytest.raises(ValueError, match="line 1"):
-        learn.read_pages(bad)
+        read_textclean(bad)
 
 
 @pytest.mark.parametrize("page", ["x", "ab", "\ud800 lone surrogate\nA second line, with words.",

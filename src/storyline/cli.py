@@ -373,13 +373,13 @@ def eval_textclean(file: str, rules_only: bool, cv: bool, as_json: bool) -> None
       storyline eval textclean ../shared/bench/textclean/dev.jsonl --cv
     """
     from storyline.clean.text import TextCleaner
-    from storyline.evaluate import score_textclean
+    from storyline.evaluate import read_textclean, score_textclean
 
     try:
         if cv:
             from storyline.clean import learn
 
-            scores = learn.cross_validate(learn.prepare(learn.read_pages(file)))
+            scores = learn.cross_validate(learn.prepare(read_textclean(file)))
         else:
             scores = score_textclean(file, TextCleaner(learned=not rules_only))
     except (ValueError, KeyError) as exc:
@@ -389,8 +389,11 @@ def eval_textclean(file: str, rules_only: bool, cv: bool, as_json: bool) -> None
         return
     speed = f"  ({scores['pages_per_second']:.0f} pages/s)" if "pages_per_second" in scores else ""
     kind = "  (5-fold cross-validated)" if cv else ""
-    out.print(f"pages {scores['pages']}  precision {scores['precision']:.3f}  "
-              f"recall {scores['recall']:.3f}  F1 {scores['f1']:.3f}{speed}{kind}", highlight=False)
+    out.print(f"pages {scores['pages']}  {_prf_text(scores)}{speed}{kind}", highlight=False)
+
+
+def _prf_text(scores: dict) -> str:
+    return f"precision {scores['precision']:.3f}  recall {scores['recall']:.3f}  F1 {scores['f1']:.3f}"
 
 
 @main.command(name="train-textclean")
@@ -423,9 +426,7 @@ def train_textclean(file: str, out_path: str | None, no_cv: bool, as_json: bool)
               highlight=False)
     for name in ("rules_only", "cross_validated", "in_sample"):
         if name in rec:
-            r = rec[name]
-            out.print(f"{name.replace('_', ' ')}: precision {r['precision']:.3f}  recall {r['recall']:.3f}  "
-                      f"F1 {r['f1']:.3f}", highlight=False)
+            out.print(f"{name.replace('_', ' ')}: {_prf_text(rec[name])}", highlight=False)
 
 
 @main.command()

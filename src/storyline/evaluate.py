@@ -33,31 +33,56 @@ def snippet_hits(cleaned: str, with_: list[str], without: list[str]) -> tuple[in
     return tp, fp, len(with_) - tp, len(without) - fp
 
 
+def read_textclean(path: str | Path) -> list[dict]:
+    """Records of a textclean JSONL file (one JSON object a line; ``ValueError`` if malformed)."""
+    text = Path(path).read_text(encoding="utf-8")
+    records = []
+    for n, line in enumerate(text.split("\n"), 1):  # not splitlines(): U+2028 may sit in a string
+        if line.strip():
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"line {n}: {exc}") from None
+            for key in ("text", "with", "without"):
+                if key not in rec:
+                    raise ValueError(f"line {n}: no {key!r} field")
+            records.append(rec)
+    return records
+
+
+def page_hits(cleaner: TextCleaner, text: str, with_: list[str], without: list[str]) -> tuple[int, int, int]:
+    """(tp, fp, fn) of one page cleaned by ``cleaner``; the scored output is title + body."""
+    doc = cleaner.clean(text)
+    parts = ([doc.title] if doc.title is not None else []) + list(doc.paragraphs)
+    tp, fp, fn, _ = snippet_hits("\n".join(parts), with_, without)
+    return tp, fp, fn
+
+
+def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    """Micro precision, recall and F1 from summed counts (rounded to 4 places)."""
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
+
+
 def score_textclean(path: str | Path, cleaner: TextCleaner | None = None) -> dict:
     """Clean every page of a textclean JSONL file; micro precision/recall/F1 and speed."""
     if cleaner is None:
         from storyline.clean.text import TextCleaner
 
         cleaner = TextCleaner()
-    with open(path, encoding="utf-8") as fh:
-        records = [json.loads(line) for line in fh if line.strip()]
+    records = read_textclean(path)
     tp = fp = fn = 0
     elapsed = 0.0
     for rec in records:
         t0 = time.perf_counter()
-        doc = cleaner.clean(rec["text"])
+        a, b, c = page_hits(cleaner, rec["text"], rec["with"], rec["without"])
         elapsed += time.perf_counter() - t0
-        parts = ([doc.title] if doc.title is not None else []) + list(doc.paragraphs)
-        a, b, c, _ = snippet_hits("\n".join(parts), rec["with"], rec["without"])
         tp, fp, fn = tp + a, fp + b, fn + c
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
     return {
         "pages": len(records),
-        "precision": round(p, 4),
-        "recall": round(r, 4),
-        "f1": round(f, 4),
+        **prf(tp, fp, fn),
         "pages_per_second": round(len(records) / elapsed, 1) if elapsed else 0.0,
     }
 

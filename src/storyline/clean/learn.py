@@ -13,7 +13,6 @@ benchmark's own snippet rule.
 from __future__ import annotations
 
 import bisect
-import json
 import re
 import time
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ import numpy as np
 
 from storyline.clean.linemodel import GRAM_BITS, Forest, LineModel, gram_matrix, lexical_context, line_features
 from storyline.clean.text import TextCleaner
+from storyline.evaluate import page_hits, prf, read_textclean
 
 LEXICAL_C = 10.0  # inverse L2 strength of the n-gram logistic regression
 TREES = dict(n_estimators=150, learning_rate=0.1, max_depth=5, min_samples_leaf=20, subsample=0.7)
@@ -128,26 +128,13 @@ def fit(pages: Sequence[Page], seed: int = 0) -> LineModel:
 
 
 def _score(pages: Sequence[Page], model: LineModel | None) -> dict:
-    from storyline.evaluate import snippet_hits
-
+    """The cleaner (rules, plus ``model`` when given) on ``pages``: counts and P/R/F1."""
     cleaner = TextCleaner(model=model, learned=model is not None)
     tp = fp = fn = 0
     for p in pages:
-        doc = cleaner.clean(p.text)
-        parts = ([doc.title] if doc.title is not None else []) + list(doc.paragraphs)
-        a, b, c, _ = snippet_hits("\n".join(parts), p.with_, p.without)
+        a, b, c = page_hits(cleaner, p.text, p.with_, p.without)
         tp, fp, fn = tp + a, fp + b, fn + c
-    prec = tp / (tp + fp) if tp + fp else 0.0
-    rec = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-    return {"pages": len(pages), "precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4),
-            "tp": tp, "fp": fp, "fn": fn}
-
-
-def _prf(tp: int, fp: int, fn: int) -> dict:
-    prec, rec = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
-    f1 = 2 * prec * rec / max(prec + rec, 1e-9)
-    return {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4)}
+    return {"pages": len(pages), **prf(tp, fp, fn), "tp": tp, "fp": fp, "fn": fn}
 
 
 def cross_validate(pages: Sequence[Page], folds: int = 5, seed: int = 0) -> dict:
@@ -155,40 +142,21 @@ def cross_validate(pages: Sequence[Page], folds: int = 5, seed: int = 0) -> dict
     Also split by page parity (the rule pass's constants were tuned on even pages only)."""
     counts = {"all": [0, 0, 0], "even": [0, 0, 0], "odd": [0, 0, 0]}
     for k in range(folds):
-        train = [p for j, p in enumerate(pages) if j % folds != k]
-        model = fit(train, seed)
+        cleaner = TextCleaner(model=fit([p for j, p in enumerate(pages) if j % folds != k], seed))
         for j in range(k, len(pages), folds):
-            s = _score([pages[j]], model)
+            hits = page_hits(cleaner, pages[j].text, pages[j].with_, pages[j].without)
             for part in ("all", "even" if j % 2 == 0 else "odd"):
-                c = counts[part]
-                c[0], c[1], c[2] = c[0] + s["tp"], c[1] + s["fp"], c[2] + s["fn"]
-    out: dict = {"folds": folds, "pages": len(pages), **_prf(*counts["all"])}
-    out["even_pages"] = _prf(*counts["even"])
-    out["odd_pages"] = _prf(*counts["odd"])
+                counts[part] = [x + h for x, h in zip(counts[part], hits)]
+    out: dict = {"folds": folds, "pages": len(pages), **prf(*counts["all"])}
+    out["even_pages"] = prf(*counts["even"])
+    out["odd_pages"] = prf(*counts["odd"])
     return out
-
-
-def read_pages(path: str | Path) -> list[dict]:
-    """Records of a textclean JSONL file (one JSON object a line; ``ValueError`` if malformed)."""
-    text = Path(path).read_text(encoding="utf-8")
-    records = []
-    for n, line in enumerate(text.split("\n"), 1):  # not splitlines(): U+2028 may sit in a string
-        if line.strip():
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"line {n}: {exc}") from None
-            for key in ("text", "with", "without"):
-                if key not in rec:
-                    raise ValueError(f"line {n}: no {key!r} field")
-            records.append(rec)
-    return records
 
 
 def train(path: str | Path, seed: int = 0, folds: int = 5, cv: bool = True) -> LineModel:
     """Train on a textclean JSONL file; the record notes the data, settings and CV scores."""
     t0 = time.time()
-    pages = prepare(read_pages(path))
+    pages = prepare(read_textclean(path))
     record: dict = {
         "data": Path(path).name, "pages": len(pages),
         "labelled_lines": int(sum((p.labels >= 0).sum() for p in pages)),

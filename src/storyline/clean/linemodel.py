@@ -196,8 +196,9 @@ def line_features(lines: Sequence[RuleLine], start: int, end: int, title_at: int
     kept = np.array([ln.reason is None for ln in lines], float)
     reasons = np.zeros((n, len(REASONS)))
     for i, ln in enumerate(lines):
-        if ln.reason is not None:
-            reasons[i, _REASON_INDEX.get(ln.reason.split(" ")[0], 0)] = 1.0
+        col = _REASON_INDEX.get(ln.reason) if ln.reason is not None else None
+        if col is not None:
+            reasons[i, col] = 1.0
     pos = np.maximum(w, 0.0)
     total = pos.sum() + 1e-9
     body_total = (pos * kept).sum() + 1e-9
@@ -283,7 +284,15 @@ class Forest:
     value: np.ndarray  # (trees, nodes) leaf values times the learning rate
     base: float
     depth: int
-    _flat: tuple | None = field(default=None, repr=False)
+    _flat: tuple = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        """Flat node vectors for ``logit``; child of flat node k: child[2k] right, child[2k+1] left."""
+        trees, size = self.feature.shape
+        off = (np.arange(trees) * size)[:, None]
+        child = np.stack([(self.right + off).ravel(), (self.left + off).ravel()], axis=1).ravel()
+        self._flat = (self.feature.ravel().astype(np.int32), self.threshold.ravel(), child.astype(np.int32),
+                      self.value.ravel(), off.ravel().astype(np.int32))
 
     @classmethod
     def from_sklearn(cls, model) -> "Forest":  # GradientBoostingClassifier (binary, log-loss)
@@ -312,12 +321,6 @@ class Forest:
         n, trees = len(x), self.feature.shape[0]
         if n == 0:
             return np.zeros(0)
-        size = self.feature.shape[1]
-        if self._flat is None:  # flat node vectors; child of node k: child[2k] (right), child[2k+1] (left)
-            off = (np.arange(trees) * size)[:, None]
-            child = np.stack([(self.right + off).ravel(), (self.left + off).ravel()], axis=1).ravel()
-            self._flat = (self.feature.ravel().astype(np.int32), self.threshold.ravel(),
-                          child.astype(np.int32), self.value.ravel(), off.ravel().astype(np.int32))
         feature, threshold, child, value, off = self._flat
         xf = np.ascontiguousarray(x, dtype=np.float32).ravel()
         row = (np.arange(n, dtype=np.int32) * x.shape[1])[:, None]
