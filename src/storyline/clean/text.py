@@ -95,7 +95,7 @@ _DAY_MONTH_YEAR = re.compile(
 _MONTH_DAY_YEAR = re.compile(r"\b([^\W\d_]{3,})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     text: str
     length: float  # weighted length (CJK chars count more)
@@ -106,6 +106,8 @@ class _Line:
 
 
 def _weighted_len(s: str) -> float:
+    if s.isascii():
+        return float(len(s))
     return len(s) + (CJK_WEIGHT - 1.0) * len(_CJK.findall(s))
 
 
@@ -243,13 +245,13 @@ class TextCleaner:
         """The learned model decides each line; the rules' reason stays on lines both drop."""
         assert self.model is not None
         keep, p = self.model.keep(lines, start, end, title_at)
-        for i, ln in enumerate(lines):
+        for i, (ln, k, q) in enumerate(zip(lines, keep.tolist(), p.tolist())):
             if i == title_at or ln.reason in self.FINAL_REASONS:
                 continue
-            if keep[i]:
+            if k:
                 ln.reason = None
             elif ln.reason is None:
-                ln.reason = f"model (p={p[i]:.2f})"
+                ln.reason = f"model (p={q:.2f})"
         self._mark_inside(lines, 0, len(lines), lines[title_at].text)  # lines it brought back, too
 
     # -- steps ------------------------------------------------------------------------------
@@ -285,6 +287,8 @@ class TextCleaner:
                 continue
             if s in title and len(s) >= 0.3 * len(title):
                 return i
+            if max(1, len(s) - 2) <= ANCHOR_MIN_JACCARD * len(tg):
+                continue  # too few trigrams to share that much of the title's
             lg = _grams(s)
             if len(tg & lg) > ANCHOR_MIN_JACCARD * len(tg | lg):
                 return i
