@@ -123,7 +123,7 @@ def lexical_logit(texts: Sequence[str], weights: np.ndarray, bias: float) -> np.
 
 
 # --- shape and context features ------------------------------------------------------------
-_URLISH = re.compile(r"https?:|www\.|@|\.com\b", re.I)
+_URLISH = re.compile(r"https?:|www\.|@|\.com\b")  # matched on lower-cased text
 
 
 def _per_line(texts: Sequence[str]) -> np.ndarray:
@@ -135,32 +135,26 @@ def _per_line(texts: Sequence[str]) -> np.ndarray:
     if len(lowered) != len(page):  # a few characters (İ) change length when lower-cased
         lowered = "".join(ch.lower()[:1] for ch in page)
     low = np.frombuffer(lowered.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    breaks = np.flatnonzero(c == _NEWLINE)
-    first = np.concatenate([[0], breaks + 1])  # index of each line's first character
-    last = np.concatenate([breaks, [len(c)]]) - 1
-    line_of = np.zeros(len(c), np.int64)
-    line_of[breaks[breaks + 1 < len(c)] + 1] = 1
-    line_of = np.cumsum(line_of)
-
-    def count(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(line_of[mask], minlength=n).astype(float)
-
-    nxt = np.concatenate([c[1:], [_NEWLINE]])
+    first = np.concatenate([[0], np.flatnonzero(c == _NEWLINE) + 1])  # each line's first character
+    last = np.concatenate([first[1:] - 1, [len(c)]]) - 1
     bmp = np.minimum(c, _TABLE_SIZE - 1)
-    digit = (c >= 48) & (c <= 57)
-    punct = _PUNCT_TABLE[bmp]
-    sent = _SENT_TABLE[bmp] & ((nxt == 32) | (nxt == _NEWLINE))
+    before_space = np.ones(len(c), bool)  # next character is a space or the end of the line
+    before_space[:-1] = (c[1:] == 32) | (c[1:] == _NEWLINE)
+    masks = np.stack([(c >= 48) & (c <= 57), _PUNCT_TABLE[bmp], c != low, c == 32, _COMMA_TABLE[bmp],
+                      _SENT_TABLE[bmp] & before_space, c == 124])
+    # per-line counts: sums over each line's span (lines are never empty)
+    digits, punct, upper, spaces, commas, sent, bars = np.add.reduceat(
+        masks.view(np.uint8), first, axis=1, dtype=np.int64).astype(float)
     chars = np.maximum(last - first + 1, 1).astype(float)
-    words = count(c == 32) + 1
+    words = spaces + 1
     f = c[first]
     urlish = np.zeros(n)
-    for m in _URLISH.finditer(page):
-        urlish[line_of[m.start()]] = 1.0
+    for m in _URLISH.finditer(lowered):  # on the lower-cased page: much faster than re.I
+        urlish[np.searchsorted(first, m.start(), side="right") - 1] = 1.0
     return np.column_stack([
-        count(digit) / chars, count(punct) / chars, count(c != low) / chars, np.log1p(words),
-        (chars - words + 1) / words, 100 * count(_COMMA_TABLE[bmp]) / chars, count(sent),
-        [t[:1].islower() for t in texts], f != low[first], (f >= 48) & (f <= 57), c[last] == 58,
-        count(c == 124) > 0, urlish,
+        digits / chars, punct / chars, upper / chars, np.log1p(words), (chars - words + 1) / words,
+        100 * commas / chars, sent, [t[:1].islower() for t in texts], f != low[first], (f >= 48) & (f <= 57),
+        c[last] == 58, bars > 0, urlish,
     ])
 
 
@@ -291,7 +285,13 @@ class Forest:
         trees, size = self.feature.shape
         off = (np.arange(trees) * size)[:, None]
         child = np.stack([(self.right + off).ravel(), (self.left + off).ravel()], axis=1).ravel()
-        self._flat = (self.feature.ravel().astype(np.int32), self.threshold.ravel(), child.astype(np.int32),
+        # Features are compared in float32 (as scikit-learn does); a threshold rounded *down* to
+        # float32 gives the same x <= threshold for every float32 x, without upcasting x.
+        thr = self.threshold.ravel()
+        thr32 = thr.astype(np.float32)
+        up = thr32.astype(np.float64) > thr
+        thr32[up] = np.nextafter(thr32[up], np.float32(-np.inf))
+        self._flat = (self.feature.ravel().astype(np.int32), thr32, child.astype(np.int32),
                       self.value.ravel(), off.ravel().astype(np.int32))
 
     @classmethod

@@ -66,6 +66,9 @@ TEMPLATE_MAX_LEN = 200  # ... and it is at most this long
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 # sentence-final punctuation (Latin, CJK, Arabic), optionally followed by closing quotes/brackets
 _SENT_END = re.compile(r"[.!?…。！？؟]['\"”»’)\]」』]*$")
+_SENT_CHARS = frozenset(".!?…。！？؟")  # _SENT_END without the regex: the line's last character
+_CLOSERS = "'\"”»’)]」』"  # after the closing quotes/brackets
+_HSPACE = re.compile(r"[^\S\n]+")  # a run of whitespace within a line
 _IMAGE = re.compile(r"^!\[[^\]]*\]\(")
 _MD_LINK = re.compile(r"^\[[^\]]*\]\([^)]*\)$")
 _LIST_MARK = re.compile(r"^[-*•·▪►▶»>|]\s")
@@ -207,10 +210,8 @@ class TextCleaner:
         date = self._find_date(lines, start)  # 10. publication date near the body start
         return CleanedDocument(
             title=title,
-            paragraphs=tuple(ln.text for ln in lines if ln.reason is None),
-            removed=tuple(
-                Removed(ln.text, ln.reason) for ln in lines if ln.reason not in (None, "title")
-            ),
+            paragraphs=tuple([ln.text for ln in lines if ln.reason is None]),
+            removed=tuple([Removed(ln.text, ln.reason) for ln in lines if ln.reason not in (None, "title")]),
             date=date,
         )
 
@@ -257,11 +258,15 @@ class TextCleaner:
     # -- steps ------------------------------------------------------------------------------
     @staticmethod
     def _split(text: str) -> list[_Line]:
+        # whole-page string operations: every line break becomes "\n", every other run of
+        # whitespace one space; then the page is cut into lines once, and lower-cased once
+        page = _HSPACE.sub(" ", "\n".join(html.unescape(text).splitlines()))
+        texts = [t.strip(" ") for t in page.split("\n")]
+        keys = [t.strip(" ") for t in page.lower().split("\n")]
         out = []
-        for raw in html.unescape(text).splitlines():
-            s = " ".join(raw.split())
+        for s, key in zip(texts, keys):
             if s:
-                out.append(_Line(s, _weighted_len(s), bool(_SENT_END.search(s)), key=s.lower()))
+                out.append(_Line(s, _weighted_len(s), s.rstrip(_CLOSERS)[-1:] in _SENT_CHARS, key=key))
         return out
 
     @staticmethod
