@@ -165,6 +165,23 @@ def test_html_entities_are_decoded():
     assert "north & west" in _output(doc)
 
 
+def test_whitespace_is_normalised_like_str_split():
+    """Lines are split and their whitespace collapsed in whole-page operations; the result must
+    be what splitlines() and " ".join(line.split()) give, for every kind of Unicode space."""
+    import sys
+
+    from storyline.clean import text as text_mod
+
+    spaces = "".join(chr(i) for i in range(sys.maxunicode + 1) if chr(i).isspace() and chr(i) != "\n")
+    assert text_mod._LINE_SPACE == spaces
+    page = "  Title\u00a0\u00a0of it \r\nBody\tline.\u3000\u2003x\u2028next «quoted.» \n \n\x0cend"
+    lines = TextCleaner._split(page)
+    want = [" ".join(raw.split()) for raw in page.splitlines() if raw.split()]
+    assert [ln.text for ln in lines] == want
+    assert [ln.key for ln in lines] == [w.lower() for w in want]
+    assert [ln.sentence for ln in lines] == [False, False, True, False]
+
+
 def test_empty_and_tiny_input():
     assert TextCleaner().clean("").paragraphs == ()
     assert TextCleaner().clean("   \n\n ").title is None
