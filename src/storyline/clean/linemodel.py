@@ -72,6 +72,7 @@ class RuleLine(Protocol):
     weight: float
     reason: str | None
     key: str  # lower-cased text
+    listing: bool  # at or below the start of a list the rules found
 
 
 # --- character n-gram hashing ------------------------------------------------------------
@@ -357,12 +358,8 @@ class LineModel:
     # Decoding, chosen on out-of-fold probabilities of the training pages (see learn.py):
     threshold: float = 0.4  # probability at which a line's log-odds weight is zero
     run_penalty: float = 1.0  # log-odds an extra run of lines must outweigh
-    restore_margin: float = 1.0  # extra log-odds to keep a line the rules put after the body
+    restore_margin: float = 1.0  # extra log-odds to keep a line of a list the rules found
     record: dict = field(default_factory=dict)
-
-    # Below the body is where teaser lists and comment threads sit (the seeds' "read also"
-    # news): prose there is kept only when the model is surer than elsewhere.
-    RESTORE_REASON = "after-body"
 
     def features(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int) -> np.ndarray:
         texts = [ln.text for ln in lines]
@@ -374,20 +371,26 @@ class LineModel:
             return np.zeros(0)
         return _sigmoid(self.forest.logit(self.features(lines, start, end, title_at)))
 
-    def decode(self, p: np.ndarray, rule_kept: np.ndarray | None = None) -> np.ndarray:
-        """Article lines: the runs of largest total log-odds, a line the rules dropped counting
-        ``restore_margin`` less (the model must be surer to overturn the rules than to agree)."""
+    def decode(self, p: np.ndarray, in_list: np.ndarray | None = None) -> np.ndarray:
+        """Article lines: the runs of largest total log-odds. A line in a list the rules found
+        (``in_list`` 1) counts ``restore_margin`` less: the model must be surer to overturn the
+        rules there than elsewhere."""
         q = np.clip(p, 1e-4, 1 - 1e-4)
         w = np.log(q / (1 - q)) - np.log(self.threshold / (1 - self.threshold))
-        if rule_kept is not None:
-            w = w - self.restore_margin * (1.0 - rule_kept)
+        if in_list is not None:
+            w = w - self.restore_margin * in_list
         return best_blocks(w.tolist(), self.run_penalty)
 
     def keep(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int) -> tuple[np.ndarray, np.ndarray]:
-        """(mask of article lines, probability per line)."""
+        """(mask of article lines, probability per line).
+
+        From where the rules saw a teaser or comment list begin (a short label line repeated
+        further down, as in the seeds' "read also" news), prose needs the margin: such lists
+        are written to look like articles. Elsewhere below the body it does not (cross-validated
+        F1 on three fold assignments 0.898 with the margin on every line below the body,
+        0.900 with it on lists only)."""
         p = self.probability(lines, start, end, title_at)
-        rule_kept = np.array([ln.reason != self.RESTORE_REASON for ln in lines], float)
-        return self.decode(p, rule_kept), p
+        return self.decode(p, np.array([ln.listing for ln in lines], float)), p
 
     # -- persistence ------------------------------------------------------------------------
     def save(self, path: str | Path = MODEL_PATH) -> None:

@@ -111,6 +111,7 @@ class _Line:
     weight: float = 0.0
     reason: str | None = None  # why it is dropped; None = kept
     key: str = ""  # lower-cased text, for comparing lines
+    listing: bool = False  # at or below the start of a teaser/comment list the rules found
 
 
 def _weighted_len(s: str) -> float:
@@ -243,7 +244,11 @@ class TextCleaner:
         blocks = self._body_blocks(lines, anchor)  # max-sum body block(s)
         blocks = self._widen(lines, blocks, title_at)  # plus short sentences at their edges
         start, end = blocks[0][0], blocks[-1][1]
-        end = self._cut_listing(lines, start, end)  # stop where a teaser/comment list begins
+        cut = self._cut_listing(lines, start, end)  # stop where a teaser/comment list begins
+        if cut < end:
+            for ln in lines[cut:]:
+                ln.listing = True
+            end = cut
         self._mark_outside(lines, blocks, start, end)  # everything outside the body goes
         self._mark_inside(lines, start, end, lines[title_at].text)  # boilerplate in the body
         lines[title_at].reason = "title"
