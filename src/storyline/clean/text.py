@@ -64,10 +64,10 @@ TEMPLATE_MAX_LEN = 200  # ... and it is at most this long
 
 # --- patterns ---------------------------------------------------------------------------------
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-# sentence-final punctuation (Latin, CJK, Arabic), optionally followed by closing quotes/brackets
-_SENT_END = re.compile(r"[.!?…。！？؟]['\"”»’)\]」』]*$")
-_SENT_CHARS = frozenset(".!?…。！？؟")  # _SENT_END without the regex: the line's last character
-_CLOSERS = "'\"”»’)]」』"  # after the closing quotes/brackets
+# A sentence line ends in sentence-final punctuation (Latin, CJK, Arabic), optionally followed
+# by closing quotes/brackets: its last character once those are stripped (no regex needed)
+_SENT_CHARS = frozenset(".!?…。！？؟")
+_CLOSERS = "'\"”»’)]」』"
 # Whitespace within a line (str.isspace() but "\n"), listed: the regex skips single spaces,
 # the common case, which r"[^\S\n]+" would replace by themselves (twice as slow)
 _LINE_SPACE = ("\t\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
