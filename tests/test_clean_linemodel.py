@@ -47,6 +47,19 @@ def test_lexical_logit_matches_the_training_matrix():
     assert np.allclose(lexical_logit(texts, w, 0.5), m @ w.astype(np.float64) + 0.5)
 
 
+def test_line_statistics_count_per_line():
+    from storyline.clean.linemodel import _per_line
+
+    stats = _per_line(["Tel 2024, www.example.COM | info", "", "Wahr. Ist es?", "x"])
+    assert stats.shape == (4, 13)
+    digits, punct, upper = stats[0, :3]
+    assert digits == pytest.approx(4 / 32) and upper == pytest.approx(4 / 32)
+    assert stats[0, 6] == 0 and stats[2, 6] == 2  # sentence ends: "Wahr." and "es?"
+    assert stats[0, 11] == 1 and stats[0, 12] == 1  # a bar; a URL mark, found case-blind
+    assert stats[2, 11] == 0 and stats[2, 12] == 0
+    assert np.isfinite(stats).all()  # the empty line is read as a blank one
+
+
 def test_forest_matches_scikit_learn():
     from sklearn.ensemble import GradientBoostingClassifier
 

@@ -130,6 +130,7 @@ _URLISH = re.compile(r"https?:|www\.|@|\.com\b")  # matched on lower-cased text
 def _per_line(texts: Sequence[str]) -> np.ndarray:
     """Character statistics per line, vectorised over the page's code points."""
     n = len(texts)
+    texts = [t or " " for t in texts]  # the cleaner never makes an empty line; read one as a space
     page = "\n".join(texts)
     c = np.frombuffer(page.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     lowered = page.lower()
@@ -143,7 +144,7 @@ def _per_line(texts: Sequence[str]) -> np.ndarray:
     before_space[:-1] = (c[1:] == 32) | (c[1:] == _NEWLINE)
     masks = np.stack([(c >= 48) & (c <= 57), _PUNCT_TABLE[bmp], c != low, c == 32, _COMMA_TABLE[bmp],
                       _SENT_TABLE[bmp] & before_space, c == 124])
-    # per-line counts: sums over each line's span (lines are never empty)
+    # per-line counts: sums over each line's span (never empty, see above)
     digits, punct, upper, spaces, commas, sent, bars = np.add.reduceat(
         masks.view(np.uint8), first, axis=1, dtype=np.int64).astype(float)
     chars = np.maximum(last - first + 1, 1).astype(float)
