@@ -32,6 +32,7 @@ from scipy import sparse
 
 from storyline.signals import TextSignals
 from storyline.similarity import LanguageCentering, normalise_rows
+from storyline.trees import Forest, node_lists
 
 VIEWS = ("full", "title", "lead")
 FEATURES = ("cos_full", "cos_full_raw", "cos_title", "cos_title_raw", "cross_max",
@@ -182,42 +183,25 @@ def _overlap(m: sparse.csr_matrix, i: np.ndarray, j: np.ndarray) -> tuple[np.nda
 
 
 class _Trees:
-    """Gradient-boosted regression trees as flat arrays (exported from scikit-learn)."""
+    """The scorer's boosted regression trees: node lists for the JSON model file, evaluated as
+    a ``trees.Forest``."""
 
     def __init__(self, base: float, rate: float, trees: list[dict[str, list]]) -> None:
         self.base = base
         self.rate = rate
-        self.trees = [{k: np.asarray(v) for k, v in t.items()} for t in trees]
+        self.trees = trees
+        self.forest = Forest.from_nodes(trees, rate, base)
 
     @classmethod
     def from_sklearn(cls, model: object) -> _Trees:
-        trees = []
-        for est in model.estimators_[:, 0]:  # type: ignore[attr-defined]
-            t = est.tree_
-            trees.append({"left": t.children_left.tolist(), "right": t.children_right.tolist(),
-                          "feature": t.feature.tolist(), "threshold": t.threshold.tolist(),
-                          "value": t.value[:, 0, 0].tolist()})
         base = float(np.ravel(model.init_.constant_)[0])  # type: ignore[attr-defined]
-        return cls(base, float(model.learning_rate), trees)  # type: ignore[attr-defined]
+        return cls(base, float(model.learning_rate), node_lists(model))  # type: ignore[attr-defined]
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        out = np.full(len(x), self.base)
-        rows = np.arange(len(x))
-        for t in self.trees:
-            node = np.zeros(len(x), dtype=np.int64)
-            while True:
-                inner = t["left"][node] >= 0
-                if not inner.any():
-                    break
-                n = node[inner]
-                go_left = x[rows[inner], t["feature"][n]] <= t["threshold"][n]
-                node[inner] = np.where(go_left, t["left"][n], t["right"][n])
-            out += self.rate * t["value"][node]
-        return out
+        return self.forest.logit(x)
 
     def to_dict(self) -> dict:
-        return {"base": self.base, "rate": self.rate,
-                "trees": [{k: v.tolist() for k, v in t.items()} for t in self.trees]}
+        return {"base": self.base, "rate": self.rate, "trees": self.trees}
 
 
 class SameStoryScorer:

@@ -21,9 +21,17 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from storyline.clean.linemodel import GRAM_BITS, Forest, LineModel, gram_matrix, lexical_context, line_features
+from storyline.clean.linemodel import (
+    GRAM_BITS,
+    LineModel,
+    _sigmoid,
+    gram_matrix,
+    lexical_context,
+    line_features,
+)
 from storyline.clean.text import TextCleaner
 from storyline.evaluate import page_hits, prf, read_textclean
+from storyline.trees import Forest
 
 LEXICAL_C = 10.0  # inverse L2 strength of the n-gram logistic regression
 TREES = dict(n_estimators=150, learning_rate=0.1, max_depth=5, min_samples_leaf=20, subsample=0.7)
@@ -105,8 +113,7 @@ def _fit_lexical(pages: Sequence[Page], seed: int) -> tuple[np.ndarray, float]:
 
 
 def _lexical_p(page: Page, weights: np.ndarray, bias: float) -> np.ndarray:
-    z = page.grams @ weights.astype(np.float64) + bias
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+    return _sigmoid(page.grams @ weights.astype(np.float64) + bias)
 
 
 def fit(pages: Sequence[Page], seed: int = 0) -> LineModel:

@@ -34,6 +34,8 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
+from storyline.trees import Forest
+
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "textclean_model.npz"
 
 GRAM_BITS = 18  # hashed character n-gram space: 2**18 buckets
@@ -266,82 +268,6 @@ def best_blocks(weights: Sequence[float], penalty: float, bonus: Sequence[float]
         keep[i] = state == 1
         state = back[i][0] if state == 1 else back[i][1] if state == 2 else 0
     return keep
-
-
-# --- trees -------------------------------------------------------------------------------
-@dataclass
-class Forest:
-    """Boosted trees as padded arrays, evaluated for all lines and all trees at once."""
-
-    feature: np.ndarray  # (trees, nodes) int
-    threshold: np.ndarray  # (trees, nodes) float; +inf at leaves (always "left" = itself)
-    left: np.ndarray
-    right: np.ndarray
-    value: np.ndarray  # (trees, nodes) leaf values times the learning rate
-    base: float
-    depth: int
-    _flat: tuple = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        """Flat node vectors for ``logit``; child of flat node k: child[2k] right, child[2k+1] left."""
-        trees, size = self.feature.shape
-        off = (np.arange(trees) * size)[:, None]
-        child = np.stack([(self.right + off).ravel(), (self.left + off).ravel()], axis=1).ravel()
-        # Features are compared in float32 (as scikit-learn does); a threshold rounded *down* to
-        # float32 gives the same x <= threshold for every float32 x, without upcasting x.
-        thr = self.threshold.ravel()
-        thr32 = thr.astype(np.float32)
-        up = thr32.astype(np.float64) > thr
-        thr32[up] = np.nextafter(thr32[up], np.float32(-np.inf))
-        self._flat = (self.feature.ravel().astype(np.int32), thr32, child.astype(np.int32),
-                      self.value.ravel(), off.ravel().astype(np.int32))
-
-    @classmethod
-    def from_sklearn(cls, model) -> "Forest":  # GradientBoostingClassifier (binary, log-loss)
-        trees = [est.tree_ for est in model.estimators_[:, 0]]
-        size = max(t.node_count for t in trees)
-        shape = (len(trees), size)
-        feature = np.zeros(shape, np.int32)
-        threshold = np.full(shape, np.inf)
-        left = np.tile(np.arange(size, dtype=np.int32), (len(trees), 1))
-        right = left.copy()
-        value = np.zeros(shape)
-        for k, t in enumerate(trees):
-            m = t.node_count
-            inner = t.children_left >= 0
-            feature[k, :m] = np.where(inner, t.feature, 0)
-            threshold[k, :m] = np.where(inner, t.threshold, np.inf)
-            left[k, :m] = np.where(inner, t.children_left, np.arange(m))
-            right[k, :m] = np.where(inner, t.children_right, np.arange(m))
-            value[k, :m] = np.where(inner, 0.0, t.value[:, 0, 0] * model.learning_rate)
-        prior = float(np.clip(model.init_.class_prior_[1], 1e-6, 1 - 1e-6))
-        return cls(feature, threshold, left, right, value, float(np.log(prior / (1 - prior))),
-                   int(max(t.max_depth for t in trees)))
-
-    def logit(self, x: np.ndarray) -> np.ndarray:
-        """Summed tree outputs (log-odds) per row; all trees walked together, one level a step."""
-        n, trees = len(x), self.feature.shape[0]
-        if n == 0:
-            return np.zeros(0)
-        feature, threshold, child, value, off = self._flat
-        xf = np.ascontiguousarray(x, dtype=np.float32).ravel()
-        row = (np.arange(n, dtype=np.int32) * x.shape[1])[:, None]
-        node = np.broadcast_to(off, (n, trees)).copy()
-        for _ in range(self.depth):
-            go_left = xf.take(row + feature.take(node)) <= threshold.take(node)
-            node = child.take(2 * node + go_left)
-        return self.base + value.take(node).sum(axis=1)
-
-    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
-        return {f"{prefix}feature": self.feature, f"{prefix}threshold": self.threshold,
-                f"{prefix}left": self.left, f"{prefix}right": self.right, f"{prefix}value": self.value,
-                f"{prefix}meta": np.array([self.base, self.depth])}
-
-    @classmethod
-    def from_arrays(cls, a, prefix: str) -> "Forest":
-        meta = a[f"{prefix}meta"]
-        return cls(a[f"{prefix}feature"], a[f"{prefix}threshold"], a[f"{prefix}left"], a[f"{prefix}right"],
-                   a[f"{prefix}value"], float(meta[0]), int(meta[1]))
 
 
 # --- the model -----------------------------------------------------------------------------
