@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from storyline.ingest import read_paths  # noqa: E402
-from storyline.scorer import ArticleView, PairFeatures, SameStoryScorer  # noqa: E402
+from storyline.scorer import ArticleView, SameStoryScorer  # noqa: E402
 from storyline.signals import TextSignals  # noqa: E402
 from storyline.types import RawDocument  # noqa: E402
 
@@ -49,17 +49,19 @@ def main() -> None:
     scorer = SameStoryScorer.load()
     t_load = time.perf_counter() - t0
     t0 = time.perf_counter()
-    pf = PairFeatures(views, scorer.priors_)
+    pf = scorer.pair_features(views)
     t_fit = time.perf_counter() - t0
     i = rng.integers(0, args.articles, args.pairs)
     j = rng.integers(0, args.articles, args.pairs)
-    t0 = time.perf_counter()
-    prob = scorer.probability(pf.pairs(i, j))
-    t_score = time.perf_counter() - t0
     full = pf.centred["full"]
-    t0 = time.perf_counter()
-    cos = np.einsum("ij,ij->i", full[i], full[j])
-    t_cos = time.perf_counter() - t0
+    t_score = t_cos = float("inf")
+    for _ in range(3):  # best of three alternating passes: the machine is shared and noisy
+        t0 = time.perf_counter()
+        prob = scorer.score(pf, i, j)[2]
+        t_score = min(t_score, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        cos = np.einsum("ij,ij->i", full[i], full[j])
+        t_cos = min(t_cos, time.perf_counter() - t0)
     assert len(prob) == len(cos) == args.pairs
     print(f"articles {args.articles}, pairs {args.pairs}")
     print("| measure | value |")

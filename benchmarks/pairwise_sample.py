@@ -21,7 +21,7 @@ from sklearn.metrics import roc_auc_score
 
 from storyline import Storyline
 from storyline.compare import article_views
-from storyline.scorer import PairFeatures, SameStoryScorer
+from storyline.scorer import SameStoryScorer
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "sample"
@@ -39,17 +39,20 @@ def main() -> None:
         views = article_views([(a.title, a.text, a.lang) for a in items], sl.pipeline.embedder)
     scorer = SameStoryScorer.load()
     pairs = list(itertools.combinations(range(len(files)), 2))
-    probs = np.array([scorer.probability(PairFeatures(
-        [views[i], views[j]], scorer.priors_, scorer.doc_freq_, use_corpus=use_corpus,
-    ).pairs(np.array([0]), np.array([1])))[0] for i, j in pairs])
+    probs = np.array([scorer.score(scorer.pair_features([views[i], views[j]], use_corpus=use_corpus),
+                                   np.array([0]), np.array([1]))[2][0] for i, j in pairs])
     same = np.array([files[i][1] == files[j][1] for i, j in pairs])
     pred = probs > 0.5
-    tp = float((pred & same).sum())
-    p, r = tp / max(pred.sum(), 1), tp / same.sum()
+    no_seed = np.array([files[i][1] != "seed" and files[j][1] != "seed" for i, j in pairs])
+    cross = np.array([views[i].lang != views[j].lang for i, j in pairs])
     print(f"{len(files)} articles, {len(pairs)} pairs ({int(same.sum())} same story); "
           f"centring on {'the pair itself' if use_corpus else 'the scorer priors'}")
-    print(f"same story P {p:.3f} R {r:.3f} F1 {2 * p * r / (p + r):.3f}  "
-          f"AUC {roc_auc_score(same, probs):.3f}")
+    for name, sel in (("all pairs", np.ones(len(pairs), bool)), ("sample only (no seeds)", no_seed),
+                      ("  cross-lingual", no_seed & cross), ("  same-language", no_seed & ~cross)):
+        tp = float((pred & same & sel).sum())
+        p, r = tp / max((pred & sel).sum(), 1), tp / max((same & sel).sum(), 1)
+        print(f"{name:24s} {int(sel.sum()):4d} pairs ({int((same & sel).sum())} same): P {p:.3f} "
+              f"R {r:.3f} F1 {2 * p * r / max(p + r, 1e-9):.3f}  AUC {roc_auc_score(same[sel], probs[sel]):.3f}")
     seed = [k for k, (i, j) in enumerate(pairs) if files[i][1] == files[j][1] == "seed"]
     for k in seed:
         i, j = pairs[k]

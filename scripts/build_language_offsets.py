@@ -11,6 +11,15 @@ the language differs: Django's translation catalogs (msgid in English, msgstr in
 Only differences of offsets are used (``LanguageCentering``: the mean of an unseen language is
 the prior's global mean moved by offset[L] minus the average offset of the prior's languages).
 
+The same catalogs measure how well e5-small aligns each *pair* of languages: with each
+language's vectors centred on the strings the two share, the mean cosine of the two
+translations of one string,
+
+    alignment[A, B] = mean over shared msgids m of cos(e5(A's m) - mean_A, e5(B's m) - mean_B)
+
+(English: the msgid itself). A same-story cosine across a weakly aligned pair is lower than
+across a well aligned one; the scorer rescales cross-lingual cosines by it (``scorer.py``).
+
 Dev-time only, needs the Django wheel (for its .po files) and polib, both read without installing:
 
     pip download --no-deps django polib -d /tmp/wheels
@@ -32,6 +41,8 @@ OUT = Path(__file__).resolve().parents[1] / "src" / "storyline" / "data" / "lang
 # what articles are made of.
 MIN_CHARS = 25
 MIN_ENTRIES = 60
+# A pair's alignment is measured on at least this many shared strings (standard error ~0.01).
+MIN_SHARED = 60
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sdr]|%[sdr]|\{\w*\}")
 # Django locale -> the ISO 639-1 code storyline.language reports; regional variants are skipped
 # (they translate the same strings as their base language).
@@ -81,19 +92,49 @@ def main(django_whl: str, polib_whl: str) -> None:
 
     en_vec = dict(zip(english, unit(emb.embed(english))))
     langs, offsets, counts = [], [], []
+    vectors: dict[str, dict[str, np.ndarray]] = {}
     for lang in sorted(cats):
         ids = sorted(cats[lang])
         tr = unit(emb.embed([cats[lang][i] for i in ids]))
         offsets.append(tr.mean(axis=0) - np.mean([en_vec[i] for i in ids], axis=0))
+        vectors[lang] = dict(zip(ids, tr))
         langs.append(lang)
         counts.append(len(ids))
         print(f"{lang}: {len(ids)} entries", file=sys.stderr)
     langs.append("en")
     offsets.append(np.zeros(emb.dim))
     counts.append(len(english))
+    vectors["en"] = en_vec
+    alignment, shared = pair_alignment(langs, vectors)
     np.savez_compressed(OUT, langs=np.array(langs), offsets=np.array(offsets, np.float32),
-                        entries=np.array(counts), embedder=np.array(emb.name))
-    print(f"wrote {OUT} ({len(langs)} languages)")
+                        entries=np.array(counts), embedder=np.array(emb.name),
+                        alignment=alignment, alignment_shared=shared)
+    known = np.isfinite(alignment) & ~np.eye(len(langs), dtype=bool)
+    print(f"wrote {OUT} ({len(langs)} languages, {known.sum() // 2} aligned pairs)")
+
+
+def pair_alignment(langs: list[str], vectors: dict[str, dict[str, np.ndarray]]
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """(alignment, shared strings) for every language pair; NaN where fewer than MIN_SHARED
+    strings are shared, 1 on the diagonal."""
+    n = len(langs)
+    alignment = np.full((n, n), np.nan, np.float32)
+    shared = np.zeros((n, n), np.int32)
+    np.fill_diagonal(alignment, 1.0)
+    for a in range(n):
+        for b in range(a + 1, n):
+            va, vb = vectors[langs[a]], vectors[langs[b]]
+            ids = sorted(set(va) & set(vb))
+            shared[a, b] = shared[b, a] = len(ids)
+            if len(ids) < MIN_SHARED:
+                continue
+            xa = np.array([va[i] for i in ids])
+            xb = np.array([vb[i] for i in ids])
+            xa, xb = xa - xa.mean(axis=0), xb - xb.mean(axis=0)
+            xa /= np.linalg.norm(xa, axis=1, keepdims=True)
+            xb /= np.linalg.norm(xb, axis=1, keepdims=True)
+            alignment[a, b] = alignment[b, a] = float(np.mean(np.sum(xa * xb, axis=1)))
+    return alignment, shared
 
 
 if __name__ == "__main__":

@@ -181,6 +181,20 @@ def test_similarity_command_across_languages():
     assert bad.returncode == 1 and "No such file" in bad.stderr and "Traceback" not in bad.stderr
 
 
+def test_seed_pairs_score_as_the_same_story(tmp_path):
+    """All ten seed pairs, each scored on its own as `storyline similarity A B` scores it."""
+    if not SEEDS.exists():
+        pytest.skip("../shared/seeds not available")
+    from storyline import Storyline
+
+    seeds = sorted(SEEDS.glob("*.txt"))
+    with Storyline(tmp_path / "x.db") as sl:
+        probs = {(a.name[:3], b.name[:3]): sl.similarity(a, b).probability
+                 for k, a in enumerate(seeds) for b in seeds[k + 1:]}
+    print({k: round(v, 2) for k, v in probs.items()})
+    assert len(probs) == 10 and all(p > 0.5 for p in probs.values()), probs
+
+
 def test_seeds_score_apart_from_their_sidebar_headlines(tmp_path):
     if not SEEDS.exists():
         pytest.skip("../shared/seeds not available")

@@ -32,8 +32,9 @@ def test_save_load_roundtrip_is_exact(tmp_path):
     x, y = synthetic()
     s = SameStoryScorer().fit(x, y)
     path = tmp_path / "m.json"
-    s.save(path, {"pairs": len(y)}, {"full": {"en": [0.0, 1.0]}})
+    s.save(path, {"pairs": len(y)}, {"full": {"en": [0.0, 1.0]}}, alignment_ref=0.65)
     t = SameStoryScorer.load(path)
+    assert t.alignment_ref_ == 0.65
     assert np.allclose(s.overall(x), t.overall(x)) and np.allclose(s.probability(x),
                                                                    t.probability(x))
     assert t.record_ == {"pairs": len(y)} and t.priors_["full"]["en"].tolist() == [0.0, 1.0]
@@ -86,6 +87,77 @@ def test_pair_features_shapes_and_overlaps():
     assert x[0, col["name_j"]] > x[1, col["name_j"]]
     assert x[0, col["num_j"]] == 1.0 and x[1, col["num_j"]] == 0.0
     assert x[1, col["same_lang"]] == 1.0 and x[0, col["same_lang"]] == 0.0
+
+
+def test_cross_lingual_cosines_are_rescaled_to_the_reference_alignment():
+    from storyline.similarity import LanguageAlignment
+
+    rng = np.random.default_rng(2)
+
+    def view(lang):
+        v = rng.normal(size=(3, 16)).astype(np.float32)
+        return ArticleView(lang, v[0], v[1], v[2], TextSignals.of("x"))
+
+    views = [view("el"), view("ar"), view("ar"), view("el")]
+    toy = LanguageAlignment(["ar", "el"], np.array([[1.0, 0.5], [0.5, 1.0]]))
+    i, j = np.array([0, 1, 0]), np.array([1, 2, 3])  # el-ar, ar-ar, el-el
+    plain = PairFeatures(views, alignment=toy).pairs(i, j)
+    scaled = PairFeatures(views, alignment=toy, alignment_ref=0.6).pairs(i, j)
+    col = {f: k for k, f in enumerate(FEATURES)}
+    centred = [col[f] for f in ("cos_full", "cos_title", "cross_max", "cross_min", "cos_lead",
+                                "lead_cross_max", "view_max")]
+    assert np.allclose(scaled[0, centred], 1.2 * plain[0, centred])
+    assert np.allclose(scaled[1:], plain[1:])  # same-language pairs are untouched
+    # raw cosine: only the part the two residuals share is rescaled
+    pf = PairFeatures(views, alignment=toy, alignment_ref=0.6)
+    res = pf.residual["full"]
+    expect = plain[0, col["cos_full_raw"]] + 0.2 * res[0] * res[1] * plain[0, col["cos_full"]]
+    assert scaled[0, col["cos_full_raw"]] == pytest.approx(expect)
+    # the shipped model carries its reference: the training file's de-en alignment
+    s = SameStoryScorer.load()
+    assert s.alignment_ref_ is not None and 0.5 < s.alignment_ref_ < 0.8
+    assert s.pair_features(views).alignment_factor.max() > 1
+
+
+def test_unseen_cross_lingual_pairs_go_to_a_monotone_model(tmp_path):
+    x, y = synthetic()
+    rng = np.random.default_rng(3)
+    pairs = [("de", "en") if k % 3 == 0 else ("en", "en") for k in range(len(y))]
+    s = SameStoryScorer().fit(x, y, pairs)
+    assert s.unseen_ is not None and s.unseen_.monotone
+    route = s.route(["de", "en", "ru", "el", "ar", "es"], ["en", "de", "ru", "ar", "el", "it"])
+    assert route.tolist() == [False, False, False, True, True, True]
+    # monotone: raising any feature but same_lang never raises the predicted overall score
+    base = rng.normal(size=(200, len(FEATURES)))
+    for k, f in enumerate(FEATURES):
+        if f == "same_lang":
+            continue
+        up = base.copy()
+        up[:, k] += 0.5
+        assert (s.unseen_.overall(up) <= s.unseen_.overall(base) + 1e-9).all(), f
+    # routed scores come from the unseen-pair model, the rest from the main one
+    r = np.zeros(len(y), bool)
+    r[::2] = True
+    both = s.probability(x, r)
+    assert np.allclose(both[r], s.unseen_.probability(x[r]))
+    assert np.allclose(both[~r], s.probability(x[~r]))
+    # and survive a save/load round trip
+    s.save(tmp_path / "m.json")
+    t = SameStoryScorer.load(tmp_path / "m.json")
+    assert t.seen_pairs_ == s.seen_pairs_ and np.allclose(t.probability(x, r), both)
+
+
+def test_monotone_tree_export_matches_sklearn():
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    from storyline.trees import Forest, hgb_nodes
+
+    x, y = synthetic()
+    m = HistGradientBoostingRegressor(max_iter=30, max_depth=3, monotonic_cst=[-1] * x.shape[1],
+                                      random_state=0).fit(x, y)
+    base, rate, trees = hgb_nodes(m)
+    got = Forest.from_nodes(trees, rate, base, float64=True).logit(x)
+    assert np.allclose(got, m.predict(x), atol=1e-9)
 
 
 def test_tree_export_matches_sklearn():

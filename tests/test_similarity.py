@@ -76,3 +76,24 @@ def test_validation_and_cosine():
         LanguageCentering().fit(np.ones((2, 3)), ["en"])
     assert cosine(np.array([1, 0]), np.array([1, 0])) == pytest.approx(1.0)
     assert cosine(np.array([1, 0]), np.array([0, 1])) == pytest.approx(0.0)
+
+
+def test_shipped_alignment_covers_the_hidden_split_pairs_and_rescales_to_a_reference():
+    from storyline.similarity import LanguageAlignment, language_alignment
+
+    al = language_alignment()
+    hidden = [("es", "en"), ("de", "en"), ("zh", "en"), ("pl", "en"), ("de", "fr"), ("es", "it"),
+              ("de", "pl"), ("fr", "pl"), ("ar", "el")]
+    for a, b in hidden:
+        assert 0.4 < al(a, b) < 0.8 and al(a, b) == al(b, a), (a, b)
+    assert al("el", "el") == 1.0 and np.isnan(al("en", "xx"))
+    # Spanish-Italian is aligned better than Greek-Arabic (translations: ~0.70 vs ~0.55)
+    assert al("es", "it") > al("ar", "el") + 0.1
+
+    toy = LanguageAlignment(["a", "b", "c"], np.array([[1, 0.5, np.nan], [0.5, 1, 0.8], [np.nan, 0.8, 1]]))
+    f = toy.factors(["a", "b", "c", "zz"], reference=0.6)
+    assert f[0, 1] == pytest.approx(1.2) and f[1, 2] == pytest.approx(0.75)
+    assert f[0, 0] == f[0, 2] == f[0, 3] == 1.0  # same language, unmeasured pairs: unchanged
+    assert (toy.factors(["a", "b"], reference=None) == 1).all()
+    assert toy.reference([("a", "b"), ("a", "b"), ("b", "c"), ("a", "a"), ("a", "c")]) == pytest.approx(0.6)
+    assert toy.reference([("a", "a")]) is None

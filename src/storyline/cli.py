@@ -552,9 +552,11 @@ def eval_similarity(file: str, model: str | None, cache: str | None, as_json: bo
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
         data = load_pair_set(file, get_embedder(), Path(cache) if cache else None, bar,
-                             priors=getattr(scorer, "priors_", None),
-                             doc_freq=getattr(scorer, "doc_freq_", None))
-        rep = report(-scorer.overall(data.features), scorer.probability(data.features), data)
+                             priors=scorer.priors_, doc_freq=scorer.doc_freq_,
+                             alignment_ref=scorer.alignment_ref_)
+        route = data.route(scorer)
+        rep = report(-scorer.overall(data.features, route),
+                     scorer.probability(data.features, route), data)
         base = report(data.features[:, 0], None, data)
     rep["baseline_centred_cosine_pearson"] = base["pearson"]
     if as_json:

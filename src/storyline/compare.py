@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from storyline.embed import Embedder
-from storyline.scorer import ArticleView, PairFeatures, SameStoryScorer
+from storyline.scorer import ArticleView, SameStoryScorer
 
 
 @dataclass(frozen=True)
@@ -38,11 +38,9 @@ def score_pairs(views: list[ArticleView], pairs: list[tuple[int, int]],
     """
     from storyline.scorer import FEATURES
 
-    pf = PairFeatures(views, getattr(scorer, "priors_", None),
-                      getattr(scorer, "doc_freq_", None), use_corpus=False)
+    pf = scorer.pair_features(views, use_corpus=False)
     i = np.array([p[0] for p in pairs])
     j = np.array([p[1] for p in pairs])
-    x = pf.pairs(i, j)
-    sims, probs = scorer.overall(x), scorer.probability(x)
+    x, sims, probs = scorer.score(pf, i, j)
     return [PairScore(float(s), float(p), dict(zip(FEATURES, map(float, row))))
             for s, p, row in zip(sims, probs, x)]

@@ -21,10 +21,12 @@ from storyline.embed import BATCH_SIZE, VIEWS, Embedder, view_texts
 from storyline.errors import InputError
 from storyline.scorer import SAME_STORY_BELOW, ArticleView, PairFeatures, SameStoryScorer
 from storyline.signals import TextSignals
+from storyline.similarity import language_alignment
 
 SEED = 0
 FOLDS = 5
 REQUIRED = ("lang1", "lang2", "text1", "text2")
+FIT = "fit"  # load_pair_set: take the alignment reference from the file's own pairs
 
 
 def default_cache() -> Path:
@@ -41,6 +43,13 @@ class PairSet:
     doc_freq: dict
     lang_pairs: np.ndarray
     pair_ids: np.ndarray
+    alignment_ref: float | None = None
+    langs: tuple[np.ndarray, np.ndarray] | None = None  # (lang1, lang2) per pair
+
+    def route(self, scorer: SameStoryScorer) -> np.ndarray:
+        """The pairs ``scorer`` sends to its unseen-pair model."""
+        assert self.langs is not None
+        return scorer.route(self.langs[0], self.langs[1])
 
     @property
     def same(self) -> np.ndarray:
@@ -124,20 +133,29 @@ def load_pair_set(path: str | Path, embedder: Embedder, cache: Path | None = Non
                   progress: Callable[[str, int, int | None], None] | None = None,
                   need_overall: bool = True,
                   priors: dict[str, dict[str, np.ndarray]] | None = None,
-                  doc_freq: dict | None = None) -> PairSet:
+                  doc_freq: dict | None = None,
+                  alignment_ref: float | str | None = FIT) -> PairSet:
+    """Features of every pair in the file. ``priors``/``doc_freq``/``alignment_ref``: a
+    trained scorer's corpus statistics (evaluation); by default (training) the file's own
+    (``alignment_ref=FIT``: the mean alignment of its cross-lingual pairs)."""
     rows = read_pairs(path, need_overall)
     n = len(rows)
     titles = [r.get("title1") or "" for r in rows] + [r.get("title2") or "" for r in rows]
     texts = [r["text1"] or "" for r in rows] + [r["text2"] or "" for r in rows]
     langs = [r["lang1"] for r in rows] + [r["lang2"] for r in rows]
     views = article_views(titles, texts, langs, embedder, cache or default_cache(), progress)
-    pf = PairFeatures(views, priors, doc_freq)
+    if alignment_ref == FIT:
+        alignment_ref = language_alignment().reference([(r["lang1"], r["lang2"]) for r in rows])
+    assert alignment_ref is None or isinstance(alignment_ref, float)
+    pf = PairFeatures(views, priors, doc_freq, alignment_ref=alignment_ref)
     feats = pf.pairs(np.arange(n), np.arange(n, 2 * n))
     overall = np.array([float(r["overall"]) for r in rows]) if need_overall else None
     centring = {view: c.means_dict() for view, c in pf.centring.items()}
     return PairSet(feats, overall, centring, pf.doc_freq,
                    np.array([f"{r['lang1']}-{r['lang2']}" for r in rows]),
-                   np.array([str(r.get("pair_id", k)) for k, r in enumerate(rows)]))
+                   np.array([str(r.get("pair_id", k)) for k, r in enumerate(rows)]),
+                   alignment_ref,
+                   (np.array([r["lang1"] for r in rows]), np.array([r["lang2"] for r in rows])))
 
 
 # -- scoring ---------------------------------------------------------------------------------
@@ -170,21 +188,33 @@ def report(similarity: np.ndarray, prob: np.ndarray | None, data: PairSet) -> di
 
 
 def cross_validate(data: PairSet, alpha: float = 1.0) -> dict:
-    """Grouped 5-fold and leave-one-language-pair-out Pearson; cosine baseline alike."""
+    """Grouped 5-fold and leave-one-language-pair-out Pearson; cosine baseline alike.
+
+    Each fold's scorer routes held-out pairs as it would unseen data: a held-out cross-lingual
+    language pair is one its training folds lack, so leave-one-out scores it with the
+    unseen-pair model (``unseen_pair_model`` reports that model alone on every held-out pair).
+    """
     from sklearn.model_selection import GroupKFold
 
-    assert data.overall is not None
+    assert data.overall is not None and data.langs is not None
     x, y = data.features, data.overall
+    la, lb = data.langs
+    pairs = list(zip(la.tolist(), lb.tolist()))
     folds = list(GroupKFold(n_splits=FOLDS).split(x, y, data.pair_ids))
     lolo = [(np.flatnonzero(data.lang_pairs != lp), np.flatnonzero(data.lang_pairs == lp))
             for lp in sorted(set(data.lang_pairs))]
     out = {}
     for name, splits in (("grouped_5fold", folds), ("leave_one_language_pair_out", lolo)):
         pred = np.zeros(len(y))
+        alone = np.zeros(len(y))
         for train, test in splits:
-            pred[test] = SameStoryScorer(alpha).fit(x[train], y[train]).overall(x[test])
+            model = SameStoryScorer(alpha).fit(x[train], y[train], [pairs[k] for k in train])
+            pred[test] = model.overall(x[test], model.route(la[test], lb[test]))
+            assert model.unseen_ is not None
+            alone[test] = model.unseen_.overall(x[test])
         rep = report(-pred, None, data)
         rep["mean_per_pair"] = float(np.nanmean([v["pearson"] for v in rep["per_pair"].values()]))
+        rep["unseen_pair_model"] = report(-alone, None, data)
         out[name] = rep
     cos = data.features[:, 0]
     out["baseline_centred_cosine"] = report(cos, None, data)
@@ -200,7 +230,9 @@ def train(path: str | Path, embedder: Embedder, out: str | Path, cache: Path | N
     assert data.overall is not None
     np.random.seed(SEED)  # the fit is closed-form; the seed pins any sklearn randomness
     cv = cross_validate(data, alpha)
-    scorer = SameStoryScorer(alpha).fit(data.features, data.overall)
+    assert data.langs is not None
+    scorer = SameStoryScorer(alpha).fit(data.features, data.overall,
+                                        list(zip(data.langs[0].tolist(), data.langs[1].tolist())))
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
     record = {"file": Path(path).name, "sha256_16": digest, "pairs": len(data.overall),
               "language_pairs": {lp: int((data.lang_pairs == lp).sum())
@@ -209,7 +241,11 @@ def train(path: str | Path, embedder: Embedder, out: str | Path, cache: Path | N
               "cv_pearson_grouped_5fold": round(cv["grouped_5fold"]["pearson"], 4),
               "cv_pearson_leave_one_language_pair_out":
                   round(cv["leave_one_language_pair_out"]["pearson"], 4),
+              "cv_pearson_leave_one_language_pair_out_unseen_pair_model_alone":
+                  round(cv["leave_one_language_pair_out"]["unseen_pair_model"]["pearson"], 4),
               "baseline_centred_cosine_pearson":
-                  round(cv["baseline_centred_cosine"]["pearson"], 4)}
-    scorer.save(out, record, data.centring, data.doc_freq)
+                  round(cv["baseline_centred_cosine"]["pearson"], 4),
+              "alignment_reference": None if data.alignment_ref is None
+              else round(data.alignment_ref, 4)}
+    scorer.save(out, record, data.centring, data.doc_freq, data.alignment_ref)
     return {"record": record, "cv": cv}

@@ -26,6 +26,22 @@ def node_lists(model) -> list[dict[str, list]]:
     return out
 
 
+def hgb_nodes(model) -> tuple[float, float, list[dict[str, list]]]:
+    """(base, rate, node lists) of a fitted HistGradientBoostingRegressor, in the format of
+    ``node_lists`` (its leaf values already include the learning rate). Features without
+    missing values only: a split sends ``x <= threshold`` left, as in scikit-learn."""
+    out = []
+    for (pred,) in model._predictors:
+        nodes = pred.nodes
+        leaf = nodes["is_leaf"].astype(bool)
+        out.append({"left": np.where(leaf, -1, nodes["left"].astype(np.int64)).tolist(),
+                    "right": np.where(leaf, -1, nodes["right"].astype(np.int64)).tolist(),
+                    "feature": nodes["feature_idx"].tolist(),
+                    "threshold": nodes["num_threshold"].tolist(),
+                    "value": nodes["value"].tolist()})
+    return float(np.ravel(model._baseline_prediction)[0]), 1.0, out
+
+
 def _depth(left: np.ndarray, right: np.ndarray) -> int:
     """Depth of a tree whose children come after their parent (scikit-learn's node order)."""
     depth = np.zeros(len(left), int)
@@ -45,6 +61,9 @@ class Forest:
     value: np.ndarray  # (trees, nodes) leaf values times the learning rate
     base: float
     depth: int
+    # scikit-learn's GradientBoosting trees compare features in float32, HistGradientBoosting
+    # in float64
+    float64: bool = False
     _flat: tuple = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -55,9 +74,12 @@ class Forest:
         # Features are compared in float32 (as scikit-learn does); a threshold rounded *down* to
         # float32 gives the same x <= threshold for every float32 x, without upcasting x.
         thr = self.threshold.ravel()
-        thr32 = thr.astype(np.float32)
-        up = thr32.astype(np.float64) > thr
-        thr32[up] = np.nextafter(thr32[up], np.float32(-np.inf))
+        if self.float64:
+            thr32 = thr.astype(np.float64)
+        else:
+            thr32 = thr.astype(np.float32)
+            up = thr32.astype(np.float64) > thr
+            thr32[up] = np.nextafter(thr32[up], np.float32(-np.inf))
         self._flat = (self.feature.ravel().astype(np.int32), thr32, child.astype(np.int32),
                       self.value.ravel(), off.ravel().astype(np.int32))
 
@@ -73,7 +95,8 @@ class Forest:
         return cls.from_nodes(node_lists(model), float(model.learning_rate), base)
 
     @classmethod
-    def from_nodes(cls, trees: Sequence[Mapping[str, Sequence]], rate: float, base: float) -> Forest:
+    def from_nodes(cls, trees: Sequence[Mapping[str, Sequence]], rate: float, base: float,
+                   float64: bool = False) -> Forest:
         """Trees as scikit-learn stores them (``left``/``right`` -1 at leaves), padded to one size."""
         size = max(len(t["left"]) for t in trees)
         shape = (len(trees), size)
@@ -93,7 +116,7 @@ class Forest:
             right[k, :m] = np.where(inner, kids_r, np.arange(m))
             value[k, :m] = np.where(inner, 0.0, np.asarray(t["value"], float) * rate)
             depth = max(depth, _depth(kids_l, kids_r))
-        return cls(feature, threshold, left, right, value, base, depth)
+        return cls(feature, threshold, left, right, value, base, depth, float64)
 
     def logit(self, x: np.ndarray) -> np.ndarray:
         """Base plus the summed tree outputs per row (log-odds for a classifier, the prediction
@@ -102,7 +125,7 @@ class Forest:
         if n == 0:
             return np.zeros(0)
         feature, threshold, child, value, off = self._flat
-        xf = np.ascontiguousarray(x, dtype=np.float32).ravel()
+        xf = np.ascontiguousarray(x, dtype=np.float64 if self.float64 else np.float32).ravel()
         row = (np.arange(n, dtype=np.int32) * x.shape[1])[:, None]
         node = np.broadcast_to(off, (n, trees)).copy()
         for _ in range(self.depth):

@@ -35,11 +35,10 @@ class StoryEdges:
 
     @cached_property
     def features(self) -> PairFeatures:
-        return PairFeatures(self.views, self.scorer.priors_, self.scorer.doc_freq_,
-                            dim=self.dim)
+        return self.scorer.pair_features(self.views, dim=self.dim)
 
     def __call__(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        return self.scorer.probability(self.features.pairs(i, j))
+        return self.scorer.score(self.features, i, j)[2]
 
 
 def day_numbers(dates: Sequence[str | None]) -> np.ndarray:
