@@ -536,7 +536,8 @@ def eval_similarity(file: str, model: str | None, cache: str | None, as_json: bo
     """Score the scorer on a pair file like ../shared/bench/similarity/train.jsonl.
 
     Prints Pearson of similarity vs -overall, overall and per language pair, and the
-    same-story (overall < 2.5) precision/recall/F1.
+    same-story (overall < 2.5) precision/recall/F1. The zero-shot baseline is the centred
+    full-text cosine (rescaled by language-pair alignment, as the scorer sees it).
 
     \b
     Example:

@@ -261,7 +261,9 @@ class _Trees:
 
 
 class SameStoryScorer:
-    """Ridge + shallow trees over pair features; ``fit`` on SemEval pairs, JSON persistence."""
+    """Ridge + shallow trees over pair features, plus a monotone twin for cross-lingual pairs
+    of language pairs the training file lacks (``route``); ``fit`` on SemEval pairs, JSON
+    persistence."""
 
     def __init__(self, alpha: float = 1.0, seed: int = 0, monotone: bool = False) -> None:
         if alpha <= 0:
