@@ -287,7 +287,17 @@ class SameStoryScorer:
 
         With ``lang_pairs`` (the languages of each training pair) a second, monotone model is
         fitted for cross-lingual pairs of the language pairs not among them (``route``).
+        Fitted on one thread: HistGradientBoosting's parallel histogram sums (OpenMP) and
+        threaded BLAS otherwise vary in the last digits from run to run, and a tie between
+        two splits then goes either way.
         """
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1):
+            return self._fit(x, overall, lang_pairs)
+
+    def _fit(self, x: np.ndarray, overall: np.ndarray,
+             lang_pairs: Sequence[tuple[str, str]] | None) -> SameStoryScorer:
         from sklearn.ensemble import GradientBoostingRegressor, HistGradientBoostingRegressor
         from sklearn.linear_model import LogisticRegression, Ridge
 
@@ -323,7 +333,7 @@ class SameStoryScorer:
         self.calib_ = (float(calib.coef_[0, 0]), float(calib.intercept_[0]))
         if lang_pairs is not None and not self.monotone:
             self.seen_pairs_ = {frozenset(p) for p in lang_pairs}
-            self.unseen_ = SameStoryScorer(self.alpha, self.seed, monotone=True).fit(x, overall)
+            self.unseen_ = SameStoryScorer(self.alpha, self.seed, monotone=True)._fit(x, overall, None)
         return self
 
     def route(self, langs_a: Sequence[str] | np.ndarray, langs_b: Sequence[str] | np.ndarray) -> np.ndarray:
