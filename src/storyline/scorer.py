@@ -114,12 +114,11 @@ class PairFeatures:
             self.raw[name] = normalise_rows(x)
             self.centring[name] = LanguageCentering(prior=prior,
                                                     use_corpus=use_corpus or not prior)
-            self.centred[name] = self.centring[name].fit_transform(x, langs)
+            res = self.centring[name].fit(x, langs).residuals(x, langs)
+            self.centred[name] = normalise_rows(res)
             # length of each vector's part off its language's mean: raw cosine = means' dot
             # + cross terms + residual_a . residual_b, the last being the content both share
-            means = (np.stack([self.centring[name].mean_for(lang) for lang in langs]) if langs
-                     else self.raw[name])
-            self.residual[name] = np.linalg.norm(self.raw[name] - means, axis=1)
+            self.residual[name] = np.linalg.norm(res, axis=1)
         # IDF from this corpus plus the training corpus's counts: a pair scored on its own
         # must weigh its shared names as the model saw them weighed in training
         prior_df = doc_freq or {}
@@ -350,40 +349,39 @@ class SameStoryScorer:
         linear = ((x - self.mean_) / self.scale_) @ self.coef_ + self.intercept_
         return RIDGE_WEIGHT * linear + (1 - RIDGE_WEIGHT) * self.trees_.predict(x)
 
-    def _routed(self, x: np.ndarray, route: np.ndarray | None, fn: str) -> np.ndarray:
+    def _scores(self, x: np.ndarray, route: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """(overall, probability): each row's blended score computed once, by the model its
+        route picks (this one, or the unseen-pair model where ``route`` is True)."""
+        x = np.asarray(x, dtype=np.float64)
+        raw = np.empty(len(x))
+        slope, offset = np.full(len(x), self.calib_[0]), np.full(len(x), self.calib_[1])
         if route is None or self.unseen_ is None or not np.any(route):
-            return getattr(self, fn)(x)
-        x = np.asarray(x)
-        out = np.empty(len(x))
-        out[~route] = getattr(self, fn)(x[~route])
-        out[route] = getattr(self.unseen_, fn)(x[route])
-        return out
-
-    def _overall(self, x: np.ndarray) -> np.ndarray:
-        return np.clip(self._raw(x), 1.0, 4.0)
-
-    def _probability(self, x: np.ndarray) -> np.ndarray:
-        a, b = self.calib_
-        return 1.0 / (1.0 + np.exp(-(a * self._raw(x) + b)))
+            raw[:] = self._raw(x)
+        else:
+            raw[~route] = self._raw(x[~route])
+            raw[route] = self.unseen_._raw(x[route])
+            slope[route], offset[route] = self.unseen_.calib_
+        return np.clip(raw, 1.0, 4.0), 1.0 / (1.0 + np.exp(-(slope * raw + offset)))
 
     def overall(self, x: np.ndarray, route: np.ndarray | None = None) -> np.ndarray:
         """Predicted SemEval overall score, 1 (same story) .. 4 (unrelated); ``route``
         (from ``route()``) marks the pairs the unseen-pair model scores."""
-        return self._routed(x, route, "_overall")
+        return self._scores(x, route)[0]
 
     def probability(self, x: np.ndarray, route: np.ndarray | None = None) -> np.ndarray:
         """Calibrated probability that each pair reports the same story."""
-        return self._routed(x, route, "_probability")
+        return self._scores(x, route)[1]
 
     def score(self, pf: PairFeatures, i: np.ndarray, j: np.ndarray
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(features, overall, probability) for the pairs (i[k], j[k]) of ``pf``."""
+        """(features, overall, probability) for the pairs (i[k], j[k]) of ``pf``; routed by a
+        table over the corpus's languages, not pair by pair."""
+        i = np.asarray(i, dtype=np.int64)
+        j = np.asarray(j, dtype=np.int64)
         x = pf.pairs(i, j)
-        n = len(pf.codes)
-        table = self.route([a for a in pf.codes for _ in range(n)], pf.codes * n).reshape(n, n)
-        route = (table[pf.lang_ids[np.asarray(i, dtype=np.int64)], pf.lang_ids[np.asarray(j, dtype=np.int64)]]
-                 if n else np.zeros(len(x), bool))
-        return x, self.overall(x, route), self.probability(x, route)
+        table = np.array([self.route([a] * len(pf.codes), pf.codes) for a in pf.codes], dtype=bool)
+        route = table[pf.lang_ids[i], pf.lang_ids[j]] if len(pf.codes) else np.zeros(len(x), bool)
+        return (x, *self._scores(x, route))
 
     def pair_features(self, views: Sequence[ArticleView], use_corpus: bool = True,
                       dim: int | None = None) -> PairFeatures:

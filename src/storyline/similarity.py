@@ -172,10 +172,14 @@ class LanguageCentering:
         out[GLOBAL] = self.global_mean_.astype(float).round(6).tolist()
         return out
 
-    def transform(self, vectors: np.ndarray, langs: Sequence[str]) -> np.ndarray:
+    def residuals(self, vectors: np.ndarray, langs: Sequence[str]) -> np.ndarray:
+        """Unit vectors minus their language's mean (not renormalised)."""
         x = normalise_rows(vectors)
         means = np.stack([self.mean_for(lang) for lang in langs]) if len(x) else x
-        return normalise_rows(x - means)
+        return x - means
+
+    def transform(self, vectors: np.ndarray, langs: Sequence[str]) -> np.ndarray:
+        return normalise_rows(self.residuals(vectors, langs))
 
     def fit_transform(self, vectors: np.ndarray, langs: Sequence[str]) -> np.ndarray:
         return self.fit(vectors, langs).transform(vectors, langs)

@@ -41,15 +41,23 @@ class PairSet:
     overall: np.ndarray | None
     centring: dict[str, dict[str, list[float]]]
     doc_freq: dict
-    lang_pairs: np.ndarray
+    lang1: np.ndarray
+    lang2: np.ndarray
     pair_ids: np.ndarray
     alignment_ref: float | None = None
-    langs: tuple[np.ndarray, np.ndarray] | None = None  # (lang1, lang2) per pair
+
+    @property
+    def lang_pairs(self) -> np.ndarray:
+        """``"lang1-lang2"`` per pair (the grouping of the per-pair reports)."""
+        return np.char.add(np.char.add(self.lang1.astype(str), "-"), self.lang2.astype(str))
+
+    def language_pairs(self, rows: np.ndarray | None = None) -> list[tuple[str, str]]:
+        idx = range(len(self.lang1)) if rows is None else rows
+        return [(str(self.lang1[k]), str(self.lang2[k])) for k in idx]
 
     def route(self, scorer: SameStoryScorer) -> np.ndarray:
         """The pairs ``scorer`` sends to its unseen-pair model."""
-        assert self.langs is not None
-        return scorer.route(self.langs[0], self.langs[1])
+        return scorer.route(self.lang1, self.lang2)
 
     @property
     def same(self) -> np.ndarray:
@@ -152,10 +160,9 @@ def load_pair_set(path: str | Path, embedder: Embedder, cache: Path | None = Non
     overall = np.array([float(r["overall"]) for r in rows]) if need_overall else None
     centring = {view: c.means_dict() for view, c in pf.centring.items()}
     return PairSet(feats, overall, centring, pf.doc_freq,
-                   np.array([f"{r['lang1']}-{r['lang2']}" for r in rows]),
+                   np.array([r["lang1"] for r in rows]), np.array([r["lang2"] for r in rows]),
                    np.array([str(r.get("pair_id", k)) for k, r in enumerate(rows)]),
-                   alignment_ref,
-                   (np.array([r["lang1"] for r in rows]), np.array([r["lang2"] for r in rows])))
+                   alignment_ref)
 
 
 # -- scoring ---------------------------------------------------------------------------------
@@ -179,8 +186,9 @@ def report(similarity: np.ndarray, prob: np.ndarray | None, data: PairSet) -> di
     target = -data.overall
     out: dict[str, Any] = {"pairs": len(target), "pearson": pearson(similarity, target),
                            "per_pair": {}}
-    for lp in sorted(set(data.lang_pairs)):
-        m = data.lang_pairs == lp
+    lang_pairs = data.lang_pairs
+    for lp in sorted(set(lang_pairs)):
+        m = lang_pairs == lp
         out["per_pair"][lp] = {"n": int(m.sum()), "pearson": pearson(similarity[m], target[m])}
     if prob is not None:
         out["same_story"] = same_story_prf(prob, data.same)
@@ -196,20 +204,19 @@ def cross_validate(data: PairSet, alpha: float = 1.0) -> dict:
     """
     from sklearn.model_selection import GroupKFold
 
-    assert data.overall is not None and data.langs is not None
+    assert data.overall is not None
     x, y = data.features, data.overall
-    la, lb = data.langs
-    pairs = list(zip(la.tolist(), lb.tolist()))
     folds = list(GroupKFold(n_splits=FOLDS).split(x, y, data.pair_ids))
-    lolo = [(np.flatnonzero(data.lang_pairs != lp), np.flatnonzero(data.lang_pairs == lp))
-            for lp in sorted(set(data.lang_pairs))]
+    lang_pairs = data.lang_pairs
+    lolo = [(np.flatnonzero(lang_pairs != lp), np.flatnonzero(lang_pairs == lp))
+            for lp in sorted(set(lang_pairs))]
     out = {}
     for name, splits in (("grouped_5fold", folds), ("leave_one_language_pair_out", lolo)):
         pred = np.zeros(len(y))
         alone = np.zeros(len(y))
         for train, test in splits:
-            model = SameStoryScorer(alpha).fit(x[train], y[train], [pairs[k] for k in train])
-            pred[test] = model.overall(x[test], model.route(la[test], lb[test]))
+            model = SameStoryScorer(alpha).fit(x[train], y[train], data.language_pairs(train))
+            pred[test] = model.overall(x[test], model.route(data.lang1[test], data.lang2[test]))
             assert model.unseen_ is not None
             alone[test] = model.unseen_.overall(x[test])
         rep = report(-pred, None, data)
@@ -230,13 +237,11 @@ def train(path: str | Path, embedder: Embedder, out: str | Path, cache: Path | N
     assert data.overall is not None
     np.random.seed(SEED)  # the fit is closed-form; the seed pins any sklearn randomness
     cv = cross_validate(data, alpha)
-    assert data.langs is not None
-    scorer = SameStoryScorer(alpha).fit(data.features, data.overall,
-                                        list(zip(data.langs[0].tolist(), data.langs[1].tolist())))
+    scorer = SameStoryScorer(alpha).fit(data.features, data.overall, data.language_pairs())
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
     record = {"file": Path(path).name, "sha256_16": digest, "pairs": len(data.overall),
               "language_pairs": {lp: int((data.lang_pairs == lp).sum())
-                                 for lp in sorted(set(data.lang_pairs))},
+                                 for lp in sorted(set(data.lang_pairs.tolist()))},
               "embedder": embedder.name, "seed": SEED, "alpha": alpha,
               "cv_pearson_grouped_5fold": round(cv["grouped_5fold"]["pearson"], 4),
               "cv_pearson_leave_one_language_pair_out":

@@ -2,8 +2,9 @@
 
 Both learned models export their scikit-learn trees here: the text cleaner's line model
 (classifier, ``clean.linemodel``) and the same-story scorer (regressor, ``scorer``). All rows
-and all trees are walked together, one tree level a step; features are compared in float32,
-as scikit-learn does, so the output matches ``decision_function`` / ``predict``.
+and all trees are walked together, one tree level a step; features are compared in the
+precision scikit-learn uses (float32 for GradientBoosting, float64 for HistGradientBoosting),
+so the output matches ``decision_function`` / ``predict``.
 """
 
 from __future__ import annotations
@@ -71,16 +72,15 @@ class Forest:
         trees, size = self.feature.shape
         off = (np.arange(trees) * size)[:, None]
         child = np.stack([(self.right + off).ravel(), (self.left + off).ravel()], axis=1).ravel()
-        # Features are compared in float32 (as scikit-learn does); a threshold rounded *down* to
-        # float32 gives the same x <= threshold for every float32 x, without upcasting x.
-        thr = self.threshold.ravel()
-        if self.float64:
-            thr32 = thr.astype(np.float64)
-        else:
-            thr32 = thr.astype(np.float32)
-            up = thr32.astype(np.float64) > thr
-            thr32[up] = np.nextafter(thr32[up], np.float32(-np.inf))
-        self._flat = (self.feature.ravel().astype(np.int32), thr32, child.astype(np.int32),
+        # In float32, a threshold rounded *down* to float32 gives the same x <= threshold for
+        # every float32 x, without upcasting x.
+        thr: np.ndarray = self.threshold.ravel().astype(np.float64)
+        if not self.float64:
+            down = thr.astype(np.float32)
+            up = down.astype(np.float64) > thr
+            down[up] = np.nextafter(down[up], np.float32(-np.inf))
+            thr = down
+        self._flat = (self.feature.ravel().astype(np.int32), thr, child.astype(np.int32),
                       self.value.ravel(), off.ravel().astype(np.int32))
 
     @classmethod
