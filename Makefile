@@ -21,6 +21,7 @@ demo: $(STAMP)
 
 ## test: the test suite (what CI runs)
 test: $(STAMP)
+	bash scripts/system-deps.sh
 	$(BIN)/python -m pytest -q
 
 ## bench: speed figures for BENCHMARKS.md
