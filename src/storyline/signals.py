@@ -198,7 +198,9 @@ SEGMENT_MAX_CHARS = 400
 MAX_SEGMENTS = 32
 # a sentence ends at . ! ? (and their CJK/Arabic forms) before a space, or glued to a capital
 # ("Dyskusji.Dzwonienie" in scraped text), or at a line break
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？؟])\s+|(?<=[a-z\u00e0-\u024f][.!?؟])(?=[A-Z\u00c0-\u00de\u0391-\u03a9\u0410-\u042f])|\s*\n\s*")
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？؟])\s+"
+                           r"|(?<=[a-z\u00e0-\u024f][.!?؟])(?=[A-Z\u00c0-\u00de\u0391-\u03a9\u0410-\u042f])"
+                           r"|\s*\n\s*")
 
 
 def _cut(sentence: str, limit: int) -> list[str]:
@@ -234,7 +236,8 @@ def segments(text: str, max_segments: int = MAX_SEGMENTS) -> list[str]:
             if len(out) >= max_segments:
                 return out
     if current:
-        if out and len(current) < SEGMENT_MIN_CHARS // 2 and len(out[-1]) + len(current) < SEGMENT_MAX_CHARS + SEGMENT_MIN_CHARS // 2:
+        short = len(current) < SEGMENT_MIN_CHARS // 2
+        if out and short and len(out[-1]) + len(current) < SEGMENT_MAX_CHARS + SEGMENT_MIN_CHARS // 2:
             out[-1] = f"{out[-1]} {current}"  # a short tail joins the segment before it
         else:
             out.append(current)
