@@ -20,8 +20,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from storyline.ingest import read_paths  # noqa: E402
-from storyline.scorer import ArticleView, SameStoryScorer  # noqa: E402
-from storyline.signals import TextSignals  # noqa: E402
+from storyline.scorer import SCORE_SEGMENTS, SENTENCES, ArticleView, SameStoryScorer  # noqa: E402
+from storyline.signals import TextSignals, segments  # noqa: E402
 from storyline.types import RawDocument  # noqa: E402
 
 
@@ -41,13 +41,23 @@ def main() -> None:
         return v / np.linalg.norm(v)
 
     t0 = time.perf_counter()
-    views = [ArticleView(langs[k % len(langs)], vec(), vec(), vec(),
-                         TextSignals.of(texts[k % len(texts)]))
-             for k in range(args.articles)]
-    t_views = time.perf_counter() - t0
-    t0 = time.perf_counter()
     scorer = SameStoryScorer.load()
     t_load = time.perf_counter() - t0
+    sentences = SENTENCES in scorer.views  # one random vector per real sentence segment
+
+    def seg_vectors(text: str) -> np.ndarray | None:
+        if not sentences:
+            return None
+        n = max(len(segments(text, SCORE_SEGMENTS)), 1)
+        v = rng.normal(size=(n, 384)).astype(np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    t0 = time.perf_counter()
+    views = [ArticleView(langs[k % len(langs)], vec(), vec(), vec(),
+                         TextSignals.of(texts[k % len(texts)]),
+                         seg_vectors(texts[k % len(texts)]))
+             for k in range(args.articles)]
+    t_views = time.perf_counter() - t0
     t0 = time.perf_counter()
     pf = scorer.pair_features(views)
     t_fit = time.perf_counter() - t0
@@ -63,7 +73,7 @@ def main() -> None:
         cos = np.einsum("ij,ij->i", full[i], full[j])
         t_cos = min(t_cos, time.perf_counter() - t0)
     assert len(prob) == len(cos) == args.pairs
-    print(f"articles {args.articles}, pairs {args.pairs}")
+    print(f"articles {args.articles}, pairs {args.pairs}, views {scorer.views}")
     print("| measure | value |")
     print("|---|---|")
     print(f"| model load (shipped JSON) | {t_load * 1000:.0f} ms |")

@@ -77,9 +77,10 @@ class Storyline:
         from storyline.scorer import SameStoryScorer
 
         items = [self.pipeline.read_article(Path(p)) for p in (a, b)]
+        scorer = SameStoryScorer.load()
         views = article_views([(x.title, x.text, x.lang) for x in items],
-                              self.pipeline.embedder)
-        return score_pairs(views, [(0, 1)], SameStoryScorer.load())[0]
+                              self.pipeline.embedder, scorer.views)
+        return score_pairs(views, [(0, 1)], scorer)[0]
 
     def close(self) -> None:
         self.store.close()

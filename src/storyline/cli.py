@@ -486,6 +486,11 @@ def train_similarity(file: str, out_path: str | None, cache: str | None, as_json
               f"{rec['cv_pearson_leave_one_language_pair_out']:.3f}; "
               f"zero-shot centred cosine: {rec['baseline_centred_cosine_pearson']:.3f}",
               highlight=False)
+    ss = rec["cv_leave_one_language_pair_out_same_story"]
+    out.print(f"leave-one-language-pair-out same story at P > 0.5: precision "
+              f"{ss['precision']:.3f} recall {ss['recall']:.3f}; "
+              f"ECE {rec['cv_leave_one_language_pair_out_ece']:.3f}; views {rec['views']}",
+              highlight=False)
 
 
 @eval_group.command(name="clusters")
@@ -554,26 +559,31 @@ def eval_similarity(file: str, model: str | None, cache: str | None, as_json: bo
             raise click.ClickException(str(exc)) from None
         data = load_pair_set(file, get_embedder(), Path(cache) if cache else None, bar,
                              priors=scorer.priors_, doc_freq=scorer.doc_freq_,
-                             alignment_ref=scorer.alignment_ref_)
+                             alignment_ref=scorer.alignment_ref_, features=scorer.features)
         route = data.route(scorer)
-        rep = report(-scorer.overall(data.features, route),
-                     scorer.probability(data.features, route), data)
-        base = report(data.features[:, 0], None, data)
+        x = data.columns(scorer.features)
+        rep = report(-scorer.overall(x, route), scorer.probability(x, route), data)
+        base = report(data.columns(["cos_full"])[:, 0], None, data)
     rep["baseline_centred_cosine_pearson"] = base["pearson"]
     if as_json:
         dump(rep)
         return
     table = Table(title=f"{rep['pairs']} pairs: Pearson {rep['pearson']:.3f} "
                         f"(zero-shot centred cosine {base['pearson']:.3f})")
-    for col in ("language pair", "pairs", "Pearson", "cosine baseline"):
+    for col in ("language pair", "pairs", "Pearson", "cosine baseline", "P", "R", "ECE"):
         table.add_column(col, justify="left" if col == "language pair" else "right")
     for lp, v in rep["per_pair"].items():
         table.add_row(lp, str(v["n"]), f"{v['pearson']:.3f}",
-                      f"{base['per_pair'][lp]['pearson']:.3f}")
+                      f"{base['per_pair'][lp]['pearson']:.3f}", f"{v['precision']:.3f}",
+                      f"{v['recall']:.3f}", f"{v['ece']:.3f}")
     out.print(table)
     ss = rep["same_story"]
     out.print(f"same story (overall < 2.5, P > 0.5): precision {ss['precision']:.3f}  "
-              f"recall {ss['recall']:.3f}  F1 {ss['f1']:.3f}", highlight=False)
+              f"recall {ss['recall']:.3f}  F1 {ss['f1']:.3f}  ECE {rep['ece']:.3f}",
+              highlight=False)
+    out.print("reliability: " + "  ".join(
+        f"[{b['bin'][0]:.1f},{b['bin'][1]:.1f}) n={b['n']} P={b['mean_probability']:.2f} "
+        f"rate={b['same_rate']:.2f}" for b in rep["reliability"]), highlight=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

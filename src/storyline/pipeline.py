@@ -23,12 +23,12 @@ from storyline.cluster.graph import GraphClusterer
 from storyline.cluster.ids import new_story_id
 from storyline.cluster.stream import StreamClusterer
 from storyline.dedup import NearDuplicateIndex, content_hash
-from storyline.embed import VIEWS, Embedder, view_texts
+from storyline.embed import Embedder, view_texts
 from storyline.errors import ConfigError, InputError
 from storyline.language import LanguageDetector
 from storyline.present import headlines
-from storyline.scorer import ArticleView, SameStoryScorer
-from storyline.signals import TextSignals
+from storyline.scorer import SCORE_SEGMENTS, SENTENCES, ArticleView, SameStoryScorer
+from storyline.signals import TextSignals, segments
 from storyline.store import SQLiteStore
 from storyline.types import Article, Notice, RawDocument, Rejection, Story
 
@@ -241,16 +241,32 @@ class Pipeline:
         """Store key of a view's vectors: the model name, suffixed for the extra views."""
         return self.embedder.name if view == "full" else f"{self.embedder.name}:{view}"
 
+    @property
+    def embed_views(self) -> tuple[str, ...]:
+        """The views embedded per article: the full text (clustering) and the scorer's."""
+        return ("full",) + tuple(v for v in self.scorer.views if v != "full")
+
+    def _view_texts(self, view: str, article: Article) -> list[str]:
+        """The texts one view embeds for an article (one, or its sentence segments)."""
+        if view == SENTENCES:
+            return segments(article.text, SCORE_SEGMENTS) or [article.title or ""]
+        return [view_texts(article.title, article.text)[view]]
+
     def embed_pending(self, progress: Progress | None = None) -> int:
-        """Embed every view of the articles that have no cached vector for it yet."""
-        todo = {view: self.store.missing_embeddings(self.view_model(view)) for view in VIEWS}
+        """Embed the views (``embed_views``) of the articles that have no cached vector for
+        them yet; a sentence view is stored as one (segments x dim) block per article."""
+        todo = {view: self.store.missing_embeddings(self.view_model(view))
+                for view in self.embed_views}
         total, done = sum(len(ids) for ids in todo.values()), 0
         for view, missing in todo.items():
             for start in range(0, len(missing), EMBED_BATCH):
                 batch = self.store.articles(missing[start:start + EMBED_BATCH])
-                vecs = self.embedder.embed([view_texts(a.title, a.text)[view] for a in batch])
-                self.store.add_embeddings(self.view_model(view),
-                                          {a.id: v for a, v in zip(batch, vecs)})
+                texts = [self._view_texts(view, a) for a in batch]
+                vecs = self.embedder.embed([t for ts in texts for t in ts])
+                bounds = np.cumsum([0] + [len(ts) for ts in texts])
+                self.store.add_embeddings(self.view_model(view), {
+                    a.id: vecs[bounds[k]:bounds[k + 1]].reshape(-1) if view == SENTENCES
+                    else vecs[bounds[k]] for k, a in enumerate(batch)})
                 done += len(batch)
                 if progress:
                     progress("embed", done, total)
@@ -260,11 +276,16 @@ class Pipeline:
         """Scorer views from the stored vectors; ``signals=False`` skips names and numbers
         (only the scorer's features read them)."""
         ids = [a.id for a in articles]
-        vecs = {view: self.store.embeddings(self.view_model(view), ids) for view in VIEWS}
+        vecs = {view: self.store.embeddings(self.view_model(view), ids)
+                for view in self.embed_views}
+        dim = self.embedder.dim
         none = TextSignals(frozenset(), frozenset())
-        return [ArticleView(lang=a.lang, full=vecs["full"][a.id], title=vecs["title"][a.id],
-                            lead=vecs["lead"][a.id],
-                            signals=TextSignals.of(a.full_text) if signals else none)
+        return [ArticleView(lang=a.lang, full=vecs["full"][a.id],
+                            title=vecs["title"][a.id] if "title" in vecs else None,
+                            lead=vecs["lead"][a.id] if "lead" in vecs else None,
+                            signals=TextSignals.of(a.full_text) if signals else none,
+                            sentences=vecs[SENTENCES][a.id].reshape(-1, dim)
+                            if SENTENCES in vecs else None)
                 for a in articles]
 
     # -- stream -----------------------------------------------------------------------------

@@ -159,6 +159,12 @@ class PairFeatures:
         self.terms = {kind: _weighted_terms([getattr(v.signals, kind) for v in views],
                                             self.doc_freq[kind] + prior_df.get(kind))
                       for kind in ("numbers", "names", "dates")}
+        # names once more, each skeleton replaced by its most frequent spelling within one
+        # edit ("krtr"/"krter"): transliterations of one name differ by a letter or two
+        names_df = self.doc_freq["names"] + prior_df.get("names")
+        canon = fuzzy_canon({t for v in views for t in v.signals.names}, names_df)
+        fuzzy = [frozenset(canon.get(t, t) for t in v.signals.names) for v in views]
+        self.terms["fuzzy_names"] = _weighted_terms(fuzzy, names_df)
 
     def _fit_sentences(self, views: Sequence[ArticleView],
                        prior: dict[str, np.ndarray] | None, use_corpus: bool) -> None:
@@ -204,8 +210,10 @@ class PairFeatures:
         if len(i) > PAIR_CHUNK:
             return np.concatenate([self.pairs(i[s:s + PAIR_CHUNK], j[s:s + PAIR_CHUNK], features)
                                    for s in range(0, len(i), PAIR_CHUNK)])
-        return np.column_stack([self._columns(i, j, set(features))[f] for f in features]
-                               ) if len(features) else np.zeros((len(i), 0))
+        if not len(features):
+            return np.zeros((len(i), 0))
+        cols = self._columns(i, j, set(features))
+        return np.column_stack([cols[f] for f in features])
 
     def _columns(self, i: np.ndarray, j: np.ndarray, want: set[str]) -> dict[str, np.ndarray]:
         c, r = self.centred, self.raw
@@ -249,6 +257,8 @@ class PairFeatures:
         for kind, cnt in (("num", "numbers"), ("name", "names"), ("date", "dates")):
             if {f"{kind}_j", f"{kind}_c"} & want:
                 out[f"{kind}_j"], out[f"{kind}_c"] = _overlap(self.terms[cnt], i, j)
+        if {"fname_j", "fname_c"} & want:
+            out["fname_j"], out["fname_c"] = _overlap(self.terms["fuzzy_names"], i, j)
         if "date_both" in want:
             has = np.diff(self.terms["dates"].indptr) > 0
             out["date_both"] = (has[i] & has[j]).astype(np.float64)
@@ -260,24 +270,23 @@ class PairFeatures:
         """Best-match statistics of the two articles' sentence segments: the best pair
         (one shared sentence), the mean best match of each article's segments in the other
         (``seg_cover``: the better-covered side, ``seg_match``: the mean of both sides),
-        and each title against the other's segments."""
+        and each title against the other's segments. Padding rows are zero vectors, so a
+        best match is floored at 0 (real best matches are positive but for noise) and no
+        mask is applied to the (pairs, K, K) block: masking it cost more than the product."""
         a, b = self.segments[i], self.segments[j]
         ma, mb = self.segment_mask[i], self.segment_mask[j]
         sim = np.matmul(a, b.transpose(0, 2, 1))  # (pairs, K, K)
-        sim[~ma] = -2.0
-        sim.transpose(0, 2, 1)[~mb] = -2.0
         best_a = sim.max(axis=2)  # each of a's segments' best match in b
         best_b = sim.max(axis=1)
-        na, nb = ma.sum(axis=1).clip(min=1), mb.sum(axis=1).clip(min=1)
-        cover_a = np.where(ma, best_a, 0).sum(axis=1) / na
-        cover_b = np.where(mb, best_b, 0).sum(axis=1) / nb
+        cover_a = (best_a * ma).sum(axis=1) / ma.sum(axis=1).clip(min=1)
+        cover_b = (best_b * mb).sum(axis=1) / mb.sum(axis=1).clip(min=1)
         out = {"seg_max": best_a.max(axis=1) * scale,
                "seg_match": 0.5 * (cover_a + cover_b) * scale,
                "seg_cover": np.maximum(cover_a, cover_b) * scale}
         if "title" in self.centred:
             t = self.centred["title"]
-            ta = np.where(mb, np.einsum("pd,pkd->pk", t[i], b), -2.0).max(axis=1)
-            tb = np.where(ma, np.einsum("pd,pkd->pk", t[j], a), -2.0).max(axis=1)
+            ta = np.einsum("pd,pkd->pk", t[i], b).max(axis=1)
+            tb = np.einsum("pd,pkd->pk", t[j], a).max(axis=1)
             out["tseg_max"] = np.maximum(ta, tb) * scale
             out["tseg_min"] = np.minimum(ta, tb) * scale
         return out
@@ -313,6 +322,30 @@ class DocFreq:
         """For the model file: terms seen once carry the default weight anyway."""
         return {"docs": self.docs,
                 "counts": {t: c for t, c in sorted(self.counts.items()) if c >= min_count}}
+
+
+# Skeletons at least this long are matched within one edit: shorter ones ("sr", "krtr")
+# already collide by chance, and one edit more would join unrelated names.
+FUZZY_MIN = 5
+
+
+def fuzzy_canon(terms: set[str], df: DocFreq) -> dict[str, str]:
+    """Skeleton -> the most frequent skeleton (by ``df``, ties by spelling) among those that
+    share a one-deletion variant with it (edit distance <= 2 with substitutions as one
+    deletion each side; symmetric-delete lookup). One hop, no chains: a rare spelling maps
+    to the common one, the common one to itself. Terms without a neighbour are left out."""
+    long = sorted(t for t in terms if len(t) >= FUZZY_MIN)
+    by_key: dict[str, list[str]] = {}
+    for t in long:
+        for k in {t} | {t[:p] + t[p + 1:] for p in range(len(t))}:
+            by_key.setdefault(k, []).append(t)
+    out: dict[str, str] = {}
+    for t in long:
+        near = {u for k in {t} | {t[:p] + t[p + 1:] for p in range(len(t))}
+                for u in by_key.get(k, ())}
+        if len(near) > 1:
+            out[t] = max(near, key=lambda u: (df.counts.get(u, 0), u))
+    return out
 
 
 def _weighted_terms(term_sets: Sequence[frozenset[str]], df: DocFreq) -> sparse.csr_matrix:
