@@ -60,7 +60,7 @@ SENTENCES = "sentences"  # the optional fourth view: one vector per sentence seg
 # only the views those read (``FEATURE_VIEWS``).
 ALL_FEATURES = ("cos_full", "cos_full_raw", "cos_title", "cos_title_raw", "cross_max",
                 "cross_min", "cos_lead", "lead_cross_max", "view_max", "num_j", "num_c",
-                "name_j", "name_c", "same_lang", "date_j", "date_both",
+                "name_j", "name_c", "same_lang", "date_j", "date_both", "fname_j", "fname_c",
                 "seg_max", "seg_match", "seg_cover", "tseg_max", "tseg_min")
 FEATURE_VIEWS: dict[str, tuple[str, ...]] = {
     "cos_full": ("full",), "cos_full_raw": ("full",), "cos_title": ("title",),
