@@ -44,6 +44,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -159,12 +160,16 @@ class PairFeatures:
         self.terms = {kind: _weighted_terms([getattr(v.signals, kind) for v in views],
                                             self.doc_freq[kind] + prior_df.get(kind))
                       for kind in ("numbers", "names", "dates")}
-        # names once more, each skeleton replaced by its most frequent spelling within one
-        # edit ("krtr"/"krter"): transliterations of one name differ by a letter or two
-        names_df = self.doc_freq["names"] + prior_df.get("names")
-        canon = fuzzy_canon({t for v in views for t in v.signals.names}, names_df)
-        fuzzy = [frozenset(canon.get(t, t) for t in v.signals.names) for v in views]
-        self.terms["fuzzy_names"] = _weighted_terms(fuzzy, names_df)
+        self._names = ([v.signals.names for v in views], self.doc_freq["names"] + prior_df.get("names"))
+
+    @cached_property
+    def fuzzy_names(self) -> sparse.csr_matrix:
+        """Names once more, each skeleton replaced by its most frequent spelling within one
+        edit ("bndstag"/"bndstg"): transliterations of one name differ by a letter or two.
+        Built on first use (only models with the fuzzy-name features pay for it)."""
+        names, df = self._names
+        canon = fuzzy_canon({t for ts in names for t in ts}, df)
+        return _weighted_terms([frozenset(canon.get(t, t) for t in ts) for ts in names], df)
 
     def _fit_sentences(self, views: Sequence[ArticleView],
                        prior: dict[str, np.ndarray] | None, use_corpus: bool) -> None:
@@ -258,7 +263,7 @@ class PairFeatures:
             if {f"{kind}_j", f"{kind}_c"} & want:
                 out[f"{kind}_j"], out[f"{kind}_c"] = _overlap(self.terms[cnt], i, j)
         if {"fname_j", "fname_c"} & want:
-            out["fname_j"], out["fname_c"] = _overlap(self.terms["fuzzy_names"], i, j)
+            out["fname_j"], out["fname_c"] = _overlap(self.fuzzy_names, i, j)
         if "date_both" in want:
             has = np.diff(self.terms["dates"].indptr) > 0
             out["date_both"] = (has[i] & has[j]).astype(np.float64)
