@@ -62,13 +62,13 @@ SENTENCES = "sentences"  # the optional fourth view: one vector per sentence seg
 ALL_FEATURES = ("cos_full", "cos_full_raw", "cos_title", "cos_title_raw", "cross_max",
                 "cross_min", "cos_lead", "lead_cross_max", "view_max", "num_j", "num_c",
                 "name_j", "name_c", "same_lang", "date_j", "date_both", "fname_j", "fname_c",
-                "seg_max", "seg_match", "seg_cover", "tseg_max", "tseg_min")
+                "seg_max", "seg_match", "seg_cover", "tseg_max", "tseg_min", "seg_mean")
 FEATURE_VIEWS: dict[str, tuple[str, ...]] = {
     "cos_full": ("full",), "cos_full_raw": ("full",), "cos_title": ("title",),
     "cos_title_raw": ("title",), "cross_max": ("title", "full"),
     "cross_min": ("title", "full"), "cos_lead": ("lead",), "lead_cross_max": ("lead", "full"),
     "view_max": ("full", "title", "lead"), "seg_max": (SENTENCES,), "seg_match": (SENTENCES,),
-    "seg_cover": (SENTENCES,), "tseg_max": ("title", SENTENCES),
+    "seg_cover": (SENTENCES,), "seg_mean": (SENTENCES,), "tseg_max": ("title", SENTENCES),
     "tseg_min": ("title", SENTENCES)}
 # Features that are not evidence of sameness either way (free in the monotone model).
 FREE_FEATURES = ("same_lang", "date_both")
@@ -195,6 +195,12 @@ class PairFeatures:
                 seg[a, 0] = self.centred["full"][a]
                 mask[a, 0] = True
         self.segments, self.segment_mask = seg, mask
+        # the whole article as one vector (beyond e5's 512 tokens): the mean of its
+        # centred segments
+        per_article = np.zeros((len(views), flat.shape[1]), np.float32)
+        np.add.at(per_article, np.repeat(np.arange(len(views)), counts), flat)
+        per_article[counts == 0] = seg[counts == 0, 0]
+        self.segment_mean = normalise_rows(per_article)
 
     def __len__(self) -> int:
         return len(self.langs)
@@ -259,6 +265,8 @@ class PairFeatures:
                 out["view_max"] = np.max([full, title, lead, t1_f2, t2_f1], axis=0)
         if want & {"seg_max", "seg_match", "seg_cover", "tseg_max", "tseg_min"}:
             out.update(self._segment_columns(i, j, scale))
+        if "seg_mean" in want:
+            out["seg_mean"] = cdot(self.segment_mean[i], self.segment_mean[j])
         for kind, cnt in (("num", "numbers"), ("name", "names"), ("date", "dates")):
             if {f"{kind}_j", f"{kind}_c"} & want:
                 out[f"{kind}_j"], out[f"{kind}_c"] = _overlap(self.terms[cnt], i, j)
