@@ -4,7 +4,10 @@ Per-article work (embedding three views, extracting numbers and names) is done o
 indexing time; what clustering pays per candidate pair is feature assembly + the model.
 Reference in the same run: a bare cosine (one dot product) for the same pairs.
 
-    .venv/bin/python benchmarks/bench_scorer.py [--articles 5000] [--pairs 200000]
+    .venv/bin/python benchmarks/bench_scorer.py [--articles 5000] [--pairs 200000] [--model FILE]
+
+``--model``: another scorer file (e.g. one trained with the sentence-segment features; random
+segment vectors then stand in, as many per article as its real text has segments).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--articles", type=int, default=5000)
     ap.add_argument("--pairs", type=int, default=200_000)
+    ap.add_argument("--model", default=None, help="scorer file (default: the shipped one)")
     args = ap.parse_args()
     rng = np.random.default_rng(0)
     # real texts for the name/number signals (sample corpus, recycled), random unit vectors
@@ -41,7 +45,7 @@ def main() -> None:
         return v / np.linalg.norm(v)
 
     t0 = time.perf_counter()
-    scorer = SameStoryScorer.load()
+    scorer = SameStoryScorer.load(args.model)
     t_load = time.perf_counter() - t0
     sentences = SENTENCES in scorer.views  # one random vector per real sentence segment
 

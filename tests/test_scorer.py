@@ -276,3 +276,37 @@ def test_pipeline_embeds_only_the_views_its_scorer_reads(tmp_path, hashing_embed
         [view] = sl.pipeline.article_views([article])
         assert view.title is None and view.lead is None
         assert view.sentences.shape == (len(segments(article.text)), hashing_embedder.dim)
+
+
+def test_reliability_and_per_pair_report():
+    from storyline.training import PairSet, reliability, report
+
+    prob = np.array([0.05, 0.05, 0.95, 0.95, 0.55, 0.55])
+    same = np.array([False, False, True, True, True, False])
+    rel = reliability(prob, same)
+    assert [b["n"] for b in rel["curve"]] == [2, 2, 2]
+    # bins: |0.05 - 0| * 2 + |0.55 - 0.5| * 2 + |0.95 - 1| * 2 over 6 pairs
+    assert rel["ece"] == pytest.approx((0.1 + 0.1 + 0.1) / 6)
+    overall = np.where(same, 1.5, 3.5)
+    data = PairSet(np.zeros((6, 1)), overall, {}, {}, np.array(["de"] * 3 + ["en"] * 3),
+                   np.array(["en"] * 3 + ["en"] * 3), np.arange(6).astype(str), names=("cos_full",))
+    rep = report(prob, prob, data)
+    assert set(rep["per_pair"]) == {"de-en", "en-en"}
+    de = rep["per_pair"]["de-en"]  # 0.05, 0.05, 0.95: one same story, found, no false alarm
+    assert de["precision"] == 1.0 and de["recall"] == 1.0 and de["ece"] == pytest.approx(0.05)
+    assert rep["ece"] == pytest.approx(rel["ece"]) and rep["same_story"]["recall"] == 1.0
+
+
+def test_cross_validation_reports_three_fold_schemes():
+    from storyline.training import PairSet, cross_validate
+
+    x, y = synthetic(n=300)
+    rng = np.random.default_rng(8)
+    lang1 = rng.choice(["de", "en", "ar"], size=300)
+    lang2 = np.where(rng.random(300) < 0.3, "en", lang1)
+    data = PairSet(x, y, {}, {}, lang1, lang2, np.arange(300).astype(str), names=FEATURES,
+                   topics=rng.integers(0, 6, size=300))
+    cv = cross_validate(data)
+    for scheme in ("grouped_5fold", "language_pair_topic_5fold", "leave_one_language_pair_out"):
+        assert cv[scheme]["pearson"] > 0.7
+        assert 0 <= cv[scheme]["ece"] < 0.2 and "recall" in cv[scheme]["same_story"]
