@@ -1,0 +1,50 @@
+"""The story page as one JSON-serialisable dict: every view of ``present/`` over one story.
+
+``StoryViews`` reads what it needs from the store (and, for the summary and related
+stories, vectors through ``vectors.CorpusVectors``); the CLI and the web app only print it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storyline.present.coverage import Facet, coverage
+from storyline.present.terms import key_terms, shared_names
+from storyline.present.timeline import timeline
+from storyline.store import SQLiteStore
+from storyline.types import Article, Story
+
+
+def article_summary(a: Article) -> dict[str, Any]:
+    """An article as a story page lists it (no text)."""
+    return {"id": a.id, "title": a.title, "lang": a.lang, "source": a.source, "url": a.url,
+            "origin": a.origin, "date": a.date, "duplicate_of": a.duplicate_of}
+
+
+def corpus_facets(store: SQLiteStore) -> list[Facet]:
+    return [Facet(aid, lang, source, date) for aid, lang, source, date, _ in
+            store.article_facets()]
+
+
+def base_view(store: SQLiteStore, story: Story) -> dict[str, Any]:
+    """The views that need no model: articles, timeline, key terms, coverage."""
+    articles = sorted(store.articles(story.article_ids),
+                      key=lambda a: (a.lang, a.date or "", a.origin))
+    originals = [a for a in articles if a.duplicate_of is None] or articles
+    sizes = store.count_articles_by_lang()
+    return {
+        "id": story.id, "headline": story.headline, "headlines": dict(story.headlines),
+        "languages": list(story.languages), "sources": list(story.sources),
+        "size": story.size, "first_date": story.first_date, "last_date": story.last_date,
+        "articles": [article_summary(a) for a in articles],
+        "timeline": timeline(articles),
+        "key_terms": {"by_lang": key_terms(originals, store.document_frequencies, sizes),
+                      "shared_names": shared_names(originals, store.document_frequencies,
+                                                   sizes)},
+        "coverage": coverage(articles, corpus_facets(store)),
+    }
+
+
+def story_view(store: SQLiteStore, story: Story, searcher: Any = None) -> dict[str, Any]:
+    """The full story page (``Storyline.story_view``)."""
+    return base_view(store, story)
