@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from storyline.present.coverage import Facet, coverage
+from storyline.present.related import related
+from storyline.present.summary import summarise
 from storyline.present.terms import key_terms, shared_names
 from storyline.present.timeline import timeline
 from storyline.store import SQLiteStore
@@ -46,5 +48,20 @@ def base_view(store: SQLiteStore, story: Story) -> dict[str, Any]:
 
 
 def story_view(store: SQLiteStore, story: Story, searcher: Any = None) -> dict[str, Any]:
-    """The full story page (``Storyline.story_view``)."""
-    return base_view(store, story)
+    """The full story page (``Storyline.story_view``): ``base_view`` plus the views that
+    read vectors (grounded summary, related stories), when a searcher (corpus vectors and
+    the embedder) is given."""
+    view = base_view(store, story)
+    if searcher is None:
+        return view
+    corpus = searcher.corpus()
+    row = {aid: k for k, aid in enumerate(corpus.ids)}
+    originals = [a for a in store.articles(story.article_ids)
+                 if a.duplicate_of is None and a.id in row]
+    vectors = corpus.vectors[[row[a.id] for a in originals]] if originals else None
+    if vectors is not None:
+        summary, by_lang = summarise(store, searcher.embedder, originals, vectors,
+                                     corpus.centring)
+        view["summary"], view["summary_by_lang"] = summary, by_lang
+    view["related"] = related(story.id, corpus, store.memberships(), store.story_headlines())
+    return view
