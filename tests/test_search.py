@@ -25,7 +25,7 @@ def sl(tmp_path_factory):
 def test_rrf_rewards_items_both_rankings_agree_on():
     fused = rrf([[("a", 0.9), ("b", 0.8), ("c", 0.1)], [("b", 5.0), ("c", 4.0)]])
     assert [x for x, _ in fused] == ["b", "c", "a"]
-    assert rrf([[("a", 1.0)], []], weights=[2.0, 1.0])[0][1] == pytest.approx(2 / 61)
+    assert rrf([[("a", 1.0)], []], weights=[2.0, 1.0], k=60)[0][1] == pytest.approx(2 / 61)
 
 
 def test_keyword_search_groups_by_story_with_snippets(sl):
