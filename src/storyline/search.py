@@ -58,15 +58,21 @@ class Searcher:
         self._embedder = embedder
         self._detector = detector
         self._corpus: CorpusVectors | None = None
+        self._marker: tuple[int, int] | None = None
 
     @property
     def embedder(self) -> Embedder:
         return self._embedder()
 
     def corpus(self) -> CorpusVectors:
+        """The corpus vectors, reloaded only when articles or vectors were added/removed."""
+        marker = self.store.change_marker()
+        if self._corpus is not None and marker == self._marker:
+            return self._corpus  # nothing written since the last look: no count queries
         model = self.embedder.name
         if self._corpus is None or self._corpus.stamp != CorpusVectors.stamp_of(self.store, model):
             self._corpus = CorpusVectors.load(self.store, model)
+        self._marker = marker
         return self._corpus
 
     # -- the two rankings ---------------------------------------------------------------------
@@ -88,12 +94,17 @@ class Searcher:
         if not corpus.ids:
             return []
         q = self.query_vector(query)
-        rows = np.flatnonzero(corpus.mask(**filters))
-        if not len(rows):
+        if any(v is not None for v in filters.values()):
+            rows = np.flatnonzero(corpus.mask(**filters))
+            sims = corpus.vectors[rows] @ q
+        else:  # no filter: no copy of the matrix
+            rows = None
+            sims = corpus.vectors @ q
+        if not len(sims):
             return []
-        sims = corpus.vectors[rows] @ q
-        top = np.argsort(-sims, kind="stable")[:limit]
-        return [(corpus.ids[rows[t]], float(sims[t])) for t in top]
+        top = np.argpartition(-sims, limit - 1)[:limit] if len(sims) > limit else np.arange(len(sims))
+        top = top[np.argsort(-sims[top], kind="stable")]
+        return [(corpus.ids[int(t) if rows is None else int(rows[t])], float(sims[t])) for t in top]
 
     def rank(self, query: str, mode: str = "fused", limit: int = POOL,
              **filters: str | None) -> Ranking:
@@ -118,13 +129,13 @@ class Searcher:
         snippet}]}]. A story's score is its best article's."""
         ranking = self.rank(query, mode, POOL, lang=lang, source=source, date_from=date_from,
                             date_to=date_to)
-        member = self.store.memberships()
-        heads = self.store.story_headlines()
+        member = self.store.stories_of([aid for aid, _ in ranking])
         groups: dict[str, list[tuple[str, float]]] = {}
         for aid, score in ranking:
             sid = member.get(aid, f"article:{aid}")
             if sid in groups or len(groups) < limit:
                 groups.setdefault(sid, []).append((aid, score))
+        heads = self.store.story_headlines(list(groups))
         shown = {aid for items in groups.values() for aid, _ in items[:ARTICLES_PER_STORY]}
         arts = {a.id: a for a in self.store.articles(shown)}
         terms = fts.query_terms(query)

@@ -128,13 +128,15 @@ def match_expression(terms: list[str], columns: tuple[str, ...] = ()) -> str:
 
 def snippet(text: str, terms: list[str], width: int = 160) -> str:
     """A window of ``text`` (verbatim) around the first place one of ``terms`` occurs."""
-    folded, where = fold_with_offsets(text)
+    folded = fold(text)
+    where: list[int] | None = None
+    if len(folded) != len(text):  # folding changed lengths (ß, ligatures): map positions
+        folded, where = fold_with_offsets(text)
     hits = []
     for term in terms:
-        probe = term.replace(" ", "")
-        k = folded.find(probe)
+        k = folded.find(term.replace(" ", ""))
         if k >= 0:
-            hits.append(where[k])
+            hits.append(where[k] if where is not None else k)
     start = max(0, min(hits) - width // 3) if hits else 0
     if start:  # begin at a word boundary
         space = text.find(" ", start)

@@ -334,14 +334,35 @@ class SQLiteStore:
             self.conn.execute("UPDATE story_merges SET into_story = ? WHERE into_story = ?",
                               (into, absorbed))
 
+    def stories_of(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """Article id -> story id, for the given articles that are in a story."""
+        out: dict[str, str] = {}
+        for chunk in _chunks(list(article_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.conn.execute(f"SELECT article_id, story_id FROM memberships "
+                                         f"WHERE article_id IN ({marks})", chunk))
+        return out
+
     def story_of(self, article_id: str) -> str | None:
         row = self.conn.execute("SELECT story_id FROM memberships WHERE article_id = ?",
                                 (article_id,)).fetchone()
         return row[0] if row else None
 
-    def story_headlines(self) -> dict[str, str]:
-        """Story id -> headline, without reading the members (search results need only this)."""
-        return dict(self.conn.execute("SELECT id, headline FROM stories"))
+    def story_headlines(self, story_ids: Sequence[str] | None = None) -> dict[str, str]:
+        """Story id -> headline (all stories, or those given), without reading members."""
+        if story_ids is None:
+            return dict(self.conn.execute("SELECT id, headline FROM stories"))
+        out: dict[str, str] = {}
+        for chunk in _chunks(list(story_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.conn.execute(f"SELECT id, headline FROM stories WHERE id IN ({marks})",
+                                         chunk))
+        return out
+
+    def change_marker(self) -> tuple[int, int]:
+        """Cheap token that differs after any write, by this connection or another."""
+        return (int(self.conn.execute("PRAGMA data_version").fetchone()[0]),
+                self.conn.total_changes)
 
     def merges(self) -> dict[str, str]:
         return dict(self.conn.execute("SELECT absorbed, into_story FROM story_merges"))
