@@ -103,6 +103,12 @@ class Storyline:
         data["story_id"] = self.store.story_of(article_id)
         return data
 
+    def export(self, out_dir: str | os.PathLike[str], fmt: str = "jsonl") -> dict[str, Any]:
+        """Write stories and articles (with story ids) as JSON Lines, CSV or Parquet."""
+        from storyline.export import export
+
+        return export(self.store, out_dir, fmt)
+
     def coverage_gaps(self, top: int = 5) -> dict[str, list[dict[str, Any]]]:
         """Per source, the largest stories it did not carry while publishing in their days."""
         from storyline.present.coverage import missed_by_source

@@ -382,6 +382,30 @@ def search(query: str, lang: str | None, source: str | None, date_from: str | No
             out.print(f"    {a['snippet']}", highlight=False, markup=False, style="dim")
 
 
+@main.command(name="export")
+@click.argument("out_dir", type=click.Path(file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl",
+              show_default=True, help="File format of the two tables.")
+@db_option
+@json_option
+@quiet_option
+def export_cmd(out_dir: str, fmt: str, db: str, as_json: bool, quiet: bool) -> None:
+    """Export stories and articles (with story ids) into OUT_DIR: stories.FMT, articles.FMT.
+
+    \b
+    Example:
+      storyline export out/ --format parquet --db news.db
+      python -c "import pandas as pd; print(pd.read_parquet('out/articles.parquet'))"
+    """
+    with edge(), Storyline(db, create=False) as sl:
+        written = sl.export(out_dir, fmt)
+    if as_json:
+        dump(written)
+        return
+    for name, info in written.items():
+        out.print(f"{name}: {info['rows']} rows -> {info['path']}", highlight=False)
+
+
 @main.command()
 @click.option("--top", default=5, show_default=True, help="Stories listed per source.")
 @db_option
