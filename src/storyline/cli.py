@@ -361,7 +361,7 @@ def search(query: str, lang: str | None, source: str | None, date_from: str | No
     """Search the stories for QUERY, in every language; results grouped by story.
 
     \b
-    Examples:
+    Example:
       storyline search "earthquake Izmir" --db news.db
       storyline search "Σεισμός" --lang en --from 2026-03-01 --json
     """
