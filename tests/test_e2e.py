@@ -355,3 +355,26 @@ def test_search_finds_a_story_across_languages(corpus_run):
                                "--lang", "tr").stdout)
     assert res and {a["lang"] for a in res[0]["articles"]} == {"tr"}
     assert "İzmir" in res[0]["articles"][0]["title"] or "zmir" in res[0]["headline"]
+
+
+def test_fused_search_is_at_least_as_good_as_either_ranking(corpus_run):
+    """The labelled cross-lingual queries (benchmarks/search_queries.json), all of them."""
+    import importlib.util
+
+    from storyline import Storyline
+
+    spec = importlib.util.spec_from_file_location("eval_search",
+                                                  REPO / "benchmarks" / "eval_search.py")
+    ev = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ev)
+    db, _, _ = corpus_run
+    queries = json.loads(ev.QUERIES.read_text())["queries"]
+    for q in queries:
+        q["split"] = "tune"  # one pool: the split matters for tuning, not for this check
+    with Storyline(db) as sl:
+        res = ev.evaluate(sl, queries, json.loads(LABELS.read_text()))
+    print(res)
+    for metric in ("recall@10", "mrr"):
+        best = max(res["semantic"]["tune"][metric], res["keyword"]["tune"][metric])
+        assert res["fused"]["tune"][metric] >= best - 1e-9, (metric, res)
+    assert res["semantic"]["tune"]["recall@10"] >= 0.9

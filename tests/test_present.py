@@ -83,3 +83,34 @@ def test_key_terms_contrast_the_story_with_the_rest_of_its_language(store):
     names = shared_names(story, store.document_frequencies, store.count_articles_by_lang())
     assert [{k: v for k, v in n.items() if k != "score"} for n in names] == [
         {"key": "trk", "forms": {"el": ["Τουρκία"], "en": ["Turkey"]}}]
+
+
+# -- summary (the model-free parts; the real model runs in test_e2e.py) ---------------------
+from storyline.present.summary import Sentence, select, split_sentences  # noqa: E402
+
+
+def texts(text):
+    return [text[a:b] for a, b in split_sentences(text)]
+
+
+def test_sentences_split_per_script_and_stay_verbatim():
+    text = ("The U.S. said no to Dr. Smith. Talks end today! Ναι; Όχι.\n"
+            "中国发射了探测器。月球很远！\n"
+            "هل انتهى؟ نعم انتهى.\n"
+            "Am 14. März bebte die Erde. Es war kurz nach 4 Uhr.  ")
+    assert texts(text) == ["The U.S. said no to Dr. Smith.", "Talks end today!", "Ναι;",
+                           "Όχι.", "中国发射了探测器。", "月球很远！", "هل انتهى؟", "نعم انتهى.",
+                           "Am 14. März bebte die Erde.", "Es war kurz nach 4 Uhr."]
+    for a, b in split_sentences(text):
+        assert text[a:b] == text[a:b].strip() and text[a:b]
+
+
+def test_selection_skips_a_translation_of_a_chosen_sentence():
+    sents = [Sentence("lead en", "a1", "en", 0), Sentence("lead de", "a2", "de", 0),
+             Sentence("other fact", "a1", "en", 1), Sentence("third", "a1", "en", 2)]
+    v = np.array([[1.0, 0.0, 0.0], [0.7, 0.714, 0.0], [0.3, 0.2, 0.93], [0.5, -0.5, 0.707]])
+    scores = np.array([0.9, 0.85, 0.5, 0.4])
+    picked = select(scores, v, sents, 3)
+    # "lead de" (cosine 0.7 to "lead en", ~1 after the en-de alignment rescaling) is skipped;
+    # a1 gives at most two sentences
+    assert picked == [0, 2] and 1 not in picked
