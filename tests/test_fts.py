@@ -105,3 +105,14 @@ def test_snippet_is_verbatim_around_the_match():
     snip = fts.snippet(text, fts.query_terms("seisme"), 60)
     assert "Séisme" in snip and snip.startswith("…")
     assert snip.strip("…") in text
+
+
+def test_words_in_most_articles_do_not_rank(store, monkeypatch):
+    monkeypatch.setattr(fts, "COMMON_MIN_DOCS", 5)
+    for i in range(40):
+        store.add_article(art(100 + i, f"Report {i}", f"the council met about item {i}", "en"),
+                          None)
+    store.add_article(art(1, "Quake", "the quake hit the coast", "en"), None)
+    # "the" is in every article: only "quake" decides (and "the" alone still works)
+    assert ids(store.search_text("the quake")) == ["a1"]
+    assert len(store.search_text("the", limit=100)) == 41

@@ -37,6 +37,10 @@ _UNSPACED = re.compile(
     "\u1780-\u17ff]+")
 _ARABIC_WORD = re.compile("[\u0621-\u064a\u066e-\u06d3]{4,}")
 TOKEN = re.compile(r"\w+", re.UNICODE)
+# A query word found in more than this share of the articles (and more than COMMON_MIN_DOCS
+# of them, so that small corpora keep every word) is a function word: "the", "de", "στη".
+COMMON_FRACTION = 0.05
+COMMON_MIN_DOCS = 500
 
 
 class _FoldTable(dict):

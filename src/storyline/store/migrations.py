@@ -78,6 +78,8 @@ MIGRATIONS: list[str] = [
         rowid INTEGER PRIMARY KEY,
         article_id TEXT NOT NULL UNIQUE REFERENCES articles(id) ON DELETE CASCADE
     );
+    -- the filter columns without reading the article rows (their text comes first)
+    CREATE INDEX articles_facets ON articles(id, lang, source, date, duplicate_of);
     -- per article and model: the sentence spans (JSON [[start, end], ...] into the text)
     -- and their vectors (float32, one row per span)
     CREATE TABLE sentence_embeddings (

@@ -162,7 +162,7 @@ class SQLiteStore:
         (an article without a date passes no date filter). A backend implements this with
         its own full-text engine; only the ranking's scale may differ.
         """
-        terms = fts.query_terms(query)
+        terms = self._informative(fts.query_terms(query))
         if not terms:
             return []
         expr = fts.match_expression(terms, columns=("title", "body"))
@@ -181,6 +181,24 @@ class SQLiteStore:
             f"WHERE {' AND '.join(where)} ORDER BY bm25(article_search, 3.0, 1.0, 0.0) LIMIT ?",
             (*args, limit))
         return [(aid, float(score)) for aid, score in rows]
+
+    def _informative(self, terms: list[str]) -> list[str]:
+        """The query's terms without those in more than ``fts.COMMON_FRACTION`` of a large
+        index (function words: they rank nothing and make bm25 score most of the corpus);
+        the rarest term stays when all are common."""
+        if len(terms) < 2:
+            return terms
+        self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.article_search_vocab "
+                          "USING fts5vocab(main, article_search, row)")
+        marks = ",".join("?" * len(terms))
+        df = dict(self.conn.execute(
+            f"SELECT term, doc FROM temp.article_search_vocab WHERE term IN ({marks})", terms))
+        cap = max(fts.COMMON_MIN_DOCS, fts.COMMON_FRACTION * self._indexed_count())
+        kept = [t for t in terms if df.get(t, 0) <= cap]
+        return kept or [min(terms, key=lambda t: df.get(t, 0))]
+
+    def _indexed_count(self) -> int:
+        return int(self.conn.execute("SELECT max(rowid) FROM search_rows").fetchone()[0] or 0)
 
     def document_frequencies(self, terms: Sequence[str], lang: str) -> dict[str, int]:
         """For each index token in ``terms`` (as ``fts.index_form`` writes them): how many
