@@ -35,6 +35,8 @@ RRF_WEIGHTS = (1.0, 0.5)  # semantic, keyword
 POOL = 200
 ARTICLES_PER_STORY = 5
 SNIPPET_CHARS = 160
+# Query vectors kept (a query refined with filters or paged is not embedded again).
+QUERY_CACHE = 256
 
 Ranking = list[tuple[str, float]]
 
@@ -59,6 +61,7 @@ class Searcher:
         self._detector = detector
         self._corpus: CorpusVectors | None = None
         self._marker: tuple[int, int] | None = None
+        self._queries: dict[str, np.ndarray] = {}
 
     @property
     def embedder(self) -> Embedder:
@@ -81,13 +84,25 @@ class Searcher:
 
     def query_vector(self, query: str) -> np.ndarray:
         """The query embedded (query prefix when the model has one), centred on its language."""
-        emb = self.embedder
-        embed_query = getattr(emb, "embed_query", None)
-        vec = embed_query(query) if embed_query else emb.embed([query])[0]
+        corpus = self.corpus()
+        key = query.strip()
+        if key in self._queries and self._queries[key].shape[-1] == corpus.vectors.shape[-1]:
+            raw = self._queries[key]
+        else:
+            raw = self._embed_query(key)
+            if len(self._queries) >= QUERY_CACHE:
+                self._queries.pop(next(iter(self._queries)))
+            self._queries[key] = raw
         if self._detector is None:
             self._detector = LanguageDetector()
         lang = self._detector.detect(query)
-        return self.corpus().centring.transform(np.asarray(vec)[None, :], [lang])[0]
+        return corpus.centring.transform(raw[None, :], [lang])[0]
+
+    def _embed_query(self, query: str) -> np.ndarray:
+        emb = self.embedder
+        embed_query = getattr(emb, "embed_query", None)
+        vec = embed_query(query) if embed_query else emb.embed([query])[0]
+        return np.asarray(vec, dtype=np.float32)
 
     def semantic(self, query: str, limit: int = POOL, **filters: str | None) -> Ranking:
         corpus = self.corpus()
