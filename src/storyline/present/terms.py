@@ -52,7 +52,7 @@ def words(text: str) -> list[tuple[str, str]]:
     """(index term, surface form) of each word; unspaced scripts give character bigrams."""
     out = []
     for w in _WORD.findall(text):
-        if fts._UNSPACED.fullmatch(w):
+        if fts.UNSPACED.fullmatch(w):
             out.extend((b, b) for b in fts.index_form(w).split())
             continue
         if w.isdigit() or len(w) < MIN_WORD_CHARS:
@@ -131,7 +131,7 @@ def shared_names(articles: Sequence[Article], doc_freqs: DocFreqs,
     forms: dict[str, dict[str, Counter[str]]] = {}
     for a in articles:
         for w in _WORD.findall(a.full_text):
-            if w.isdigit() or fts._UNSPACED.match(w):
+            if w.isdigit() or fts.UNSPACED.match(w):
                 continue
             if _has_case(w):
                 if not w[0].isupper() or len(w) < MIN_WORD_CHARS:

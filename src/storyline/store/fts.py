@@ -32,7 +32,7 @@ _AR_MIN_STEM = 3
 _AR_FOLD = {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي",
             "ـ": ""}
 # Scripts written without spaces between words: indexed as character bigrams.
-_UNSPACED = re.compile(
+UNSPACED = re.compile(
     "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0eff\u1000-\u109f"
     "\u1780-\u17ff]+")
 _ARABIC_WORD = re.compile("[\u0621-\u064a\u066e-\u06d3]{4,}")
@@ -103,14 +103,14 @@ def _arabic_stems(word: str) -> list[str]:
 
 def index_form(text: str) -> str:
     """What the index stores for ``text``: folded, unspaced scripts as bigrams, Arabic stems."""
-    folded = _UNSPACED.sub(_bigrams, fold(text))
+    folded = UNSPACED.sub(_bigrams, fold(text))
     extra = [s for w in _ARABIC_WORD.findall(folded) for s in _arabic_stems(w)]
     return f"{folded} {' '.join(extra)}" if extra else folded
 
 
 def query_terms(query: str) -> list[str]:
     """The index tokens a query asks for (deduplicated, in order)."""
-    folded = _UNSPACED.sub(_bigrams, fold(query))
+    folded = UNSPACED.sub(_bigrams, fold(query))
     terms: list[str] = []
     for tok in TOKEN.findall(folded):
         if _ARABIC_WORD.fullmatch(tok):
