@@ -25,6 +25,7 @@ from storyline.cluster.stream import StreamClusterer
 from storyline.dedup import NearDuplicateIndex, content_hash
 from storyline.embed import VIEWS, Embedder, view_texts
 from storyline.errors import ConfigError, InputError
+from storyline.ingest.limits import DOCUMENT_SECONDS, TimeLimitExceeded, time_limit
 from storyline.language import LanguageDetector
 from storyline.present import headlines
 from storyline.scorer import ArticleView, SameStoryScorer
@@ -168,7 +169,12 @@ class Pipeline:
             self._reject(rec, report)
             return
         try:
-            article = self._to_article(rec)
+            with time_limit(DOCUMENT_SECONDS, "cleaning"):  # the watchdog for hostile input
+                article = self._to_article(rec)
+        except TimeLimitExceeded as exc:
+            self._reject(Rejection(rec.origin, f"gave up: {exc} (hostile or broken input)"),
+                         report)
+            return
         except Exception as exc:  # a stage failing on one document must not stop the run
             self._reject(Rejection(rec.origin, f"could not process: {type(exc).__name__}: "
                                                f"{exc}"), report)

@@ -21,7 +21,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from storyline.errors import InputError
 from storyline.ingest.decode import decode_bytes
-from storyline.ingest.limits import read_capped
+from storyline.ingest.limits import html_problem, read_capped
 from storyline.types import Notice, RawDocument, Rejection
 
 # One page's HTML; the same cap as a page file.
@@ -133,6 +133,10 @@ def _document(record: object, where: str) -> Iterator[Item]:
         text, warning = _decode(payload, ctype)
     except InputError as exc:
         yield Rejection(where, f"{exc} ({uri})")
+        return
+    problem = html_problem(text)
+    if problem:
+        yield Rejection(where, f"{problem} ({uri})")
         return
     if warning:
         yield Notice(where, warning)
