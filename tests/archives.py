@@ -99,9 +99,9 @@ class WarcBuilder:
 
 
 def build_warc(sample: Path, path: Path, articles: Sequence[tuple] | None = None,
-               gzip: bool = True) -> tuple[Path, dict[str, str], dict[str, str]]:
-    """A WARC of the sample: each article page as an HTML 200 response (with its request and
-    metadata records), plus a redirect, a 404, a 500, an image, a PDF and a JSON response.
+               gzip: bool = True, pages: bool = True) -> tuple[Path, dict[str, str], dict[str, str]]:
+    """A WARC of the sample: each HTML page as an HTML 200 response (with its request and
+    metadata records), each article (default: all) as a generated page, plus a redirect, a 404, a 500, an image, a PDF and a JSON response.
 
     Returns (path, {record origin: plain origin} for the articles, {record origin: outcome}
     for every record: 'article', 'rejected' or 'skipped').
@@ -109,7 +109,7 @@ def build_warc(sample: Path, path: Path, articles: Sequence[tuple] | None = None
     w = WarcBuilder(path, gzip=gzip)
     w.warcinfo()
     copies: dict[str, str] = {}
-    html_pages = sorted((sample / "html").glob("*.html")) if articles is None else []
+    html_pages = sorted((sample / "html").glob("*.html")) if pages else []
     for page in html_pages:
         uri = f"https://pages.example/{page.stem}"
         w.request(uri)

@@ -141,7 +141,8 @@ def test_dispatch_by_extension_gzip_and_sniffing(tmp_path, articles):
 def test_pipeline_accounts_for_every_record(tmp_path, hashing_embedder, articles):
     inbox = tmp_path / "in"
     inbox.mkdir()
-    warc, copies, expected = build_warc(SAMPLE, inbox / "crawl.warc.gz", articles=articles[:10])
+    warc, copies, expected = build_warc(SAMPLE, inbox / "crawl.warc.gz", articles=articles[:10],
+                                      pages=False)
     build_rss(inbox / "a.rss", articles[10:20])
     build_atom(inbox / "b.atom", articles[20:30])
     with Storyline(tmp_path / "db.sqlite", embedder=hashing_embedder) as sl:

@@ -91,6 +91,21 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Rejec
             yield Rejection(str(path), "no such file or folder")
 
 
+def snapshot(folder: str | os.PathLike[str]) -> dict[Path, tuple[float, int] | None]:
+    """Every input under ``folder`` (as ``iter_files`` lists them) with its (mtime, size):
+    what ``watch`` compares between scans. An entry it cannot stat maps to None, so it is
+    still handed to the readers (and rejected with its reason) once."""
+    found: dict[Path, tuple[float, int] | None] = {}
+    for item in iter_files([folder]):
+        if isinstance(item, Path):
+            try:
+                st = item.stat()
+                found[item] = (st.st_mtime, st.st_size)
+            except OSError:
+                found[item] = None
+    return found
+
+
 def format_of(path: Path) -> str | None:
     """The reader key for a file name (``.warc.gz``, ``.jsonl``...), ``None`` if unknown."""
     name = path.name.lower()
