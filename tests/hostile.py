@@ -6,6 +6,7 @@ The property tests draw small ones through Hypothesis; the benchmark draws 10,00
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 import json
@@ -174,18 +175,28 @@ def gzip_stream(rng: random.Random, scale: int) -> bytes:
 
 
 def gzip_bomb(rng: random.Random, scale: int) -> bytes:
+    return _gzip_bomb(rng.choice([b"\x00", b"A"]), rng.choice([12, 40, 200]))
+
+
+@functools.lru_cache(maxsize=None)
+def _gzip_bomb(byte: bytes, megabytes: int) -> bytes:
     out = io.BytesIO()
     with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9) as f:
-        block = b"\x00" * (1 << 20) if rng.random() < 0.5 else b"A" * (1 << 20)
-        for _ in range(rng.choice([12, 40, 200])):  # 12 MB to 200 MB inflated
+        block = byte * (1 << 20)
+        for _ in range(megabytes):  # 12 MB to 200 MB inflated, from 12-200 kB
             f.write(block)
     return out.getvalue()
 
 
 def zip_bomb(rng: random.Random, scale: int) -> bytes:
+    return _zip_bomb(rng.choice([1, 20]))
+
+
+@functools.lru_cache(maxsize=None)
+def _zip_bomb(megabytes: int) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr("a.txt", b"0" * (rng.choice([1, 20]) << 20))
+        z.writestr("a.txt", b"0" * (megabytes << 20))
     return out.getvalue()
 
 

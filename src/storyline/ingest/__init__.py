@@ -204,12 +204,16 @@ def _sniff_file(path: Path) -> str | None:
 def guarded(items: Iterator[Item], origin: str,
             seconds: float = DOCUMENT_SECONDS) -> Iterator[Item]:
     """A reader's records, each produced within ``seconds``; a reader that raises or hangs
-    ends in a rejection of ``origin`` (what it yielded before stays)."""
+    ends in a rejection of ``origin`` (what it yielded before stays), and one that yields
+    nothing (a CSV with a header only, an empty JSON array) in a rejection saying so."""
+    produced = 0
     while True:
         try:
             with time_limit(seconds, "reading"):
                 item = next(items)
         except StopIteration:
+            if not produced:
+                yield Rejection(origin, "no articles or records found in the file")
             return
         except TimeLimitExceeded as exc:
             yield Rejection(origin, f"reading stopped: {exc} (hostile or broken input)")
@@ -218,6 +222,7 @@ def guarded(items: Iterator[Item], origin: str,
             yield Rejection(origin, f"could not read: {type(exc).__name__}: "
                                     f"{' '.join(str(exc).split())[:200]}")
             return
+        produced += 1
         yield item
 
 
