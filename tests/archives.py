@@ -18,6 +18,8 @@ from pathlib import Path
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from storyline.clean.html import HtmlCleaner
+
 CAPTURED = "2026-06-01T12:00:00Z"
 
 
@@ -26,10 +28,18 @@ def sample_articles(sample: Path) -> list[tuple[str, str, list[str], str | None,
     article: the .txt files (first line is the title) and the JSONL/CSV records."""
     import csv
 
+    from storyline.clean import DocumentCleaner
+    from storyline.pipeline import iso_date
+    from storyline.types import RawDocument
+
+    cleaner = DocumentCleaner()
     out = []
     for path in sorted(sample.rglob("*.txt")):
-        lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
-        out.append((str(path.relative_to(sample)), lines[0], lines[1:], None, None))
+        text = path.read_text(encoding="utf-8")
+        lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+        # the date the plain file yields: what the publisher's feed or crawl would carry
+        date = iso_date(cleaner.clean(RawDocument(path.name, "text", text)).document.date)
+        out.append((str(path.relative_to(sample)), lines[0], lines[1:], None, date))
     for path in sorted(sample.rglob("*.jsonl")):
         for n, line in enumerate((ln for ln in path.read_text().splitlines() if ln.strip()), 1):
             rec = json.loads(line)
@@ -113,13 +123,16 @@ def build_warc(sample: Path, path: Path, articles: Sequence[tuple] | None = None
     for page in html_pages:
         uri = f"https://pages.example/{page.stem}"
         w.request(uri)
-        w.response(uri, page.read_bytes())
+        date = HtmlCleaner().clean(page.read_text(encoding="utf-8"))[0].date  # crawled when
+        w.response(uri, page.read_bytes(),  # published, like the articles below
+                   date=f"{date[:10]}T12:00:00Z" if date else CAPTURED)
         copies[f"{path}#{w.count}"] = str(page.relative_to(sample))
         w.metadata(uri)
-    for origin, title, paragraphs, url, _date in (articles if articles is not None
-                                                  else sample_articles(sample)):
+    for origin, title, paragraphs, url, date in (articles if articles is not None
+                                                 else sample_articles(sample)):
         uri = url or f"https://{origin.split('/')[0]}.example/{Path(origin).stem}"
-        w.response(uri, article_html(title, paragraphs).encode("utf-8"))
+        captured = f"{date[:10]}T12:00:00Z" if date else CAPTURED  # crawled when published
+        w.response(uri, article_html(title, paragraphs).encode("utf-8"), date=captured)
         copies[f"{path}#{w.count}"] = origin
     w.response("https://pages.example/old", b"", status="301 Moved Permanently",
                extra=[("Location", "https://pages.example/new")], outcome="rejected")
@@ -167,9 +180,9 @@ def build_atom(path: Path, articles: Sequence[tuple]) -> tuple[Path, dict[str, s
     for n, (origin, title, paragraphs, url, date) in enumerate(articles, start=1):
         body = html.escape("".join(f"<p>{html.escape(p)}</p>" for p in paragraphs))
         link = url or f"https://atom.example/{Path(origin.split('#')[0]).stem}-{n}"
-        updated = f"{(date or '2026-06-01')[:10]}T09:00:00Z"
+        updated = f"<updated>{date[:10]}T09:00:00Z</updated>" if date else ""
         entries.append(f"<entry><title>{html.escape(title)}</title><link href=\"{html.escape(link)}\"/>"
-                       f"<id>urn:sample:{n}</id><updated>{updated}</updated>"
+                       f"<id>urn:sample:{n}</id>{updated}"
                        f"<content type=\"html\">{body}</content></entry>")
         copies[f"{path}#{n}"] = origin
     path.write_text(

@@ -34,14 +34,17 @@ def grouping(story: dict[str, str], rename: dict[str, str] | None = None) -> set
 
 
 def build_archive_corpus(folder: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """The sample as one WARC (the HTML pages and every third article), one RSS and one Atom
-    feed (the other articles). Returns ({archive origin: sample-relative origin},
+    """The sample as one WARC (the HTML pages and every other dated article), one RSS and one
+    Atom feed (the other articles, undated ones among them: a capture always has a date, a
+    feed entry may not). Returns ({archive origin: sample-relative origin},
     {WARC record origin: expected outcome})."""
     folder.mkdir(parents=True, exist_ok=True)
     arts = sample_articles(SAMPLE)
-    _, copies, expected = build_warc(SAMPLE, folder / "crawl.warc.gz", articles=arts[0::3])
-    _, rss = build_rss(folder / "news.rss", arts[1::3])
-    _, atom = build_atom(folder / "news.atom", arts[2::3])
+    dated = [a for a in arts if a[4]]
+    rest = dated[1::2] + [a for a in arts if not a[4]]
+    _, copies, expected = build_warc(SAMPLE, folder / "crawl.warc.gz", articles=dated[0::2])
+    _, rss = build_rss(folder / "news.rss", rest[0::2])
+    _, atom = build_atom(folder / "news.atom", rest[1::2])
     return {**copies, **rss, **atom}, expected
 
 

@@ -215,8 +215,7 @@ class Pipeline:
         digest = content_hash(title, text)
         return Article(
             id=digest[:16], origin=raw.origin, title=title, text=text, lang=lang,
-            content_hash=digest, url=url,
-            date=iso_date(raw.date) or iso_date(doc.date) or iso_date(raw.fetched),
+            content_hash=digest, url=url, date=iso_date(raw.date) or iso_date(doc.date),
             source=source_of(raw, url),
         )
 

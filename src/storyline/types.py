@@ -21,7 +21,6 @@ class RawDocument:
     date: str | None = None  # ISO 8601 (YYYY-MM-DD) when known
     source: str | None = None
     lang: str | None = None
-    fetched: str | None = None  # when a crawler captured it (WARC-Date): the date of last resort
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Web archives (WARC, ``.warc`` / ``.warc.gz``, as Common Crawl's CC-NEWS and crawlers write).
 
 Each HTML response with HTTP status 200 (or HTML ``resource`` record) is one article page,
-with its target URI and capture date. Every other record is accounted for: redirects,
+with its target URI and capture date (as its date). Every other record is accounted for: redirects,
 errors, non-HTML payloads and revisits are rejections with their reason; records that are
 not captures at all (warcinfo, request, metadata) are counted in one notice per file.
 Records are streamed (warcio), so a multi-GB archive never sits in memory.
@@ -140,8 +140,10 @@ def _document(record: object, where: str) -> Iterator[Item]:
         return
     if warning:
         yield Notice(where, warning)
+    # The capture date is the article's date: news crawls (CC-NEWS) fetch a page within hours
+    # of publication, and it is a recorded fact where a page's own date is often a guess.
     yield RawDocument(origin=where, kind="html", body=text, url=uri,
-                      fetched=rec_headers.get_header("WARC-Date"))
+                      date=rec_headers.get_header("WARC-Date"))
 
 
 def _starts_as_warc(path: Path) -> bool:
