@@ -21,6 +21,13 @@ The raw cosines' shared-content part (the dot of the two vectors' residuals off 
 language means) is rescaled alike. Same-language pairs, and languages without a measurement,
 keep factor 1.
 
+Optional signals (``ALL_FEATURES``; a model file lists the ``features`` it was trained on and
+the ``views`` they read, so the pipeline embeds only those): sentence segments as a fourth
+view (best-match statistics across the two articles, each title against the other's
+segments, the mean segment vector, which reads the whole article), dates normalised across
+languages, and names matched within one edit (``fuzzy_canon``). Measured on a subset of the
+training file only (BENCHMARKS.md, issue 17); the shipped model uses ``FEATURES``.
+
 Outputs: a similarity on the SemEval scale (1 = same story ... 4 = unrelated) and a
 calibrated probability of "same story", defined as a SemEval overall score below 2.5: the
 midpoint between "somewhat similar" (2) and "somewhat dissimilar" (3), i.e. annotators lean
