@@ -356,6 +356,8 @@ def train(path: str | Path, embedder: Embedder, out: str | Path, cache: Path | N
     if "language_pair_topic_5fold" in cv:
         record["cv_pearson_language_pair_topic_5fold"] = round(
             cv["language_pair_topic_5fold"]["pearson"], 4)
-    centring = {view: means for view, means in data.centring.items() if view in scorer.views}
+    # the full view's means always ship: clustering centres on them whatever the scorer reads
+    centring = {view: means for view, means in data.centring.items()
+                if view in scorer.views or view == "full"}
     scorer.save(out, record, centring, data.doc_freq, data.alignment_ref)
     return {"record": record, "cv": cv}
