@@ -42,9 +42,10 @@ from storyline.types import Article, Notice, RawDocument, Rejection, Story
 __all__ = ["MIN_ARTICLE_CHARS", "IngestReport", "Pipeline", "iso_date", "source_of"]
 
 EMBED_BATCH = 16
-# Articles stored before the next embedding call during ingest: sorted by length and cut
-# into EMBED_BATCH batches; large enough to sort meaningfully, small enough that a crash
-# loses little and the progress bar moves.
+# During ingest, new articles are embedded as soon as a batch's worth is stored (all that
+# are stored by then, sorted by length and cut into EMBED_BATCH batches): the model starts
+# at once instead of waiting for the whole input, and the workers prepare the next ones
+# meanwhile. Stored articles without vectors are embedded by this many at a time.
 EMBED_WINDOW = 64
 # Clustering: two stories merge when the mean edge weight over all their article pairs
 # reaches STORY_THRESHOLD, edges joining each article to its NEIGHBOURS nearest (others
@@ -142,21 +143,23 @@ class Pipeline:
 
         Producer/consumer: ``prepare.prepared`` runs the per-document stages (in ``workers``
         processes; default one per spare core, none for small inputs) while this process,
-        the only writer, dedups and stores them in input order and embeds each window of
-        EMBED_WINDOW new articles (the views ``eager_views`` names) as it fills. Progress:
+        the only writer, dedups and stores them in input order and embeds the new articles
+        (the views ``eager_views`` names) a batch or more at a time. Progress:
         ``("ingest", files done, files)`` and ``("articles", articles stored, None)``.
         """
         report = IngestReport()
         items = list(ingest.iter_files(paths))
         if workers is None and not _worth_workers(items):
             workers = 0
+        if embed and self.eager_views:
+            _ = self.embedder  # load the model while the first documents are prepared
         fresh: list[Article] = []
         for batch in prepared(items, self.preparer, workers):
             for rec in batch.records:
                 article = self._ingest_prepared(rec, report)
                 if article is not None:
                     fresh.append(article)
-            if embed and len(fresh) >= EMBED_WINDOW:
+            if embed and len(fresh) >= EMBED_BATCH:
                 self.embed_articles(fresh)
                 fresh = []
             if progress:
