@@ -2,11 +2,11 @@
 
 They depend on nothing but the document, so ``prepared`` runs them in worker processes
 while the main process stores and embeds (the model is the run's real cost; these stages
-hide behind it). The seam is ``Preparer.documents``, a pure function from raw documents to
-``Prepared`` records, so another engine (a Dask bag) can map it too. Results come back in
-input order, so which copy of a document counts as the original does not depend on the
-number of workers, and at most ``window`` tasks are in flight, so memory stays bounded
-however many files the input holds.
+hide behind it). The seam is ``prepare_task(preparer, task)``, a pure function mapped over
+``tasks(files)`` by an engine with ``map(fn, context, items)`` (``ProcessEngine`` here; a
+Dask engine has the same shape). Results come back in input order, so which copy of a
+document counts as the original does not depend on the number of workers, and at most
+``window`` tasks are in flight, so memory stays bounded however many files the input holds.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ import multiprocessing
 import os
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from storyline import ingest
@@ -39,6 +40,9 @@ WINDOW_PER_WORKER = 4
 # Fewer input files than this run in the main process: forking a worker costs more than
 # it hides.
 MIN_FILES_FOR_WORKERS = 16
+C = TypeVar("C")
+T = TypeVar("T")
+R = TypeVar("R")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -138,17 +142,56 @@ def tasks(items: Iterable[Path | Rejection]
     yield pending, files
 
 
-_worker: Preparer | None = None
+def prepare_task(preparer: Preparer, task: tuple[list[RawDocument | Rejection | Notice], int]
+                 ) -> Batch:
+    """Engine task: one task's records (see ``tasks``) to a ``Batch``."""
+    records, files_done = task
+    return Batch(preparer.documents(records), files_done)
 
 
-def _init_worker(preparer: Preparer) -> None:
-    global _worker
-    _worker = preparer
+class ProcessEngine:
+    """Maps ``fn(context, item)`` over items in worker processes, results in input order.
+
+    The same ``map``/``close`` shape as the engines that run stages elsewhere: ``context``
+    (here the ``Preparer``) goes to each worker once, when it starts; at most ``window``
+    items are in flight, so the look-ahead, and the memory it holds, is bounded. Workers are
+    forked where the platform allows: they inherit the loaded cleaner instead of importing
+    and loading it again (which costs more than cleaning a few hundred pages).
+    """
+
+    name = "processes"
+
+    def __init__(self, workers: int, window: int | None = None) -> None:
+        self.workers = max(1, workers)
+        self.window = window or WINDOW_PER_WORKER * self.workers
+        methods = multiprocessing.get_all_start_methods()
+        self._ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+
+    def map(self, fn: Callable[[C, T], R], context: C, items: Iterable[T]) -> Iterator[R]:
+        with ProcessPoolExecutor(self.workers, mp_context=self._ctx,
+                                 initializer=_init_worker, initargs=(context,)) as pool:
+            queue: deque[Future[R]] = deque()
+            for item in items:
+                queue.append(pool.submit(_call, fn, item))
+                if len(queue) >= self.window:
+                    yield queue.popleft().result()
+            while queue:
+                yield queue.popleft().result()
+
+    def close(self) -> None:
+        pass
 
 
-def _run_task(records: list[RawDocument | Rejection | Notice]) -> list[Prepared]:
-    assert _worker is not None
-    return _worker.documents(records)
+_context: Any = None
+
+
+def _init_worker(context: Any) -> None:
+    global _context
+    _context = context
+
+
+def _call(fn: Callable[[Any, T], R], item: T) -> R:
+    return fn(_context, item)
 
 
 def prepared(items: Iterable[Path | Rejection], preparer: Preparer,
@@ -156,28 +199,14 @@ def prepared(items: Iterable[Path | Rejection], preparer: Preparer,
     """Prepared records of every input file, in input order.
 
     ``workers=0`` prepares in this process; otherwise ``workers`` processes (default: one
-    per spare core) prepare up to ``window`` tasks ahead of the consumer. Workers are forked
-    (they inherit the loaded cleaner; no re-import) where the platform allows.
+    per spare core) prepare up to ``window`` tasks ahead of the consumer.
     """
     workers = default_workers() if workers is None else workers
     if workers <= 0:
-        for records, files in tasks(items):
-            yield Batch(preparer.documents(records), files)
+        for task in tasks(items):
+            yield prepare_task(preparer, task)
         return
-    window = window or WINDOW_PER_WORKER * workers
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(preparer,)) as pool:
-        queue: deque[tuple[Future[list[Prepared]], int]] = deque()
-        for records, files in tasks(items):
-            queue.append((pool.submit(_run_task, records), files))
-            if len(queue) >= window:
-                future, done = queue.popleft()
-                yield Batch(future.result(), done)
-        while queue:
-            future, done = queue.popleft()
-            yield Batch(future.result(), done)
+    yield from ProcessEngine(workers, window).map(prepare_task, preparer, tasks(items))
 
 
 def iso_date(value: str | None) -> str | None:
