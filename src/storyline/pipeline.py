@@ -151,8 +151,6 @@ class Pipeline:
         items = list(ingest.iter_files(paths))
         if workers is None and not _worth_workers(items):
             workers = 0
-        if embed and self.eager_views:
-            _ = self.embedder  # load the model while the first documents are prepared
         fresh: list[Article] = []
         for batch in prepared(items, self.preparer, workers):
             for rec in batch.records:
