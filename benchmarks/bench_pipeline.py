@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import subprocess
@@ -74,20 +73,34 @@ def write_pages(folder: Path, n: int, vary: bool = False) -> Path:
 
 
 # -- measurements -----------------------------------------------------------------------------
+# A tiny launcher forks and execs the measured command and reports that process's own
+# rusage: a child forked straight from this (large) process would report this process's peak
+# RSS as its own, since Linux keeps the high-water mark across fork and exec.
+LAUNCHER = """
+import json, os, sys, time
+t = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, ru = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as fh:
+    json.dump({"wall": time.perf_counter() - t, "cpu": ru.ru_utime + ru.ru_stime,
+               "rss": ru.ru_maxrss / 1024, "rc": os.waitstatus_to_exitcode(status)}, fh)
+"""
+
+
 def child(cmd: list[str]) -> tuple[float, float, float, str]:
-    """Run ``cmd``; returns (wall s, CPU s, peak RSS MiB, stdout) of that child alone."""
-    start = time.perf_counter()
-    with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        err = proc.stderr.read().decode() if proc.stderr else ""
-        if proc.returncode:
-            sys.exit(f"{' '.join(cmd)} failed:\n{err}")
-        out.seek(0)
-        text = out.read().decode()
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text
+    """Run ``cmd``; returns (wall s, CPU s, peak RSS MiB, stdout) of that process alone."""
+    with tempfile.TemporaryDirectory() as tmp:
+        usage = Path(tmp) / "usage.json"
+        proc = subprocess.run([sys.executable, "-S", "-c", LAUNCHER, str(usage), *cmd],
+                              capture_output=True, text=True)
+        if proc.returncode or not usage.exists():
+            sys.exit(f"{' '.join(cmd)} failed:\n{proc.stderr}")
+        u = json.loads(usage.read_text())
+        if u["rc"]:
+            sys.exit(f"{' '.join(cmd)} failed:\n{proc.stderr}")
+    return u["wall"], u["cpu"], u["rss"], proc.stdout
 
 
 def time_run(paths: list[str], db: Path) -> dict:
@@ -220,6 +233,7 @@ def memory(n: int, tmp: Path) -> dict:
     folder = write_pages(tmp / f"mem{n}", n, vary=True)
     wall, cpu, rss, out = child([sys.executable, __file__, "--memory-worker", str(folder),
                                  str(tmp / f"mem{n}.db")])
+    print(f"  {n} pages: peak RSS {rss:.0f} MiB", file=sys.stderr, flush=True)
     return {"pages": n, "rss": rss, "wall": wall, **json.loads(out)}
 
 
@@ -241,12 +255,23 @@ class StandInEmbedder:
 
 
 def memory_worker(folder: str, db: str) -> None:
+    """Child process: `storyline run`'s library calls; logs its peak RSS every 1,000 files."""
     from storyline import Storyline
 
+    def hwm() -> float:
+        with open("/proc/self/status") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")) / 1024
+
+    def log(stage: str, done: int, total: int | None) -> None:
+        if stage == "ingest" and (done % 1000 < 8 or done == total):
+            print(f"  {done} files ingested: peak RSS {hwm():.0f} MiB so far", file=sys.stderr,
+                  flush=True)
+
     with Storyline(db, embedder=StandInEmbedder()) as sl:
-        report = sl.add_paths([folder])
+        report = sl.add_paths([folder], progress=log)
+        ingest_peak = hwm()
         stories = sl.cluster()
-    print(json.dumps({**report.counts(), "stories": len(stories)}))
+    print(json.dumps({**report.counts(), "stories": len(stories), "ingest_rss": ingest_peak}))
 
 
 def model_rss() -> float:
@@ -313,12 +338,14 @@ def main() -> None:
                     print(f"| {label} | {secs:.2f} | {secs / total:.1%} |")
         if args.memory:
             print("\n### Peak memory (stand-in embedder; model measured apart)")
-            print("| pages | stored | near-dup | rejected | stories | peak RSS MiB | wall s |")
-            print("|---|---|---|---|---|---|---|")
+            print("| pages | stored | near-dup | rejected | stories | peak RSS MiB after "
+                  "ingest | peak RSS MiB (run) | wall s |")
+            print("|---|---|---|---|---|---|---|---|")
             for n in args.memory:
                 m = memory(n, tmp)
                 print(f"| {n} | {m['stored']} | {m['near_duplicates']} | {m['rejected']} | "
-                      f"{m['stories']} | {m['rss']:.0f} | {m['wall']:.0f} |", flush=True)
+                      f"{m['stories']} | {m['ingest_rss']:.0f} | {m['rss']:.0f} | "
+                      f"{m['wall']:.0f} |", flush=True)
             print(f"\nmodel process alone (load + one batch of 16 long texts): "
                   f"{model_rss():.0f} MiB peak RSS")
 
