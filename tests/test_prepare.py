@@ -80,3 +80,45 @@ def test_missing_path_passes_through_as_rejection(tmp_path):
     missing = Rejection(str(tmp_path / "nope"), "no such file or folder")
     [batch] = list(prepared([missing], Preparer(), workers=0))
     assert [r.item for r in batch.records] == [missing] and batch.files_done == 1
+
+
+def test_workers_end_when_the_main_process_is_killed(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    paths = corpus(tmp_path, 60)
+    code = ("import sys, time\n"
+            "from pathlib import Path\n"
+            "from storyline.prepare import Preparer, prepared\n"
+            "stream = prepared([Path(p) for p in sys.argv[1:]], Preparer(), workers=1)\n"
+            "next(stream)\n"
+            "print('ready', flush=True)\n"
+            "time.sleep(600)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, *map(str, paths)],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    children = [int(p) for p in open(f"/proc/{proc.pid}/task/{proc.pid}/children").read().split()]
+    assert children
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+    def alive():
+        out = []
+        for c in children:
+            try:
+                if open(f"/proc/{c}/stat").read().split()[2] != "Z":
+                    out.append(c)
+            except OSError:
+                pass
+        return out
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and alive():
+        time.sleep(0.2)
+    left = alive()
+    for c in left:  # leave no orphan behind, even when the test fails
+        os.kill(c, signal.SIGKILL)
+    assert not left

@@ -11,9 +11,12 @@ document counts as the original does not depend on the number of workers, and at
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import re
+import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -40,6 +43,7 @@ WINDOW_PER_WORKER = 4
 # Fewer input files than this run in the main process: forking a worker costs more than
 # it hides.
 MIN_FILES_FOR_WORKERS = 16
+PR_SET_PDEATHSIG = 1  # prctl(2)
 C = TypeVar("C")
 T = TypeVar("T")
 R = TypeVar("R")
@@ -188,6 +192,21 @@ _context: Any = None
 def _init_worker(context: Any) -> None:
     global _context
     _context = context
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """Linux: end this worker when the process that started it dies, even by SIGKILL (a
+    forked worker holds its own copy of the task pipe, so it would never see it close)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before the request was made
+        os._exit(1)
 
 
 def _call(fn: Callable[[Any, T], R], item: T) -> R:
