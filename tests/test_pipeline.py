@@ -200,3 +200,16 @@ def test_workers_store_the_same_as_one_process(tmp_path, hashing_embedder):
         store.close()
     assert results[0] == results[1]
     assert results[0][0]["duplicates"] == 1 and results[0][0]["near_duplicates"] > 0
+
+
+def test_on_demand_views_embed_a_shared_headline_once(sl, tmp_path, hashing_embedder):
+    write(tmp_path / "a.txt", EARTHQUAKE)
+    write(tmp_path / "b.txt", EARTHQUAKE.split("\n", 1)[0] + "\n" + BANK.split("\n", 1)[1])
+    sl.add_paths([tmp_path])
+    arts = sl.articles()
+    assert len(arts) == 2 and arts[0].title == arts[1].title
+    n = hashing_embedder.texts_embedded
+    assert sl.pipeline.ensure_views(arts) == 4  # title and lead of each
+    assert hashing_embedder.texts_embedded == n + 3  # the shared title once
+    views = sl.pipeline.article_views(arts)
+    assert np.array_equal(views[0].title, views[1].title)

@@ -253,29 +253,32 @@ class Pipeline:
 
     def embed_articles(self, articles: Sequence[Article],
                        views: Sequence[str] | None = None) -> int:
-        """Embed and store ``views`` (default ``eager_views``) of ``articles``, all views in
-        one schedule (``embed_texts``: sorted by length, identical texts once)."""
+        """Embed and store ``views`` (default ``eager_views``) of ``articles``."""
         views = self.eager_views if views is None else tuple(views)
-        jobs = [(view, a) for view in views for a in articles]
+        return self._embed_jobs([(view, a) for view in views for a in articles])
+
+    def _embed_jobs(self, jobs: Sequence[tuple[str, Article]]) -> int:
+        """Embed (view, article) pairs in one schedule (``embed_texts``: sorted by length,
+        identical texts once, across views too) and store each view's vectors."""
         if not jobs:
             return 0
         texts = [view_texts(a.title, a.text)[view] for view, a in jobs]
         vecs = embed_texts(self.embedder, texts, EMBED_BATCH)
-        for view in views:
+        for view in dict.fromkeys(v for v, _ in jobs):
             self.store.add_embeddings(self.view_model(view), {
                 a.id: vecs[k] for k, (v, a) in enumerate(jobs) if v == view})
         return len(jobs)
 
     def ensure_views(self, articles: Sequence[Article], views: Sequence[str] = VIEWS) -> int:
-        """Embed whichever of ``views`` of ``articles`` have no stored vector yet."""
-        missing: dict[str, list[Article]] = {}
+        """Embed whichever of ``views`` of ``articles`` have no stored vector yet, all in one
+        schedule (two articles under one headline: their title view is embedded once).
+        Returns the number of vectors stored."""
         ids = [a.id for a in articles]
+        jobs = []
         for view in views:
             have = self.store.embeddings(self.view_model(view), ids)
-            for a in articles:
-                if a.id not in have:
-                    missing.setdefault(view, []).append(a)
-        return sum(self.embed_articles(arts, [view]) for view, arts in missing.items())
+            jobs += [(view, a) for a in articles if a.id not in have]
+        return self._embed_jobs(jobs)
 
     def embed_pending(self, progress: Progress | None = None,
                       views: Sequence[str] | None = None) -> int:
