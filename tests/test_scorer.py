@@ -269,11 +269,11 @@ def test_pipeline_embeds_only_the_views_its_scorer_reads(tmp_path, hashing_embed
         sl.pipeline.scorer = scorer
         sl.add_paths([tmp_path / "in"])
         sl.pipeline.embed_pending()
+        [article] = sl.articles()
+        [view] = sl.pipeline.article_views([article])
         models = {m for (m,) in sl.store.conn.execute("SELECT DISTINCT model FROM embeddings")}
         name = hashing_embedder.name
         assert models == {name, f"{name}:{SENTENCES}"}  # no title, no lead
-        [article] = sl.articles()
-        [view] = sl.pipeline.article_views([article])
         assert view.title is None and view.lead is None
         assert view.sentences.shape == (len(segments(article.text)), hashing_embedder.dim)
 
