@@ -54,7 +54,7 @@ class Storyline:
     def add_records(self, records: Iterable[Mapping[str, Any]], prefix: str = "api"
                     ) -> dict[str, Any]:
         """Streaming, from memory: store records (title, text, url, date, source, lang) and
-        place each new one in a story at once. Returns ``placement`` of the outcome."""
+        place each new one in a story at once (then a merge pass). Returns ``placement``."""
         return self._add_documents(ingest.read_records(records, prefix=prefix))
 
     def add_page(self, page: str, fmt: str = "text", *, prefix: str = "api",
@@ -64,8 +64,18 @@ class Storyline:
                                                     url=url))
 
     def _add_documents(self, docs: Iterable[RawDocument | Rejection | Notice]) -> dict[str, Any]:
+        """Ingest, place, then one merge pass (as ``watch --once``): an article that opened a
+        story of its own joins the story it belongs to once the pass sees it."""
         report = self.pipeline.ingest_documents(docs)
-        return placement(report, self.pipeline.place_new(report), self.store)
+        placed = self.pipeline.place_new(report)
+        merged = self.pipeline.merge_stories() if placed else {}
+
+        def final(sid: str) -> str:
+            while sid in merged:
+                sid = merged[sid]
+            return sid
+
+        return placement(report, [(o, final(sid)) for o, sid in placed], self.store)
 
     def similarity_of_texts(self, a: str | Mapping[str, Any], b: str | Mapping[str, Any],
                             fmt: str = "text") -> PairScore:
