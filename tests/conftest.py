@@ -69,9 +69,14 @@ def need(path: Path) -> Path:
 def sample_db(tmp_path_factory) -> Path:
     """The sample corpus run through the real model once per session (read-only: copy it
     before writing: ``copy_database``)."""
+    import os
+
     from storyline import Storyline
 
     db = tmp_path_factory.mktemp("sample") / "sample.db"
+    prebuilt = os.environ.get("STORYLINE_TEST_SAMPLE_DB")  # a developer's shortcut: reuse one
+    if prebuilt and Path(prebuilt).is_file():
+        return copy_database(Path(prebuilt), db)
     with Storyline(db) as sl:
         sl.add_paths([SAMPLE])
         sl.cluster()

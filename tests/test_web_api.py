@@ -4,11 +4,11 @@ and injection (XSS payloads are escaped; SQL payloads change nothing in the data
 
 from __future__ import annotations
 
-import html
 import json
 
 import pytest
 from conftest import copy_database, database_fingerprint
+from markupsafe import escape
 
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
@@ -268,11 +268,10 @@ def test_xss_payloads_are_escaped_everywhere(client, stories):
         text = r.text
         for payload in XSS[:3]:
             assert payload not in text, (url, payload)
-        assert "onerror=alert" not in text.replace("onerror=alert('xss')&gt;", "")
-        assert 'href="javascript:' not in text
-        assert "<script>alert" not in text
+        for markup in ("<script>alert", "<img src=x", "<svg onload", 'href="javascript:'):
+            assert markup not in text, (url, markup)
     article = client.get(pages[0]).text
-    assert html.escape(XSS[0], quote=False) in article or html.escape(XSS[0]) in article
+    assert str(escape(XSS[0])) in article  # shown as text
     assert "content-security-policy" in client.get("/").headers
 
 
