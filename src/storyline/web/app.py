@@ -55,6 +55,19 @@ Day = Annotated[date | None, Query(description="YYYY-MM-DD")]
 Size = Annotated[int | None, Query(ge=0, le=1_000_000)]
 ItemId = Annotated[str, PathParam(pattern=ID)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+# HTML forms send empty fields as "": the pages take these as strings ("" = not set).
+FormDay = Annotated[str, Query(max_length=10, pattern=r"^(\d{4}-\d{2}-\d{2})?$")]
+FormSize = Annotated[str, Query(max_length=7, pattern=r"^\d*$")]
+
+
+def form_day(value: str) -> date | None:
+    """A form's date field: "" is no date; an impossible one is a 422."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise HTTPException(422, f"not a date: {value!r} (use YYYY-MM-DD)") from None
 
 
 class Guard:
@@ -260,18 +273,18 @@ def create_app(db: str | Path, token: str | None = None, *, readers: int = 4,
     # -- web pages -----------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def front(hl: Lang = None, lang: Lang = None, source: Source = None,
-                    date_from: Day = None, date_to: Day = None, min_size: Size = None,
+                    date_from: FormDay = "", date_to: FormDay = "", min_size: FormSize = "",
                     offset: Offset = 0) -> HTMLResponse:
         every = await stories_page(None, None, None, None, None, None)
         found = every if not (lang or source or date_from or date_to or min_size) else \
-            await stories_page(lang, source, date_from, date_to, min_size, None)
+            await stories_page(lang, source, form_day(date_from), form_day(date_to),
+                               int(min_size) if min_size else None, None)
         return page("index.html", stories=found[offset:offset + PAGE], total=len(found),
                     window=display.page_window(len(found), offset, PAGE),
                     languages=sorted({g for s in every for g in s["languages"]}),
                     sources=sorted({x for s in every for x in s["sources"]}),
                     hl=hl or "", lang=lang or "", source=source or "",
-                    date_from=iso(date_from) or "", date_to=iso(date_to) or "",
-                    min_size=min_size or "")
+                    date_from=date_from, date_to=date_to, min_size=min_size)
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     async def story_page(story_id: ItemId, hl: Lang = None) -> HTMLResponse:
@@ -285,15 +298,16 @@ def create_app(db: str | Path, token: str | None = None, *, readers: int = 4,
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     async def search_page(q: Annotated[str, Query(max_length=500)] = "", lang: Lang = None,
-                          source: Source = None, date_from: Day = None, date_to: Day = None,
+                          source: Source = None, date_from: FormDay = "", date_to: FormDay = "",
                           hl: Lang = None) -> HTMLResponse:
         results = None
+        since, until = form_day(date_from), form_day(date_to)
         if q.strip():
             results = await lib().read(lambda sl: library.search(
-                sl, q, lang=lang or None, source=source or None, date_from=iso(date_from),
-                date_to=iso(date_to), limit=PAGE))
+                sl, q, lang=lang or None, source=source or None, date_from=iso(since),
+                date_to=iso(until), limit=PAGE))
         return page("search.html", q=q, results=results, lang=lang or "", source=source or "",
-                    date_from=iso(date_from) or "", date_to=iso(date_to) or "", hl=hl or "")
+                    date_from=date_from, date_to=date_to, hl=hl or "")
 
     @app.get("/paste", response_class=HTMLResponse, include_in_schema=False)
     async def paste_form(hl: Lang = None) -> HTMLResponse:
