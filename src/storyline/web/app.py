@@ -112,7 +112,8 @@ def templates() -> Environment:
                       autoescape=select_autoescape(default=True, default_for_string=True))
     env.globals.update(
         language_name=display.language_name, text_dir=display.text_dir,
-        safe_url=display.safe_url, day_bars=display.day_bars, span_label=display.span_label,
+        safe_url=display.safe_url, day_bars=display.day_bars, date_span=display.date_span,
+        span_label=display.span_label,
         group_by_language=display.group_by_language, qs=display.query_string,
         language_colour=display.language_colour, version=__version__)
     return env

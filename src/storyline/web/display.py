@@ -69,11 +69,14 @@ def _parse(day: str) -> date | None:
 
 
 def day_bars(days: Sequence[Mapping[str, Any]], width: float, height: float,
-             languages: Sequence[str] = (), gap: float = 1.0) -> list[dict[str, Any]]:
+             languages: Sequence[str] = (), gap: float = 1.0,
+             span: tuple[str | None, str | None] | None = None) -> list[dict[str, Any]]:
     """Bars of a per-day chart over the whole span (days without articles included).
 
     ``days`` are {"day", "count"[, "by_lang"]}. With ``languages`` each bar is stacked by
-    language. Returns rectangles {x, y, w, h, fill, title} in a ``width`` x ``height`` box.
+    language; ``span`` (first, last day) fixes the time axis, so that charts of several
+    stories line up. Returns rectangles {x, y, w, h, fill, title} in a ``width`` x ``height``
+    box.
     """
     parsed = [(d, _parse(str(d.get("day")))) for d in days]
     parsed = [(d, when) for d, when in parsed if when is not None]
@@ -81,10 +84,13 @@ def day_bars(days: Sequence[Mapping[str, Any]], width: float, height: float,
         return []
     first = min(when for _, when in parsed)
     last = max(when for _, when in parsed)
-    span = (last - first).days + 1
+    if span is not None:
+        first = min(first, _parse(span[0] or "") or first)
+        last = max(last, _parse(span[1] or "") or last)
+    days_spanned = (last - first).days + 1
     peak = max(int(d.get("count", 0)) for d, _ in parsed) or 1
-    slot = width / span
-    w = max(slot - gap, 1.0)
+    slot = width / days_spanned
+    w = max(slot - gap, 2.0)
     rects: list[dict[str, Any]] = []
     for d, when in sorted(parsed, key=lambda p: p[1]):
         x = round((when - first).days * slot, 2)
@@ -103,6 +109,13 @@ def day_bars(days: Sequence[Mapping[str, Any]], width: float, height: float,
             rects.append({"x": x, "y": round(height - h, 2), "w": round(w, 2), "h": round(h, 2),
                           "fill": PALETTE[0], "title": f"{when.isoformat()}: {count}"})
     return rects
+
+
+def date_span(stories: Sequence[Mapping[str, Any]]) -> tuple[str | None, str | None]:
+    """The first and last day of a list of stories (the front page's common time axis)."""
+    firsts = [str(s["first_date"]) for s in stories if s.get("first_date")]
+    lasts = [str(s["last_date"]) for s in stories if s.get("last_date")]
+    return (min(firsts) if firsts else None, max(lasts) if lasts else None)
 
 
 def span_label(first: str | None, last: str | None) -> str:
@@ -145,6 +158,6 @@ def query_string(**params: Any) -> str:
     return "?" + urlencode(kept) if kept else ""
 
 
-__all__ = ["LANGUAGE_NAMES", "RTL_LANGUAGES", "day_bars", "days_between", "group_by_language",
+__all__ = ["LANGUAGE_NAMES", "RTL_LANGUAGES", "date_span", "day_bars", "days_between", "group_by_language",
            "language_colour", "language_name", "page_window", "query_string", "safe_url", "span_label",
            "text_dir"]
