@@ -247,7 +247,7 @@ def create_app(db: str | Path, token: str | None = None, *, readers: int = 4,
                          limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20
                          ) -> dict[str, Any]:
         """Stories whose articles match ``q`` (any language), grouped by story."""
-        results = await lib().read(lambda sl: library.search(
+        results = await lib().model(lambda sl: library.search(
             sl, q, lang=lang or None, source=source or None, date_from=iso(date_from),
             date_to=iso(date_to), limit=limit))
         return {"query": q, "results": results}
@@ -257,7 +257,7 @@ def create_app(db: str | Path, token: str | None = None, *, readers: int = 4,
         """How alike two articles are: SemEval scale (1 same story .. 4) and P(same story)."""
         a, b = (x if isinstance(x, str) else x.model_dump(exclude_none=True)
                 for x in (body.a, body.b))
-        score = await lib().read(lambda sl: sl.similarity_of_texts(a, b, body.format))
+        score = await lib().model(lambda sl: sl.similarity_of_texts(a, b, body.format))
         return {"similarity": score.similarity, "probability_same_story": score.probability,
                 "same_story": score.same_story}
 
@@ -304,7 +304,7 @@ def create_app(db: str | Path, token: str | None = None, *, readers: int = 4,
         results = None
         since, until = form_day(date_from), form_day(date_to)
         if q.strip():
-            results = await lib().read(lambda sl: library.search(
+            results = await lib().model(lambda sl: library.search(
                 sl, q, lang=lang or None, source=source or None, date_from=iso(since),
                 date_to=iso(until), limit=PAGE))
         return page("search.html", q=q, results=results, lang=lang or "", source=source or "",
@@ -334,7 +334,9 @@ def create_app(db: str | Path, token: str | None = None, *, readers: int = 4,
         else:
             outcome = await lib().write(lambda sl: sl.add_page(
                 text, format_, prefix="web", source=source or None, url=url or None))
-        return page("paste.html", outcome=outcome, form=form, writable=True, hl="")
+        # the form comes back empty for the next article (the publisher and format stay)
+        return page("paste.html", outcome=outcome, form={"source": source, "format": format_},
+                    writable=True, hl="")
 
     return app
 

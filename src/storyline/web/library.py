@@ -2,9 +2,11 @@
 
 SQLite connections belong to the thread that opened them, and the model is loaded once. So
 reads run on a small pool of threads, each with its own ``Storyline`` (WAL lets them read
-while a write goes on), writes on one thread of their own (the streaming placement state
-lives there), and all of them share one model behind a lock. Routes hand a function of the
-``Storyline`` to ``read`` or ``write`` and await its result; the event loop never blocks.
+while a write goes on), calls that embed a query (search, similarity) on a pool of their
+own, so that they never hold up the plain reads while they wait for the model, and writes on
+one thread of their own (the streaming placement state lives there). All share one model
+behind a lock. Routes hand a function of the ``Storyline`` to ``read``, ``model`` or
+``write`` and await its result; the event loop never blocks.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ class Library:
         self._writes = ThreadPoolExecutor(1, thread_name_prefix="storyline-write")
         self._writes.submit(self._open).result()
         self._reads = ThreadPoolExecutor(readers, thread_name_prefix="storyline-read")
+        self._models = ThreadPoolExecutor(2, thread_name_prefix="storyline-model")
 
     def _open(self) -> Storyline:
         sl = getattr(self._local, "sl", None)
@@ -88,14 +91,18 @@ class Library:
         """``fn(storyline)`` on a reader thread."""
         return await asyncio.wrap_future(self._reads.submit(self._call, fn))
 
+    async def model(self, fn: Callable[[Storyline], T]) -> T:
+        """``fn(storyline)`` on a thread for calls that use the model (one at a time)."""
+        return await asyncio.wrap_future(self._models.submit(self._call, fn))
+
     async def write(self, fn: Callable[[Storyline], T]) -> T:
         """``fn(storyline)`` on the writer thread (writes are serialised)."""
         return await asyncio.wrap_future(self._writes.submit(self._call, fn))
 
     def close(self) -> None:
         """Wait for running calls; connections close with their threads' ``Storyline``."""
-        self._reads.shutdown(wait=True)
-        self._writes.shutdown(wait=True)
+        for pool in (self._reads, self._models, self._writes):
+            pool.shutdown(wait=True)
 
 
 def story_view(sl: Storyline, story_id: str) -> dict[str, Any]:
