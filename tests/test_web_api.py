@@ -13,7 +13,7 @@ from markupsafe import escape
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
-from storyline.web import library  # noqa: E402
+from storyline import Storyline  # noqa: E402
 from storyline.web.app import create_app  # noqa: E402
 
 TOKEN = "test-token-42"
@@ -232,10 +232,10 @@ def test_malformed_and_oversized_bodies(client):
 
 
 def test_unexpected_errors_are_logged_500_json(db, monkeypatch, caplog):
-    def broken(sl, story_id):
+    def broken(self, story_id):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(library, "story_view", broken)
+    monkeypatch.setattr(Storyline, "story_view", broken)
     with TestClient(create_app(db, token=TOKEN), raise_server_exceptions=False) as c:
         sid = c.get("/api/v1/stories").json()["stories"][0]["id"]
         r = c.get(f"/api/v1/stories/{sid}")

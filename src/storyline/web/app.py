@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from storyline import __version__
 from storyline.errors import NotFoundError, StoreError, StorylineError
-from storyline.web import display, library
+from storyline.web import display
 from storyline.web.library import Library
 from storyline.web.schemas import MAX_TEXT_CHARS, ArticlesIn, SimilarityIn
 
@@ -233,12 +233,12 @@ def create_app(db: str | Path, token: str | None = None, *, readers: int = 4,
     async def api_story(story_id: ItemId) -> dict[str, Any]:
         """One story: headlines, articles (with language), summary, timeline, key terms,
         coverage and related stories, where the library provides them."""
-        return await lib().read(lambda sl: library.story_view(sl, story_id))
+        return await lib().read(lambda sl: sl.story_view(story_id))
 
     @app.get("/api/v1/articles/{article_id}", tags=["api"])
     async def api_article(article_id: ItemId) -> dict[str, Any]:
         """One stored article with its text and story id."""
-        return await lib().read(lambda sl: library.article(sl, article_id))
+        return await lib().read(lambda sl: sl.article(article_id))
 
     @app.get("/api/v1/search", tags=["api"])
     async def api_search(q: Annotated[str, Query(min_length=1, max_length=500)],
@@ -247,8 +247,8 @@ def create_app(db: str | Path, token: str | None = None, *, readers: int = 4,
                          limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20
                          ) -> dict[str, Any]:
         """Stories whose articles match ``q`` (any language), grouped by story."""
-        results = await lib().model(lambda sl: library.search(
-            sl, q, lang=lang or None, source=source or None, date_from=iso(date_from),
+        results = await lib().model(lambda sl: sl.search(
+            q, lang=lang or None, source=source or None, date_from=iso(date_from),
             date_to=iso(date_to), limit=limit))
         return {"query": q, "results": results}
 
@@ -289,12 +289,12 @@ def create_app(db: str | Path, token: str | None = None, *, readers: int = 4,
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     async def story_page(story_id: ItemId, hl: Lang = None) -> HTMLResponse:
-        view = await lib().read(lambda sl: library.story_view(sl, story_id))
+        view = await lib().read(lambda sl: sl.story_view(story_id))
         return page("story.html", story=view, hl=hl or "")
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
     async def article_page(article_id: ItemId, hl: Lang = None) -> HTMLResponse:
-        found = await lib().read(lambda sl: library.article(sl, article_id))
+        found = await lib().read(lambda sl: sl.article(article_id))
         return page("article.html", article=found, hl=hl or "")
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
@@ -304,8 +304,8 @@ def create_app(db: str | Path, token: str | None = None, *, readers: int = 4,
         results = None
         since, until = form_day(date_from), form_day(date_to)
         if q.strip():
-            results = await lib().model(lambda sl: library.search(
-                sl, q, lang=lang or None, source=source or None, date_from=iso(since),
+            results = await lib().model(lambda sl: sl.search(
+                q, lang=lang or None, source=source or None, date_from=iso(since),
                 date_to=iso(until), limit=PAGE))
         return page("search.html", q=q, results=results, lang=lang or "", source=source or "",
                     date_from=date_from, date_to=date_to, hl=hl or "")

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import numpy as np
 
@@ -104,32 +104,3 @@ class Library:
         for pool in (self._reads, self._models, self._writes):
             pool.shutdown(wait=True)
 
-
-def story_view(sl: Storyline, story_id: str) -> dict[str, Any]:
-    """The story page's data: the library's ``story_view`` (issue 13), or today's fields."""
-    view = getattr(sl, "story_view", None)
-    if view is not None:
-        return view(story_id)
-    from storyline.web import provisional
-
-    return provisional.story_view(sl, story_id)
-
-
-def search(sl: Storyline, query: str, **filters: Any) -> list[dict[str, Any]]:
-    """Stories matching ``query``: the library's ``search`` (issue 13), or a semantic stand-in."""
-    find = getattr(sl, "search", None)
-    if find is not None:
-        return find(query, **filters)
-    from storyline.web import provisional
-
-    return provisional.search(sl, query, **filters)
-
-
-def article(sl: Storyline, article_id: str) -> dict[str, Any]:
-    """One stored article with its text and story id."""
-    get = getattr(sl, "article", None)
-    if get is not None:
-        return get(article_id)
-    from storyline.web import provisional
-
-    return provisional.article(sl, article_id)
