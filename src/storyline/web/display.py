@@ -125,14 +125,6 @@ def span_label(first: str | None, last: str | None) -> str:
     return first if not last or last == first else f"{first} – {last}"
 
 
-def days_between(first: str | None, last: str | None) -> int:
-    """Days a story spans (1 for one day, 0 without dates)."""
-    a, b = _parse(first or ""), _parse(last or "")
-    if a is None or b is None:
-        return 0
-    return (b - a).days + 1
-
-
 def group_by_language(articles: Sequence[Mapping[str, Any]]) -> list[tuple[str, list[Any]]]:
     """Articles grouped by language, the most reported language first."""
     groups: dict[str, list[Any]] = {}
@@ -158,6 +150,6 @@ def query_string(**params: Any) -> str:
     return "?" + urlencode(kept) if kept else ""
 
 
-__all__ = ["LANGUAGE_NAMES", "RTL_LANGUAGES", "date_span", "day_bars", "days_between", "group_by_language",
+__all__ = ["LANGUAGE_NAMES", "RTL_LANGUAGES", "date_span", "day_bars", "group_by_language",
            "language_colour", "language_name", "page_window", "query_string", "safe_url", "span_label",
            "text_dir"]
