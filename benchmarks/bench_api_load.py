@@ -2,6 +2,8 @@
 
 Starts the server on a copy of a database (default: the sample corpus, built here with the
 real model), then
+  0. warm-up: one search (loads the model) and one view of each story (the first view
+     embeds its summary's sentences, cached after): their time is reported apart;
   1. reference: one client alone for --ref-seconds, the same request mix;
   2. load: --clients clients for --seconds, each looping over story list / one story / search
      (queries in several languages), while one more client POSTs --ingest new articles one by
@@ -198,6 +200,12 @@ def main() -> None:
             httpx.get(f"{base}/api/v1/search", params={"q": "warm up"}, timeout=180)
             stories = httpx.get(f"{base}/api/v1/stories", params={"limit": 100}).json()
             story_ids = [s["id"] for s in stories["stories"]]
+            # first view of each story: its summary's sentence vectors are embedded and cached
+            cold = []
+            for sid in story_ids:
+                t = time.perf_counter()
+                httpx.get(f"{base}/api/v1/stories/{sid}", timeout=300).raise_for_status()
+                cold.append(time.perf_counter() - t)
             articles = new_articles(db, args.ingest)
             before = httpx.get(f"{base}/api/v1/stories", params={"limit": 1}).json()["total"]
 
@@ -221,6 +229,8 @@ def main() -> None:
         result = {
             "date": time.strftime("%Y-%m-%d"), "clients": args.clients, "seconds": args.seconds,
             "stories_before": before, "stories_after": after,
+            "first_story_views_ms": {"p50": round(float(np.median(cold)) * 1000, 1),
+                                     "max": round(max(cold) * 1000, 1)},
             "reference_one_client": reference, "load": load,
             "p95_ratio_load_vs_one_client": round(load["all"]["p95_ms"]
                                                   / reference["all"]["p95_ms"], 2),

@@ -233,7 +233,7 @@ def create_app(db: str | Path, token: str | None = None, *, readers: int = 4,
     async def api_story(story_id: ItemId) -> dict[str, Any]:
         """One story: headlines, articles (with language), summary, timeline, key terms,
         coverage and related stories, where the library provides them."""
-        return await lib().read(lambda sl: sl.story_view(story_id))
+        return await lib().model(lambda sl: sl.story_view(story_id))
 
     @app.get("/api/v1/articles/{article_id}", tags=["api"])
     async def api_article(article_id: ItemId) -> dict[str, Any]:
@@ -289,7 +289,7 @@ def create_app(db: str | Path, token: str | None = None, *, readers: int = 4,
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     async def story_page(story_id: ItemId, hl: Lang = None) -> HTMLResponse:
-        view = await lib().read(lambda sl: sl.story_view(story_id))
+        view = await lib().model(lambda sl: sl.story_view(story_id))
         return page("story.html", story=view, hl=hl or "")
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)

@@ -2,9 +2,10 @@
 
 SQLite connections belong to the thread that opened them, and the model is loaded once. So
 reads run on a small pool of threads, each with its own ``Storyline`` (WAL lets them read
-while a write goes on), calls that embed a query (search, similarity) on a pool of their
-own, so that they never hold up the plain reads while they wait for the model, and writes on
-one thread of their own (the streaming placement state lives there). All share one model
+while a write goes on), calls that may use the model (search, similarity, a story view,
+whose summary embeds sentences the first time) on a pool of their own, so that they never
+hold up the plain reads while they wait for it, and writes on one thread of their own (the
+streaming placement state lives there). All share one model
 behind a lock. Routes hand a function of the ``Storyline`` to ``read``, ``model`` or
 ``write`` and await its result; the event loop never blocks.
 """
@@ -73,7 +74,7 @@ class Library:
         self._writes = ThreadPoolExecutor(1, thread_name_prefix="storyline-write")
         self._writes.submit(self._open).result()
         self._reads = ThreadPoolExecutor(readers, thread_name_prefix="storyline-read")
-        self._models = ThreadPoolExecutor(2, thread_name_prefix="storyline-model")
+        self._models = ThreadPoolExecutor(readers, thread_name_prefix="storyline-model")
 
     def _open(self) -> Storyline:
         sl = getattr(self._local, "sl", None)
@@ -92,7 +93,8 @@ class Library:
         return await asyncio.wrap_future(self._reads.submit(self._call, fn))
 
     async def model(self, fn: Callable[[Storyline], T]) -> T:
-        """``fn(storyline)`` on a thread for calls that use the model (one at a time)."""
+        """``fn(storyline)`` on a thread for calls that may use the model (which embeds one
+        call at a time)."""
         return await asyncio.wrap_future(self._models.submit(self._call, fn))
 
     async def write(self, fn: Callable[[Storyline], T]) -> T:
