@@ -454,6 +454,40 @@ def coverage(top: int, db: str, as_json: bool, quiet: bool) -> None:
 
 
 @main.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (loopback by default: only this machine).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--token", envvar="STORYLINE_TOKEN", default=None,
+              help="Token that POST /api/v1/articles and the paste page require "
+                   "(or env STORYLINE_TOKEN); without one, adding articles is refused.")
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+def serve(db: str, host: str, port: int, token: str | None, log_level: str) -> None:
+    """Serve the web app and the REST API (/api/v1, schema at /openapi.json).
+
+    \b
+    Example:
+      storyline serve --db news.db --port 8000
+      STORYLINE_TOKEN=secret storyline serve --db news.db   # also accept new articles
+    """
+    try:
+        from storyline.web.app import run as run_server
+    except ImportError as exc:
+        raise click.ClickException(f"the web app needs its extra ({exc.name} is missing): "
+                                   "pip install 'storyline[web]'") from None
+    if not Path(db).exists():
+        raise click.ClickException(f"no database at {db}; run 'storyline run PATH --db {db}' "
+                                   "first or pass --db")
+    if token is not None and not token.strip():
+        raise click.ClickException("--token is empty")
+    err.print(f"Storyline at http://{host}:{port}/  (API: /api/v1, schema: /openapi.json; "
+              f"adding articles {'needs the token' if token else 'disabled: no --token'})",
+              highlight=False)
+    run_server(db, host, port, token, log_level)
+
+
+@main.command()
 @click.argument("file", type=click.Path())
 @click.option("--explain", is_flag=True, help="Also show each removed line and why.")
 @json_option

@@ -170,6 +170,14 @@ class Pipeline:
             self.embed_articles(fresh)
         return report
 
+    def ingest_documents(self, docs: Iterable[RawDocument | Rejection | Notice]
+                         ) -> IngestReport:
+        """Ingest documents already read (e.g. posted to the HTTP API): no file is opened."""
+        report = IngestReport()
+        for rec in docs:
+            self._ingest_one(rec, report)
+        return report
+
     def _ingest_one(self, rec: RawDocument | Rejection | Notice, report: IngestReport) -> None:
         """Prepare and store one record in this process (streaming and tests)."""
         for item in self.preparer.documents([rec]):
@@ -188,15 +196,21 @@ class Pipeline:
 
     def read_article(self, path: Path) -> Article:
         """Clean and tag the first article of one file without storing it."""
-        for rec in ingest.read_file(path):
+        return self.first_article(ingest.read_file(path))
+
+    def first_article(self, records: Iterable[RawDocument | Rejection | Notice],
+                      name: str | None = None) -> Article:
+        """Clean and tag the first article of read records (a file's, or a page in memory);
+        errors name ``name``, else the record's origin."""
+        for rec in records:
             if isinstance(rec, Rejection):
-                raise InputError(f"{rec.origin}: {rec.reason}")
+                raise InputError(f"{name or rec.origin}: {rec.reason}")
             if isinstance(rec, RawDocument):
                 article = self._to_article(rec)
                 if isinstance(article, Rejection):
-                    raise InputError(f"{article.origin}: {article.reason}")
+                    raise InputError(f"{name or article.origin}: {article.reason}")
                 return article
-        raise InputError(f"{path}: no article found")
+        raise InputError(f"{name or 'input'}: no article found")
 
     def _reject(self, rej: Rejection, report: IngestReport) -> None:
         self.store.add_rejection(rej.origin, rej.reason)
