@@ -10,14 +10,15 @@ written out as .txt files in a temporary folder (never in the repository).
    equal to the reference. The first ``--fresh`` trials start from an empty database (kill
    anywhere in ingest, embedding or clustering). To stay affordable on a shared 2-core
    machine the others start from a copy of the reference database with its stories and a
-   random 10-60 % of its articles and of the remaining vectors removed: a state a crash can
+   random share (``--strip``: 6-60 % by default) of its articles and of the remaining
+   vectors removed: a state a crash can
    leave, since each article and each vector batch commits on its own; the kill then lands
    in a run that re-ingests, re-embeds and re-clusters that share (embedding cache reused).
 3. ``--concurrent``: two `storyline run` processes at once on one fresh database, inputs
    1-200 and 101-300: every input recorded exactly once, stories equal to the reference.
 
     OMP_NUM_THREADS=1 nice .venv/bin/python benchmarks/bench_crash.py [--pages 300]
-        [--kills 20] [--fresh 3] [--concurrent] [--seed 0]
+        [--kills 20] [--fresh 3] [--strip 0.6] [--concurrent] [--seed 0]
 """
 
 from __future__ import annotations
@@ -93,9 +94,9 @@ def stage_at_kill(st: dict, n_inputs: int, ref: dict) -> str:
     return "cluster or after"
 
 
-def strip(db: Path, rng: random.Random) -> tuple[float, float]:
-    """Remove the stories, a random share of the articles and of the other vectors."""
-    fa, fe = rng.uniform(0.1, 0.6), rng.uniform(0.1, 0.6)
+def strip(db: Path, rng: random.Random, most: float) -> tuple[float, float]:
+    """Remove the stories, a random share (up to ``most``) of the articles and vectors."""
+    fa, fe = rng.uniform(most / 10, most), rng.uniform(most / 10, most)
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA foreign_keys = ON")
     with conn:
@@ -125,6 +126,8 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=300)
     ap.add_argument("--kills", type=int, default=20)
     ap.add_argument("--fresh", type=int, default=3, help="trials from an empty database")
+    ap.add_argument("--strip", type=float, default=0.6,
+                    help="most of the articles (and of the vectors) a copied trial removes")
     ap.add_argument("--concurrent", action="store_true")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
@@ -149,7 +152,7 @@ def main() -> None:
             fractions = None
             if i >= args.fresh:
                 shutil.copy(ref_db, db)
-                fractions = strip(db, rng)
+                fractions = strip(db, rng, args.strip)
             t_start = time.perf_counter()
             proc = run(db, tmp / "in")
             time.sleep(rng.uniform(0.0, t_ref if fractions is None
