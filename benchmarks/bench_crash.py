@@ -146,6 +146,20 @@ def main() -> None:
         assert {str(p) for p in pages} <= expected | {o.split("#")[0] for o in expected}
         print(f"reference run: {t_ref:.1f} s, {ref['counts']}, {len(ref['stories'])} stories",
               flush=True)
+        concurrent = None
+        if args.concurrent:
+            db = tmp / "concurrent.db"
+            half = args.pages * 2 // 3
+            t0 = time.perf_counter()
+            a, b = run(db, *pages[:half]), run(db, *pages[args.pages - half:])
+            finish(a)
+            finish(b)
+            st = state(db)
+            concurrent = {"inputs_a": half, "inputs_b": half, "overlap": 2 * half - args.pages,
+                          "seconds": round(time.perf_counter() - t0, 1),
+                          "in_a_story": st["counts"]["memberships"],
+                          "articles": st["counts"]["articles"], **check(st, ref, expected)}
+            print(json.dumps({"concurrent": concurrent}), flush=True)
         trials = []
         for i in range(args.kills):
             db = tmp / f"trial{i}.db"
@@ -179,21 +193,8 @@ def main() -> None:
                    "lost": sum(t["lost"] for t in trials),
                    "stored_twice": sum(t["twice"] for t in trials),
                    "stories_equal_reference": sum(t["same_stories"] for t in trials),
-                   "story_ids_equal_reference": sum(t["same_story_ids"] for t in trials)}
-        if args.concurrent:
-            db = tmp / "concurrent.db"
-            half = args.pages * 2 // 3
-            t0 = time.perf_counter()
-            a, b = run(db, *pages[:half]), run(db, *pages[args.pages - half:])
-            finish(a)
-            finish(b)
-            st = state(db)
-            summary["concurrent"] = {"inputs_a": half, "inputs_b": half,
-                                     "overlap": 2 * half - args.pages,
-                                     "seconds": round(time.perf_counter() - t0, 1),
-                                     "in_a_story": st["counts"]["memberships"],
-                                     "articles": st["counts"]["articles"],
-                                     **check(st, ref, expected)}
+                   "story_ids_equal_reference": sum(t["same_story_ids"] for t in trials),
+                   "concurrent": concurrent}
         print(json.dumps(summary, indent=1))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
