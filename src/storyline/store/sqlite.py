@@ -95,7 +95,7 @@ class SQLiteStore:
                 for statement in _statements(MIGRATIONS[number]):
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number + 1}")
-                if number + 1 in BACKFILLS:  # joins this transaction
+                if number + 1 in BACKFILLS:
                     getattr(self, BACKFILLS[number + 1])()
 
     @property
@@ -474,6 +474,10 @@ def _story(sid: str, headline: str, headlines: str, members: list[tuple]) -> Sto
                  headlines=json.loads(headlines))
 
 
+def _quote(value: str) -> str:
+    return value.replace('"', '""')
+
+
 def _statements(script: str) -> Iterator[str]:
     """The SQL statements of a migration script, one by one (executescript would commit)."""
     pending = ""
@@ -483,10 +487,6 @@ def _statements(script: str) -> Iterator[str]:
             if pending.strip(" \t\r\n;"):
                 yield pending
             pending = ""
-
-
-def _quote(value: str) -> str:
-    return value.replace('"', '""')
 
 
 def _chunks(items: list, n: int) -> Iterator[list]:
