@@ -19,6 +19,7 @@ written out as .txt files in a temporary folder (never in the repository).
 
     OMP_NUM_THREADS=1 nice .venv/bin/python benchmarks/bench_crash.py [--pages 300]
         [--kills 20] [--fresh 3] [--strip 0.6] [--concurrent] [--seed 0]
+        [--reuse FOLDER --window SECONDS]
 """
 
 from __future__ import annotations
@@ -130,17 +131,25 @@ def main() -> None:
                     help="most of the articles (and of the vectors) a copied trial removes")
     ap.add_argument("--concurrent", action="store_true")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--reuse", type=Path, help="folder of an earlier run: its in/ and "
+                    "reference.db (kept); skips the reference run")
+    ap.add_argument("--window", type=float, default=60.0,
+                    help="with --reuse: seconds the kill moment is drawn from")
     args = ap.parse_args()
     if not DEV.exists():
         raise SystemExit(f"{DEV} not found")
     rng = random.Random(args.seed)
-    tmp = Path(tempfile.mkdtemp(prefix="bench-crash-"))
+    tmp = args.reuse or Path(tempfile.mkdtemp(prefix="bench-crash-"))
     try:
-        pages = write_pages(tmp / "in", args.pages)
         ref_db = tmp / "reference.db"
-        t0 = time.perf_counter()
-        finish(run(ref_db, tmp / "in"))
-        t_ref = time.perf_counter() - t0
+        if args.reuse:  # the pages and reference database of an earlier (stopped) run
+            pages = sorted((tmp / "in").glob("*.txt"))
+            t_ref = args.window
+        else:
+            pages = write_pages(tmp / "in", args.pages)
+            t0 = time.perf_counter()
+            finish(run(ref_db, tmp / "in"))
+            t_ref = time.perf_counter() - t0
         ref = state(ref_db)
         expected = set(ref["origins"])
         assert {str(p) for p in pages} <= expected | {o.split("#")[0] for o in expected}
@@ -197,7 +206,8 @@ def main() -> None:
                    "concurrent": concurrent}
         print(json.dumps(summary, indent=1))
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not args.reuse:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
