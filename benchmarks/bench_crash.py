@@ -178,8 +178,9 @@ def main() -> None:
                 fractions = strip(db, rng, args.strip)
             t_start = time.perf_counter()
             proc = run(db, tmp / "in")
-            time.sleep(rng.uniform(0.0, t_ref if fractions is None
-                                   else t_ref * max(fractions) + 5))
+            window = (t_ref if fractions is None else args.window if args.reuse
+                      else t_ref * max(fractions) + 5)
+            time.sleep(rng.uniform(0.0, window))
             running = proc.poll() is None
             proc.send_signal(signal.SIGKILL)
             proc.wait()
