@@ -14,12 +14,14 @@ written out as .txt files in a temporary folder (never in the repository).
    vectors removed: a state a crash can
    leave, since each article and each vector batch commits on its own; the kill then lands
    in a run that re-ingests, re-embeds and re-clusters that share (embedding cache reused).
+``--hashing`` runs the same pipeline with the tests' model-free embedder (tests/workers.py):
+the transactions under test are the same, the runs affordable.
 3. ``--concurrent``: two `storyline run` processes at once on one fresh database, inputs
    1-200 and 101-300: every input recorded exactly once, stories equal to the reference.
 
     OMP_NUM_THREADS=1 nice .venv/bin/python benchmarks/bench_crash.py [--pages 300]
         [--kills 20] [--fresh 3] [--strip 0.6] [--concurrent] [--seed 0]
-        [--reuse FOLDER --window SECONDS]
+        [--reuse FOLDER --window SECONDS] [--hashing]
 """
 
 from __future__ import annotations
@@ -54,9 +56,16 @@ def write_pages(folder: Path, n: int) -> list[Path]:
     return paths
 
 
+HASHING = False  # --hashing: tests/workers.py run (same pipeline, model-free embedder)
+
+
 def run(db: Path, *paths: Path) -> subprocess.Popen:
-    return subprocess.Popen([str(EXE), "run", *map(str, paths), "--db", str(db), "--quiet",
-                             "--json"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if HASHING:
+        cmd = [sys.executable, str(REPO / "tests" / "workers.py"), "run", str(db),
+               *map(str, paths)]
+    else:
+        cmd = [str(EXE), "run", *map(str, paths), "--db", str(db), "--quiet", "--json"]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def finish(proc: subprocess.Popen) -> None:
@@ -135,7 +144,11 @@ def main() -> None:
                     "reference.db (kept); skips the reference run")
     ap.add_argument("--window", type=float, default=60.0,
                     help="with --reuse: seconds the kill moment is drawn from")
+    ap.add_argument("--hashing", action="store_true",
+                    help="the model-free HashingEmbedder of the tests instead of e5-small")
     args = ap.parse_args()
+    global HASHING
+    HASHING = args.hashing
     if not DEV.exists():
         raise SystemExit(f"{DEV} not found")
     rng = random.Random(args.seed)
