@@ -189,14 +189,23 @@ def main() -> None:
             if i >= args.fresh:
                 shutil.copy(ref_db, db)
                 fractions = strip(db, rng, args.strip)
-            t_start = time.perf_counter()
-            proc = run(db, tmp / "in")
             window = (t_ref if fractions is None else args.window if args.reuse
                       else t_ref * max(fractions) + 5)
-            time.sleep(rng.uniform(0.0, window))
-            running = proc.poll() is None
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
+            while True:
+                t_start = time.perf_counter()
+                proc = run(db, tmp / "in")
+                time.sleep(rng.uniform(0.0, window))
+                running = proc.poll() is None
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+                if running or fractions is not None:
+                    break
+                # the run ended before the kill (the machine got faster): a kill that hits
+                # nothing is no trial; start again from an empty database, a shorter window
+                db.unlink()
+                window = time.perf_counter() - t_start
+                print(f"trial {i}: run ended before the kill; window now {window:.0f} s",
+                      flush=True)
             killed_after = time.perf_counter() - t_start
             at_kill = state(db)
             stage = stage_at_kill(at_kill, len(expected), ref) if running else "had finished"
