@@ -77,6 +77,10 @@ def finish(proc: subprocess.Popen) -> None:
 def state(db: Path) -> dict:
     """What the database holds: each input's record count, stories by input, stage counts."""
     conn = sqlite3.connect(db)
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles'").fetchone():
+        conn.close()  # killed before the schema was created
+        return {"origins": Counter(), "stories": {}, "originals": 0,
+                "counts": dict.fromkeys(("articles", "embeddings", "stories", "memberships"), 0)}
     try:
         origins = Counter(o for (o,) in conn.execute("SELECT origin FROM articles"))
         origins.update(o for (o,) in conn.execute("SELECT origin FROM duplicates"))
