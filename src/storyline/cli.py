@@ -12,8 +12,18 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from storyline.api_python import Storyline
 from storyline.errors import StorylineError
@@ -52,19 +62,34 @@ def edge() -> Iterator[None]:
         raise click.ClickException(str(exc)) from None
 
 
+class ArticleRateColumn(ProgressColumn):
+    """Articles stored so far and articles per second (a file may hold many articles)."""
+
+    def render(self, task: Task) -> Text:
+        n = int(task.fields.get("articles", 0))
+        rate = n / task.elapsed if task.elapsed else 0.0
+        return Text(f"{n} articles {rate:5.1f}/s", style="progress.data.speed")
+
+
 @contextmanager
 def progress_bar(quiet: bool) -> Iterator[Callable[[str, int, int | None], None] | None]:
+    """One bar for the whole command: the stage running, files done of all, articles/s, ETA.
+
+    Stages report ``(stage, done, total)``; ``("articles", n, None)`` only updates the count.
+    """
     if quiet:
         yield None
         return
     bars = Progress(TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=err, transient=False)
-    tasks: dict[str, Any] = {}
+                    ArticleRateColumn(), TimeElapsedColumn(), TextColumn("eta"),
+                    TimeRemainingColumn(), console=err, transient=False)
+    task = bars.add_task("start", total=None, articles=0)
 
     def update(stage: str, done: int, total: int | None) -> None:
-        if stage not in tasks:
-            tasks[stage] = bars.add_task(stage, total=total)
-        bars.update(tasks[stage], completed=done, total=total)
+        if stage == "articles":
+            bars.update(task, articles=done)
+        else:
+            bars.update(task, description=stage, completed=done, total=total)
 
     with bars:
         yield update
@@ -426,6 +451,40 @@ def coverage(top: int, db: str, as_json: bool, quiet: bool) -> None:
         for s in items:
             out.print(f"  {s['size']:>3}  {s['id']}  {_short(s['headline'], 70)}  "
                       f"[dim]{','.join(s['languages'])}[/]", highlight=False)
+
+
+@main.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (loopback by default: only this machine).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--token", envvar="STORYLINE_TOKEN", default=None,
+              help="Token that POST /api/v1/articles and the paste page require "
+                   "(or env STORYLINE_TOKEN); without one, adding articles is refused.")
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+def serve(db: str, host: str, port: int, token: str | None, log_level: str) -> None:
+    """Serve the web app and the REST API (/api/v1, schema at /openapi.json).
+
+    \b
+    Example:
+      storyline serve --db news.db --port 8000
+      STORYLINE_TOKEN=secret storyline serve --db news.db   # also accept new articles
+    """
+    try:
+        from storyline.web.app import run as run_server
+    except ImportError as exc:
+        raise click.ClickException(f"the web app needs its extra ({exc.name} is missing): "
+                                   "pip install 'storyline[web]'") from None
+    if not Path(db).exists():
+        raise click.ClickException(f"no database at {db}; run 'storyline run PATH --db {db}' "
+                                   "first or pass --db")
+    if token is not None and not token.strip():
+        raise click.ClickException("--token is empty")
+    err.print(f"Storyline at http://{host}:{port}/  (API: /api/v1, schema: /openapi.json; "
+              f"adding articles {'needs the token' if token else 'disabled: no --token'})",
+              highlight=False)
+    run_server(db, host, port, token, log_level)
 
 
 @main.command()

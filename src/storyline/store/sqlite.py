@@ -458,6 +458,16 @@ class SQLiteStore:
         stories.sort(key=lambda s: (-s.size, s.first_date or "", s.id))
         return stories
 
+    def story_days(self) -> dict[str, dict[str, int]]:
+        """Articles per publication day of every story: {story id: {YYYY-MM-DD: count}}."""
+        out: dict[str, dict[str, int]] = {}
+        for sid, day, n in self.conn.execute(
+                "SELECT m.story_id, a.date, count(*) FROM memberships m "
+                "JOIN articles a ON a.id = m.article_id WHERE a.date IS NOT NULL "
+                "GROUP BY m.story_id, a.date"):
+            out.setdefault(sid, {})[day] = int(n)
+        return out
+
     def story(self, story_id: str) -> Story:
         for s in self.stories():
             if s.id == story_id:
