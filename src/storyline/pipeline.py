@@ -66,6 +66,8 @@ PLACE_THRESHOLD = 0.45
 # Streaming re-estimates the language means (and rebuilds its index) whenever a language's
 # article count has doubled since the last estimate, from this count on.
 REFIT_MIN = 2
+# Clustering again when another process changed the articles meanwhile, at most this often.
+CLUSTER_ATTEMPTS = 5
 
 Progress = Callable[[str, int, int | None], None]  # (stage, done, total)
 
@@ -119,6 +121,7 @@ class Pipeline:
         self.clusterer = clusterer or GraphClusterer(threshold=STORY_THRESHOLD, k=NEIGHBOURS)
         self.scorer = scorer or SameStoryScorer.load()
         self._near: NearDuplicateIndex | None = None
+        self._near_rowid = 0  # the store's last article rowid the near index has seen
         self._stream: StreamClusterer | None = None
 
     @property
@@ -131,8 +134,8 @@ class Pipeline:
     def near_index(self) -> NearDuplicateIndex:
         if self._near is None:
             self._near = NearDuplicateIndex()
-            self._near.insert_many((aid, self._near.signature_from_bytes(blob))
-                                   for aid, blob in self.store.minhashes())
+            self._near_rowid = 0
+            self._sync_near_index()
         return self._near
 
     # -- ingest ---------------------------------------------------------------------------
@@ -204,7 +207,23 @@ class Pipeline:
 
     def _store(self, article: Article, report: IngestReport,
                minhash: bytes | None = None) -> Article | None:
-        """Dedup and store one article; returns it when stored (it then needs vectors)."""
+        """Store one article (or record it as a copy) in one transaction: a kill leaves it
+        stored or not at all, and a second process writing the same database is seen.
+        Returns the article when it was stored (it then needs vectors)."""
+        with self.store.transaction():
+            return self._store_in_transaction(article, report, minhash)
+
+    def _sync_near_index(self) -> None:
+        """Add the originals stored since the index was last synced (by any process)."""
+        rows = self.store.minhashes_since(self._near_rowid)
+        if rows:
+            index = self.near_index
+            index.insert_many((aid, index.signature_from_bytes(blob)) for _, aid, blob in rows)
+            self._near_rowid = rows[-1][0]
+
+    def _store_in_transaction(self, article: Article, report: IngestReport,
+                              minhash: bytes | None = None) -> Article | None:
+        self._sync_near_index()
         old = self.store.article_by_origin(article.origin)
         if old is not None:
             if old.content_hash == article.content_hash:
@@ -223,6 +242,9 @@ class Pipeline:
         sig = (self.near_index.signature_from_bytes(minhash) if minhash is not None
                else self.near_index.signature(article.full_text))
         original = self.near_index.query(sig)
+        while original is not None and not self.store.has_article(original):
+            self.near_index.remove(original)  # removed by another process (its file changed)
+            original = self.near_index.query(sig)
         if original is not None:
             article = Article(**{**article.__dict__, "duplicate_of": original})
             report.near_duplicates.append((article.origin, original))
@@ -404,14 +426,37 @@ class Pipeline:
 
     # -- cluster ----------------------------------------------------------------------------
     def cluster(self, progress: Progress | None = None) -> list[Story]:
-        """Re-cluster every stored article; near-duplicates follow their original."""
+        """Re-cluster every stored article; near-duplicates follow their original.
+
+        The new stories replace the old in one transaction (an interrupted clustering leaves
+        the previous stories whole), and only if the articles clustered are still exactly the
+        stored ones; when another process added or removed some meanwhile, it runs again.
+        """
+        for attempt in range(CLUSTER_ATTEMPTS):
+            articles = self.store.articles()
+            rows = self._cluster_rows(articles, progress)
+            with self.store.transaction():
+                stored = self.store.article_ids()
+                if stored != {a.id for a in articles} and attempt < CLUSTER_ATTEMPTS - 1:
+                    continue
+                # the last attempt writes what it has; the process still storing articles
+                # clusters (or places) them when it is done
+                self.store.replace_stories({sid: (head, per_lang, [m for m in members
+                                                                   if m in stored])
+                                            for sid, (head, per_lang, members) in rows.items()})
+            break
+        if progress:
+            progress("cluster", 1, 1)
+        return self.store.stories()
+
+    def _cluster_rows(self, articles: list[Article], progress: Progress | None = None
+                      ) -> dict[str, tuple[str, dict[str, str], list[str]]]:
+        """Story id -> (headline, per-language headlines, members) for ``articles``."""
         self.embed_pending(progress)
         if progress:
             progress("cluster", 0, 1)
-        articles = self.store.articles()
         if not articles:
-            self.store.replace_stories({})
-            return []
+            return {}
         originals = [a for a in articles if a.duplicate_of is None]
         edges = self.story_edges(originals, signals=self.edges == "scorer")
         labels = self.clusterer.fit_predict(
@@ -434,10 +479,7 @@ class Pipeline:
             head, per_lang = headlines([by_id[m] for m in members],
                                        np.stack([centred[m] for m in members]))
             rows[sid] = (head, per_lang, members)
-        self.store.replace_stories(rows)
-        if progress:
-            progress("cluster", 1, 1)
-        return self.store.stories()
+        return rows
 
 
 def _worth_workers(items: Sequence[Path | Rejection]) -> bool:

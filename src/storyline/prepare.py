@@ -28,6 +28,7 @@ from urllib.parse import urlparse
 from storyline import ingest
 from storyline.clean import DocumentCleaner
 from storyline.dedup import NearDuplicateIndex, content_hash
+from storyline.ingest.limits import DOCUMENT_SECONDS, TimeLimitExceeded, time_limit
 from storyline.language import LanguageDetector
 from storyline.types import Article, Notice, RawDocument, Rejection
 
@@ -98,7 +99,12 @@ class Preparer:
                 out.append(Prepared(rec))
                 continue
             try:
-                article = self.article(rec)
+                with time_limit(DOCUMENT_SECONDS, "cleaning"):  # the watchdog for hostile input
+                    article = self.article(rec)
+            except TimeLimitExceeded as exc:
+                out.append(Prepared(Rejection(rec.origin, f"gave up: {exc} (hostile or broken "
+                                                          "input)")))
+                continue
             except Exception as exc:
                 out.append(Prepared(Rejection(rec.origin, f"could not process: "
                                                           f"{type(exc).__name__}: {exc}")))

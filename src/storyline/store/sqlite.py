@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,10 @@ from storyline.store import fts
 from storyline.store.migrations import BACKFILLS, MIGRATIONS, SCHEMA_VERSION
 from storyline.types import Article, Story
 
+# Seconds a writer waits for another process's write transaction before giving up. Writes
+# are short (one article, one embedding batch, one clustering result), so a minute is a
+# deadlock, not a busy database.
+BUSY_TIMEOUT_S = 60.0
 _ARTICLE_COLS = "id, origin, title, text, lang, content_hash, url, date, source, duplicate_of"
 
 
@@ -33,25 +39,64 @@ class SQLiteStore:
             raise StoreError(f"cannot create database {self.path}: folder "
                              f"{self.path.parent} does not exist")
         try:
-            self.conn = sqlite3.connect(self.path)
+            # Autocommit mode: every write goes through ``transaction()``, which takes the
+            # write lock up front (BEGIN IMMEDIATE), so concurrent processes queue on
+            # busy_timeout instead of failing on a read-to-write upgrade.
+            self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             self.conn.execute("PRAGMA foreign_keys = ON")
-            self.conn.execute("PRAGMA journal_mode = WAL")
+            self._set_wal()
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open database {self.path}: {exc}") from None
 
+    # -- transactions -----------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write: all of the block or none of it, even under ``kill -9``.
+
+        BEGIN IMMEDIATE takes the database's single write lock before the first read, so what
+        the block checks (is this origin stored? this hash?) still holds when it writes, with
+        other processes writing to the same file. Nested blocks join the outer transaction.
+        """
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def _set_wal(self) -> None:
+        """WAL: readers never block the writer. Switching needs a moment with no other
+        connection writing; a new database opened by two processes at once retries."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
     # -- schema -----------------------------------------------------------------------------
     def _migrate(self) -> None:
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"{self.path} has schema version {version}, newer than this "
-                             f"Storyline ({SCHEMA_VERSION}); upgrade Storyline")
-        for number in range(version, SCHEMA_VERSION):
-            with self.conn:
-                self.conn.executescript(MIGRATIONS[number])
+        if self.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+            return
+        with self.transaction():  # one process migrates; the others wait, then see it done
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"{self.path} has schema version {version}, newer than this "
+                                 f"Storyline ({SCHEMA_VERSION}); upgrade Storyline")
+            for number in range(version, SCHEMA_VERSION):
+                for statement in _statements(MIGRATIONS[number]):
+                    self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number + 1}")
-            if number + 1 in BACKFILLS:
-                getattr(self, BACKFILLS[number + 1])()
+                if number + 1 in BACKFILLS:
+                    getattr(self, BACKFILLS[number + 1])()
 
     @property
     def schema_version(self) -> int:
@@ -92,7 +137,7 @@ class SQLiteStore:
         return [found[i] for i in wanted if i in found]
 
     def add_article(self, article: Article, minhash: bytes | None) -> None:
-        with self.conn:
+        with self.transaction():
             self.conn.execute(
                 f"INSERT INTO articles ({_ARTICLE_COLS}, minhash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (article.id, article.origin, article.title, article.text, article.lang,
@@ -104,7 +149,7 @@ class SQLiteStore:
             self._index_search(article.id, article.title, article.text, article.lang)
 
     def remove_article(self, article_id: str) -> None:
-        with self.conn:
+        with self.transaction():
             self._unindex_search(article_id)
             self.conn.execute("UPDATE articles SET duplicate_of = NULL WHERE duplicate_of = ?",
                               (article_id,))
@@ -114,6 +159,20 @@ class SQLiteStore:
         """Signatures of stored originals (near-duplicates are not indexed themselves)."""
         yield from self.conn.execute(
             "SELECT id, minhash FROM articles WHERE duplicate_of IS NULL AND minhash IS NOT NULL")
+
+    def minhashes_since(self, rowid: int) -> list[tuple[int, str, bytes]]:
+        """(rowid, id, signature) of originals stored after ``rowid``: what other processes
+        (or this one) added since an in-memory index was last brought up to date."""
+        return list(self.conn.execute(
+            "SELECT rowid, id, minhash FROM articles WHERE rowid > ? AND duplicate_of IS NULL "
+            "AND minhash IS NOT NULL ORDER BY rowid", (rowid,)))
+
+    def has_article(self, article_id: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM articles WHERE id = ?",
+                                 (article_id,)).fetchone() is not None
+
+    def article_ids(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT id FROM articles")}
 
     def count_articles_in(self, lang: str) -> int:
         return int(self.conn.execute("SELECT count(*) FROM articles WHERE lang = ? AND "
@@ -143,7 +202,7 @@ class SQLiteStore:
 
     def reindex_search(self) -> int:
         """Rebuild the full-text index from the articles (back-fill of migration 3)."""
-        with self.conn:
+        with self.transaction():
             self.conn.execute("DELETE FROM article_search")
             self.conn.execute("DELETE FROM search_rows")
             rows = self.conn.execute("SELECT id, title, text, lang FROM articles").fetchall()
@@ -218,7 +277,7 @@ class SQLiteStore:
     # -- duplicates and rejections ------------------------------------------------------------
     def add_duplicate(self, origin: str, duplicate_of: str) -> bool:
         """Record an exact copy; returns False when it was already recorded."""
-        with self.conn:
+        with self.transaction():
             cur = self.conn.execute(
                 "INSERT INTO duplicates (origin, duplicate_of) VALUES (?, ?) "
                 "ON CONFLICT(origin) DO UPDATE SET duplicate_of = excluded.duplicate_of "
@@ -231,7 +290,7 @@ class SQLiteStore:
 
     def add_rejection(self, origin: str, reason: str) -> bool:
         """Record a rejection; returns False when the same one was already recorded."""
-        with self.conn:
+        with self.transaction():
             cur = self.conn.execute(
                 "INSERT INTO rejections (origin, reason) VALUES (?, ?) "
                 "ON CONFLICT(origin) DO UPDATE SET reason = excluded.reason "
@@ -253,7 +312,7 @@ class SQLiteStore:
         return out
 
     def add_embeddings(self, model: str, vectors: Mapping[str, np.ndarray]) -> None:
-        with self.conn:
+        with self.transaction():
             self.conn.executemany(
                 "INSERT OR REPLACE INTO embeddings (article_id, model, dim, vector) "
                 "VALUES (?, ?, ?, ?)",
@@ -293,7 +352,7 @@ class SQLiteStore:
 
     def add_sentence_vectors(self, model: str, items: Mapping[
             str, tuple[Sequence[tuple[int, int]], np.ndarray]]) -> None:
-        with self.conn:
+        with self.transaction():
             self.conn.executemany(
                 "INSERT OR REPLACE INTO sentence_embeddings (article_id, model, spans, vectors) "
                 "VALUES (?, ?, ?, ?)",
@@ -318,7 +377,7 @@ class SQLiteStore:
 
         Stories that keep their id keep their creation time; others are removed.
         """
-        with self.conn:
+        with self.transaction():
             old = {r[0] for r in self.conn.execute("SELECT id FROM stories")}
             self.conn.execute("DELETE FROM memberships")
             gone = old - set(stories)
@@ -335,7 +394,7 @@ class SQLiteStore:
 
     def place(self, article_id: str, story_id: str, headline: str) -> None:
         """Streaming: put one article into a story (created with ``headline`` if new)."""
-        with self.conn:
+        with self.transaction():
             self.conn.execute("INSERT INTO stories (id, headline) VALUES (?, ?) "
                               "ON CONFLICT(id) DO NOTHING", (story_id, headline))
             self.conn.execute("INSERT OR REPLACE INTO memberships (article_id, story_id) "
@@ -343,7 +402,7 @@ class SQLiteStore:
 
     def merge_stories(self, absorbed: str, into: str) -> None:
         """Move every article of ``absorbed`` into ``into`` and record the merge."""
-        with self.conn:
+        with self.transaction():
             self.conn.execute("UPDATE memberships SET story_id = ? WHERE story_id = ?",
                               (into, absorbed))
             self.conn.execute("DELETE FROM stories WHERE id = ?", (absorbed,))
@@ -417,6 +476,17 @@ def _story(sid: str, headline: str, headlines: str, members: list[tuple]) -> Sto
 
 def _quote(value: str) -> str:
     return value.replace('"', '""')
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The SQL statements of a migration script, one by one (executescript would commit)."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \t\r\n;"):
+                yield pending
+            pending = ""
 
 
 def _chunks(items: list, n: int) -> Iterator[list]:
