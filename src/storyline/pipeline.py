@@ -221,9 +221,9 @@ class Pipeline:
 
     def _store(self, article: Article, report: IngestReport,
                minhash: bytes | None = None) -> Article | None:
-        """Dedup and store one article (or record it as a copy) in one transaction: a kill
-        leaves it stored or not at all, and a second process writing the same database is
-        seen. Returns the article when it was newly stored (it then needs vectors)."""
+        """Store one article (or record it as a copy) in one transaction: a kill leaves it
+        stored or not at all, and a second process writing the same database is seen.
+        Returns the article when it was stored (it then needs vectors)."""
         with self.store.transaction():
             return self._store_in_transaction(article, report, minhash)
 
