@@ -60,6 +60,13 @@ _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "ac", "edu", "gob",
 _HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?([^/?#:]+)")
 
 
+def _registered(labels: list[str]) -> str:
+    """example.com from news.example.com; bbc.co.uk from news.bbc.co.uk."""
+    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
 def site_of(rec: dict) -> str:
     """The site a page comes from (registered domain, roughly), for grouping pages by site.
 
@@ -70,22 +77,19 @@ def site_of(rec: dict) -> str:
     url = str(rec.get("url") or rec.get("id") or "").lower()
     if "web.archive.org/web/" in url:
         url = re.sub(r"^.*?web\.archive\.org/web/\d+[a-z_]*/", "", url)
-    if "::" in url:
-        url = url.split("::", 1)[1]
-    m = _HOST.match(url)
-    host = (m.group(1) if m else url).removeprefix("www.")
-    labels = [x for x in re.split(r"[.]", host.split("-", 1)[0] if "://" not in url else host) if x]
-    # keep up to the first label that looks like a top-level domain ("dw.com.colonial" -> dw.com)
-    for i, lab in enumerate(labels[1:], 1):
-        if len(lab) in (2, 3) and lab.isalpha() or lab in ("info", "blog", "news"):
-            top = i + 1
-            while top < len(labels) and labels[top] in ("uk", "tn", "pa", "br", "au") :
-                top += 1
-            keep = labels[:top]
-            if len(keep) >= 3 and keep[-2] in _SECOND_LEVEL:
-                return ".".join(keep[-3:])
-            return ".".join(keep[-2:])
-    return host or url
+    if "::" not in url:
+        m = _HOST.match(url)
+        labels = [x for x in (m.group(1) if m else url).split(".") if x]
+        return _registered(labels) if labels else url
+    # an id like "hard::nationnews.com-schools.html": the host ends at its top-level label
+    labels = [x for x in url.split("::", 1)[1].split("-", 1)[0].split(".") if x]
+    for i in range(1, len(labels)):
+        if labels[i].isalpha() and (len(labels[i]) in (2, 3) or labels[i] in ("info", "blog")):
+            end = i + 1
+            if end < len(labels) and len(labels[end]) == 2 and labels[i] in _SECOND_LEVEL:
+                end += 1
+            return _registered(labels[:end])
+    return ".".join(labels) or url
 
 
 def site_folds(records: list[dict], folds: int) -> list[int]:
