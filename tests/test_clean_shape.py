@@ -56,6 +56,23 @@ def test_unwrapped_pages_keep_their_lines():
         assert normalise_shape(text) == text, lang
 
 
+def test_verse_is_not_taken_for_a_wrapped_page():
+    verse = ["The river song"] + [
+        "We walked along the river when the morning light was grey,",
+        "and every stone we passed had something old and kind to say.",
+        "Sing the river home, sing the river home.",
+        "The boats were tied and quiet and the gulls were far away,",
+        "the town was still asleep and it was early in the day.",
+        "Sing the river home, sing the river home.",
+        "We stopped beside the bridge and watched the water find its way,",
+        "and then we turned and walked back home to start another day.",
+        "Sing the river home, sing the river home."]
+    assert wrap_width(verse) is None  # lines of one length, but each ends a clause
+    doc = TextCleaner().clean("\n".join(verse))
+    kept = [doc.title, *doc.paragraphs]
+    assert all(line in kept for line in verse[1:])  # a page that is all article: all kept
+
+
 def test_cjk_wrapped_lines_join_without_a_space():
     page = PAGES["zh"]
     out = normalise_shape(wrapped_page(page, 60)).split("\n")

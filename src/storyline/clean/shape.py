@@ -29,6 +29,7 @@ WRAP_TAIL = 0.03  # ... its width is the line length that at most this share of 
 WRAP_BAND = 12  # ... and at least WRAP_MIN_SHARE of its prose lines end within this many
 WRAP_MIN_SHARE = 0.1  # columns of that width, at least WRAP_EDGE times as many as in the band
 WRAP_EDGE = 2.0  # below (the renderer's margin is a sharp edge; paragraph lengths are spread)
+WRAP_OPEN_SHARE = 0.3  # ... and at least this share of those end mid-sentence (in a word)
 WRAP_MIN_WIDTH = 40  # widths below this are lists, not wrapping
 WRAP_MAX_WIDTH = 100  # and above this, paragraphs of similar length (renderers wrap at 72-80)
 
@@ -66,17 +67,24 @@ def width(s: str) -> int:
 
 def wrap_width(lines: list[str]) -> int | None:
     """The column a hard-wrapped page was wrapped at, or None when it was not wrapped."""
-    widths = sorted(width(ln.rstrip()) for ln in lines if ln.strip())
-    if len(widths) < WRAP_MIN_LINES:
+    measured = [(width(s), s) for s in (ln.rstrip() for ln in lines) if s.strip()]
+    if len(measured) < WRAP_MIN_LINES:
         return None
+    widths = sorted(x for x, _ in measured)
     w = widths[min(len(widths) - 1, int(len(widths) * (1 - WRAP_TAIL)))]
     if not WRAP_MIN_WIDTH <= w <= WRAP_MAX_WIDTH:
         return None
     prose = [x for x in widths if x >= WRAP_MIN_WIDTH // 2]
-    near = sum(1 for x in prose if w - WRAP_BAND <= x <= w)
+    near_lines = [s for x, s in measured if w - WRAP_BAND <= x <= w]
+    near = len(near_lines)
     below = sum(1 for x in prose if w - 2 * WRAP_BAND <= x < w - WRAP_BAND)
     edge = near >= WRAP_EDGE * below  # lines pile up at the margin, not just below it
-    return w if near >= 3 and near >= WRAP_MIN_SHARE * len(prose) and edge else None
+    # a renderer breaks mid-sentence: some lines at the margin end in a word, not a mark
+    # (verse and one-clause-a-line lists end nearly every line with punctuation)
+    open_ends = sum(1 for s in near_lines if s[-1].isalnum())
+    if near < 3 or near < WRAP_MIN_SHARE * len(prose) or not edge or open_ends < WRAP_OPEN_SHARE * near:
+        return None
+    return w
 
 
 def _cjk(ch: str) -> bool:
