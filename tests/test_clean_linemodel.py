@@ -102,6 +102,20 @@ def _synthetic_pages(n: int) -> list[dict]:
     return pages
 
 
+def test_training_folds_keep_a_site_together():
+    pages = learn.prepare(_synthetic_pages(12), "shipped") + learn.prepare(_synthetic_pages(12), "w3m")
+    for p in pages:
+        p.site = f"site{int(p.text.split('Headline ')[1].split()[0]) % 6}"
+    train, held = learn.split_held_out(pages)
+    assert {p.site for p in train}.isdisjoint({p.site for p in held})
+    folds = {}
+    for p in train:
+        folds.setdefault(p.site, set()).add(learn._fold(p.site, 5))
+    assert all(len(v) == 1 for v in folds.values())  # both renderings of a site in one fold
+    cv = learn.cross_validate(train)
+    assert set(cv["renderings"]) == {"shipped", "w3m"} and "spread" in cv
+
+
 def test_training_is_deterministic_and_persists(tmp_path):
     pages = learn.prepare(_synthetic_pages(12))
     a, b = learn.fit(pages, seed=0), learn.fit(pages, seed=0)
@@ -126,6 +140,11 @@ def test_shipped_model_loads_fast_and_fits_the_features():
     assert time.perf_counter() - t0 < 1.0
     assert MODEL_PATH.stat().st_size < 2_000_000
     assert "cross_validated" in m.record and m.record["cross_validated"]["f1"] > 0.88
+    assert m.record["cross_validated"]["grouped_by"] == "site"
+    # trained on several text shapes, scored per shape, the held-out fifth of the sites apart
+    cv, held = m.record["cross_validated"]["renderings"], m.record["held_out"]["renderings"]
+    assert {"shipped", "w3m", "lynx"} <= set(cv) and {"shipped", "w3m", "lynx"} <= set(held)
+    assert all(r["f1"] > 0.85 for r in cv.values())
     page = learn.prepare(_synthetic_pages(1))[0]
     x = m.features(page.lines, page.start, page.end, page.title_at)
     assert m.forest.feature.max() < x.shape[1]

@@ -11,6 +11,9 @@ they look like boilerplate (image, duplicate, "read also" link, copyright, site 
 lines outside it are dropped. Every dropped line is
 reported with a short reason.
 
+Before any of this, ``clean.shape`` undoes the text browser's shape: hard-wrapped
+paragraphs are joined into one line each, lynx's link marks and "References" footer go.
+
 A learned second pass (``clean.linemodel``, on by default) then re-decides each line from the
 rules' verdict, the line's shape, its neighbours and its character n-grams; the rules' verdicts
 on what a line *is* (image, duplicate, template, "read also", copyright) stay final.
