@@ -25,6 +25,7 @@ from storyline.cluster.stream import StreamClusterer
 from storyline.dedup import NearDuplicateIndex, content_hash
 from storyline.embed import VIEWS, Embedder, view_texts
 from storyline.errors import ConfigError, InputError
+from storyline.ingest.limits import DOCUMENT_SECONDS, TimeLimitExceeded, time_limit
 from storyline.language import LanguageDetector
 from storyline.present import headlines
 from storyline.scorer import ArticleView, SameStoryScorer
@@ -55,6 +56,8 @@ PLACE_THRESHOLD = 0.45
 # Streaming re-estimates the language means (and rebuilds its index) whenever a language's
 # article count has doubled since the last estimate, from this count on.
 REFIT_MIN = 2
+# Clustering again when another process changed the articles meanwhile, at most this often.
+CLUSTER_ATTEMPTS = 5
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 Progress = Callable[[str, int, int | None], None]  # (stage, done, total)
@@ -128,6 +131,7 @@ class Pipeline:
         self.clusterer = clusterer or GraphClusterer(threshold=STORY_THRESHOLD, k=NEIGHBOURS)
         self.scorer = scorer or SameStoryScorer.load()
         self._near: NearDuplicateIndex | None = None
+        self._near_rowid = 0  # the store's last article rowid the near index has seen
         self._stream: StreamClusterer | None = None
 
     @property
@@ -140,8 +144,8 @@ class Pipeline:
     def near_index(self) -> NearDuplicateIndex:
         if self._near is None:
             self._near = NearDuplicateIndex()
-            self._near.insert_many((aid, self._near.signature_from_bytes(blob))
-                                   for aid, blob in self.store.minhashes())
+            self._near_rowid = 0
+            self._sync_near_index()
         return self._near
 
     # -- ingest -----------------------------------------------------------------------------
@@ -165,7 +169,12 @@ class Pipeline:
             self._reject(rec, report)
             return
         try:
-            article = self._to_article(rec)
+            with time_limit(DOCUMENT_SECONDS, "cleaning"):  # the watchdog for hostile input
+                article = self._to_article(rec)
+        except TimeLimitExceeded as exc:
+            self._reject(Rejection(rec.origin, f"gave up: {exc} (hostile or broken input)"),
+                         report)
+            return
         except Exception as exc:  # a stage failing on one document must not stop the run
             self._reject(Rejection(rec.origin, f"could not process: {type(exc).__name__}: "
                                                f"{exc}"), report)
@@ -211,6 +220,21 @@ class Pipeline:
         )
 
     def _store(self, article: Article, report: IngestReport) -> None:
+        """Store one article (or record it as a copy) in one transaction: a kill leaves it
+        stored or not at all, and a second process writing the same database is seen."""
+        with self.store.transaction():
+            self._store_in_transaction(article, report)
+
+    def _sync_near_index(self) -> None:
+        """Add the originals stored since the index was last synced (by any process)."""
+        rows = self.store.minhashes_since(self._near_rowid)
+        if rows:
+            index = self.near_index
+            index.insert_many((aid, index.signature_from_bytes(blob)) for _, aid, blob in rows)
+            self._near_rowid = rows[-1][0]
+
+    def _store_in_transaction(self, article: Article, report: IngestReport) -> None:
+        self._sync_near_index()
         old = self.store.article_by_origin(article.origin)
         if old is not None:
             if old.content_hash == article.content_hash:
@@ -228,6 +252,9 @@ class Pipeline:
             return
         sig = self.near_index.signature(article.full_text)
         original = self.near_index.query(sig)
+        while original is not None and not self.store.has_article(original):
+            self.near_index.remove(original)  # removed by another process (its file changed)
+            original = self.near_index.query(sig)
         if original is not None:
             article = Article(**{**article.__dict__, "duplicate_of": original})
             report.near_duplicates.append((article.origin, original))
@@ -351,12 +378,35 @@ class Pipeline:
 
     # -- cluster ----------------------------------------------------------------------------
     def cluster(self, progress: Progress | None = None) -> list[Story]:
-        """Re-cluster every stored article; near-duplicates follow their original."""
+        """Re-cluster every stored article; near-duplicates follow their original.
+
+        The new stories replace the old in one transaction (an interrupted clustering leaves
+        the previous stories whole), and only if the articles clustered are still exactly the
+        stored ones; when another process added or removed some meanwhile, it runs again.
+        """
+        for attempt in range(CLUSTER_ATTEMPTS):
+            articles = self.store.articles()
+            rows = self._cluster_rows(articles, progress)
+            with self.store.transaction():
+                stored = self.store.article_ids()
+                if stored != {a.id for a in articles} and attempt < CLUSTER_ATTEMPTS - 1:
+                    continue
+                # the last attempt writes what it has; the process still storing articles
+                # clusters (or places) them when it is done
+                self.store.replace_stories({sid: (head, per_lang, [m for m in members
+                                                                   if m in stored])
+                                            for sid, (head, per_lang, members) in rows.items()})
+            break
+        if progress:
+            progress("cluster", 1, 1)
+        return self.store.stories()
+
+    def _cluster_rows(self, articles: list[Article], progress: Progress | None = None
+                      ) -> dict[str, tuple[str, dict[str, str], list[str]]]:
+        """Story id -> (headline, per-language headlines, members) for ``articles``."""
         self.embed_pending(progress)
-        articles = self.store.articles()
         if not articles:
-            self.store.replace_stories({})
-            return []
+            return {}
         originals = [a for a in articles if a.duplicate_of is None]
         edges = StoryEdges(self.article_views(originals, signals=self.edges == "scorer"),
                            self.scorer)
@@ -380,7 +430,4 @@ class Pipeline:
             head, per_lang = headlines([by_id[m] for m in members],
                                        np.stack([centred[m] for m in members]))
             rows[sid] = (head, per_lang, members)
-        self.store.replace_stories(rows)
-        if progress:
-            progress("cluster", 1, 1)
-        return self.store.stories()
+        return rows
