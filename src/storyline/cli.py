@@ -550,9 +550,12 @@ def _prf_text(scores: dict) -> str:
 @click.option("--no-cv", is_flag=True, help="Skip the 5-fold cross-validation (faster).")
 @click.option("--all-sites", is_flag=True,
               help="Train on every page, the held-out fifth of the sites included (no held-out score).")
+@click.option("--fit-on", default=None,
+              help="Comma-separated renderings (file stems: shipped, w3m, ...) the model learns from; "
+                   "all files are still scored. Default: all.")
 @json_option
 def train_textclean(files: tuple[str, ...], out_path: str | None, no_cv: bool, all_sites: bool,
-                    as_json: bool) -> None:
+                    fit_on: str | None, as_json: bool) -> None:
     """Retrain the text cleaner's line model on snippet-labelled pages (deterministic).
 
     Give the dev file, or several renderings of its pages (scripts/render_textclean.py writes
@@ -562,13 +565,15 @@ def train_textclean(files: tuple[str, ...], out_path: str | None, no_cv: bool, a
     Examples:
       storyline train-textclean ../shared/bench/textclean/dev.jsonl
       storyline train-textclean ~/.cache/storyline/textclean/{shipped,w3m,lynx,html2text}.jsonl
+      storyline train-textclean ~/.cache/storyline/textclean/{shipped,w3m,lynx,html2text}.jsonl --fit-on shipped
     """
     from storyline.clean import learn
     from storyline.clean.linemodel import MODEL_PATH
 
     target = out_path or str(MODEL_PATH)
     try:
-        model = learn.train(list(files), cv=not no_cv, hold_out=not all_sites)
+        model = learn.train(list(files), cv=not no_cv, hold_out=not all_sites,
+                            fit_on=fit_on.split(",") if fit_on else None)
     except (ValueError, KeyError) as exc:
         raise click.ClickException(f"{', '.join(files)}: not a textclean benchmark file ({exc})") from None
     model.save(target)

@@ -223,29 +223,37 @@ def _score(pages: Sequence[Page], model: LineModel | None) -> dict:
     return {"pages": len(pages), **tally.result()}
 
 
-def cross_validate(pages: Sequence[Page], folds: int = 5, seed: int = 0) -> dict:
+def _fits_on(page: Page, fit_on: Sequence[str] | None) -> bool:
+    return fit_on is None or page.rendering in fit_on
+
+
+def cross_validate(pages: Sequence[Page], folds: int = 5, seed: int = 0,
+                   fit_on: Sequence[str] | None = None) -> dict:
     """Site-grouped k-fold: each fold's sites (all their pages, in every rendering) cleaned by
-    a model trained on the other folds' sites; scored per rendering."""
+    a model trained on the other folds' sites (their pages in the ``fit_on`` renderings, or
+    in all); scored per rendering."""
     fold = [_fold(p.site, folds) for p in pages]
     tally = _Tally()
     for k in range(folds):
         test = [p for p, f in zip(pages, fold) if f == k]
         if not test:
             continue
-        cleaner = TextCleaner(model=fit([p for p, f in zip(pages, fold) if f != k], seed))
+        cleaner = TextCleaner(model=fit([p for p, f in zip(pages, fold) if f != k and _fits_on(p, fit_on)],
+                                        seed))
         for p in test:
             tally.add(cleaner, p)
     return {"folds": folds, "grouped_by": "site", "pages": len(pages), **tally.result()}
 
 
 def train(paths: str | Path | Sequence[str | Path], seed: int = 0, folds: int = 5, cv: bool = True,
-          hold_out: bool = True) -> LineModel:
+          hold_out: bool = True, fit_on: Sequence[str] | None = None) -> LineModel:
     """Train on one or more textclean JSONL files (renderings of the same pages); the record
     notes the data, settings, site-grouped CV scores and the held-out sites' scores.
 
     With ``hold_out`` the fixed held-out fifth of the sites is left out of training and cross-
     validation and scored apart with the trained model (the honest figure); without it every
-    page trains the model."""
+    page trains the model. ``fit_on`` (rendering names): the model learns from those renderings
+    only, and is scored on all the files' renderings."""
     t0 = time.time()
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     pages = read_pages(paths)
@@ -253,13 +261,14 @@ def train(paths: str | Path | Sequence[str | Path], seed: int = 0, folds: int = 
     record: dict = {
         "data": [Path(p).name for p in paths], "pages": len(pages),
         "training_pages": len(train_pages), "held_out_pages": len(held),
-        "labelled_lines": int(sum((p.labels >= 0).sum() for p in train_pages)),
+        "labelled_lines": int(sum((p.labels >= 0).sum() for p in train_pages if _fits_on(p, fit_on))),
+        "fit_on": list(fit_on) if fit_on else "all",
         "seed": seed, "lexical_C": LEXICAL_C, "trees": TREES, "gram_bits": GRAM_BITS,
         "rules_only": _score(train_pages, None),
     }
     if cv:
-        record["cross_validated"] = cross_validate(train_pages, folds, seed)
-    model = fit(train_pages, seed)
+        record["cross_validated"] = cross_validate(train_pages, folds, seed, fit_on)
+    model = fit([p for p in train_pages if _fits_on(p, fit_on)], seed)
     if held:
         record["held_out"] = _score(held, model)
         record["held_out_rules_only"] = _score(held, None)
