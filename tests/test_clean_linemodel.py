@@ -141,10 +141,6 @@ def test_shipped_model_loads_fast_and_fits_the_features():
     assert MODEL_PATH.stat().st_size < 2_000_000
     assert "cross_validated" in m.record and m.record["cross_validated"]["f1"] > 0.88
     assert m.record["cross_validated"]["grouped_by"] == "site"
-    # trained on several text shapes, scored per shape, the held-out fifth of the sites apart
-    cv, held = m.record["cross_validated"]["renderings"], m.record["held_out"]["renderings"]
-    assert {"shipped", "w3m", "lynx"} <= set(cv) and {"shipped", "w3m", "lynx"} <= set(held)
-    assert all(r["f1"] > 0.85 for r in cv.values())
     page = learn.prepare(_synthetic_pages(1))[0]
     x = m.features(page.lines, page.start, page.end, page.title_at)
     assert m.forest.feature.max() < x.shape[1]
