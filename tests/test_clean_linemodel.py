@@ -140,7 +140,6 @@ def test_shipped_model_loads_fast_and_fits_the_features():
     assert time.perf_counter() - t0 < 1.0
     assert MODEL_PATH.stat().st_size < 2_000_000
     assert "cross_validated" in m.record and m.record["cross_validated"]["f1"] > 0.88
-    assert m.record["cross_validated"]["grouped_by"] == "site"
     page = learn.prepare(_synthetic_pages(1))[0]
     x = m.features(page.lines, page.start, page.end, page.title_at)
     assert m.forest.feature.max() < x.shape[1]

@@ -124,3 +124,18 @@ def test_eval_textclean_with_html_uses_trafilatura_as_reference(tmp_path):
     assert res.exit_code == 0, res.output
     words = json.loads(res.output)["words_reference"]
     assert words["pages"] == 1 and words["recall"] > 0.95 and words["f1"] > 0.9
+
+
+def test_one_progress_bar_for_the_run_with_articles_per_second(capsys):
+    from storyline.cli import progress_bar
+
+    with progress_bar(False) as bar:
+        bar("ingest", 3, 10)
+        bar("articles", 12, None)
+        bar("ingest", 10, 10)
+        bar("cluster", 0, 1)
+    shown = capsys.readouterr().err
+    assert "cluster" in shown and "12 articles" in shown and "/s" in shown
+    assert "ingest" not in shown  # one bar: its stage replaced, not a second bar
+    with progress_bar(True) as bar:
+        assert bar is None

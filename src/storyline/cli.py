@@ -12,8 +12,18 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from storyline.api_python import Storyline
 from storyline.errors import StorylineError
@@ -52,19 +62,34 @@ def edge() -> Iterator[None]:
         raise click.ClickException(str(exc)) from None
 
 
+class ArticleRateColumn(ProgressColumn):
+    """Articles stored so far and articles per second (a file may hold many articles)."""
+
+    def render(self, task: Task) -> Text:
+        n = int(task.fields.get("articles", 0))
+        rate = n / task.elapsed if task.elapsed else 0.0
+        return Text(f"{n} articles {rate:5.1f}/s", style="progress.data.speed")
+
+
 @contextmanager
 def progress_bar(quiet: bool) -> Iterator[Callable[[str, int, int | None], None] | None]:
+    """One bar for the whole command: the stage running, files done of all, articles/s, ETA.
+
+    Stages report ``(stage, done, total)``; ``("articles", n, None)`` only updates the count.
+    """
     if quiet:
         yield None
         return
     bars = Progress(TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=err, transient=False)
-    tasks: dict[str, Any] = {}
+                    ArticleRateColumn(), TimeElapsedColumn(), TextColumn("eta"),
+                    TimeRemainingColumn(), console=err, transient=False)
+    task = bars.add_task("start", total=None, articles=0)
 
     def update(stage: str, done: int, total: int | None) -> None:
-        if stage not in tasks:
-            tasks[stage] = bars.add_task(stage, total=total)
-        bars.update(tasks[stage], completed=done, total=total)
+        if stage == "articles":
+            bars.update(task, articles=done)
+        else:
+            bars.update(task, description=stage, completed=done, total=total)
 
     with bars:
         yield update
