@@ -539,41 +539,63 @@ def eval_group() -> None:
 
 
 @eval_group.command(name="textclean")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--rules-only", is_flag=True, help="Without the learned line model.")
 @click.option("--cv", is_flag=True,
-              help="Cross-validate instead: retrain the line model on 4/5 of the file's pages and "
-                   "clean the other 1/5, five times (the honest figure for a training file).")
+              help="Cross-validate instead: retrain the line model on 4/5 of the sites (all their "
+                   "pages, in every file given) and clean the other 1/5, five times; a fixed fifth "
+                   "of the sites is held out and scored apart (the honest figures for training files).")
+@click.option("--html", "html_dir", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Folder of <id>.html originals: also score word overlap with trafilatura's "
+                   "extraction of each page's HTML, computed in this run.")
 @json_option
-def eval_textclean(file: str, rules_only: bool, cv: bool, as_json: bool) -> None:
-    """Score the text cleaner on a file like ../shared/bench/textclean/dev.jsonl.
+def eval_textclean(files: tuple[str, ...], rules_only: bool, cv: bool, html_dir: str | None,
+                   as_json: bool) -> None:
+    """Score the text cleaner on files like ../shared/bench/textclean/dev.jsonl.
 
-    The shipped line model was trained on that dev file, so plain scores on it are in-sample;
-    use --cv there.
+    Snippet precision/recall/F1 (the benchmark's rule); word-overlap precision/recall/F1 against
+    a page's gold ``article`` text and its ``reference`` text (or trafilatura on --html) when
+    present. Several files are scored one by one (e.g. renderings of the same pages, see
+    scripts/render_textclean.py). The shipped line model was trained on the dev pages, so
+    plain scores on them are in-sample; use --cv there.
 
     \b
     Examples:
       storyline eval textclean my_pages.jsonl
-      storyline eval textclean ../shared/bench/textclean/dev.jsonl --cv
+      storyline eval textclean ../shared/bench/textclean/dev.jsonl --html ../shared/bench/textclean/html
+      storyline eval textclean ~/.cache/storyline/textclean/{shipped,w3m,lynx}.jsonl --cv
     """
     from storyline.clean.text import TextCleaner
-    from storyline.evaluate import read_textclean, score_textclean
+    from storyline.evaluate import score_textclean
 
     try:
         if cv:
             from storyline.clean import learn
 
-            scores = learn.cross_validate(learn.prepare(read_textclean(file)))
+            rec = learn.train(list(files), cv=True).record
+            scores: dict = {k: rec[k] for k in ("cross_validated", "held_out", "held_out_rules_only")
+                            if k in rec}
         else:
-            scores = score_textclean(file, TextCleaner(learned=not rules_only))
+            cleaner = TextCleaner(learned=not rules_only)
+            scores = {f: score_textclean(f, cleaner, html_dir) for f in files}
     except (ValueError, KeyError) as exc:
-        raise click.ClickException(f"{file}: not a textclean benchmark file ({exc})") from None
+        raise click.ClickException(f"{', '.join(files)}: not a textclean benchmark file ({exc})") from None
     if as_json:
-        dump(scores)
+        dump(scores if len(scores) > 1 or cv else next(iter(scores.values())))
         return
-    speed = f"  ({scores['pages_per_second']:.0f} pages/s)" if "pages_per_second" in scores else ""
-    kind = "  (5-fold cross-validated)" if cv else ""
-    out.print(f"pages {scores['pages']}  {_prf_text(scores)}{speed}{kind}", highlight=False)
+    for name, sc in scores.items():
+        parts = sc.get("renderings") or {"": sc}
+        for rendering, r in parts.items():
+            label = f"{name} {rendering}".strip() if cv else name
+            speed = f"  ({r['pages_per_second']:.0f} pages/s)" if "pages_per_second" in r else ""
+            out.print(f"{label}: {_prf_text(r)}{speed}", highlight=False)
+            for key in ("words", "words_article", "words_reference"):
+                if key in r:
+                    out.print(f"  word overlap ({key.removeprefix('words_') if '_' in key else 'reference'}):"
+                              f" {_prf_text(r[key])}", highlight=False)
+        if "spread" in sc:
+            out.print(f"{name}: all {_prf_text(sc)}  spread of F1 across renderings {sc['spread']:.3f}",
+                      highlight=False)
 
 
 def _prf_text(scores: dict) -> str:
@@ -581,36 +603,50 @@ def _prf_text(scores: dict) -> str:
 
 
 @main.command(name="train-textclean")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None,
               help="Model file to write (default: the one shipped in the package).")
 @click.option("--no-cv", is_flag=True, help="Skip the 5-fold cross-validation (faster).")
+@click.option("--all-sites", is_flag=True,
+              help="Train on every page, the held-out fifth of the sites included (no held-out score).")
+@click.option("--fit-on", default=None,
+              help="Comma-separated renderings (file stems: shipped, w3m, ...) the model learns from; "
+                   "all files are still scored. Default: all.")
 @json_option
-def train_textclean(file: str, out_path: str | None, no_cv: bool, as_json: bool) -> None:
+def train_textclean(files: tuple[str, ...], out_path: str | None, no_cv: bool, all_sites: bool,
+                    fit_on: str | None, as_json: bool) -> None:
     """Retrain the text cleaner's line model on snippet-labelled pages (deterministic).
 
+    Give the dev file, or several renderings of its pages (scripts/render_textclean.py writes
+    them: shipped, w3m, lynx, html2text); one model learns from all of them.
+
     \b
-    Example:
+    Examples:
       storyline train-textclean ../shared/bench/textclean/dev.jsonl
+      storyline train-textclean ~/.cache/storyline/textclean/{shipped,w3m,lynx,html2text}.jsonl
+      storyline train-textclean ~/.cache/storyline/textclean/{shipped,w3m,lynx,html2text}.jsonl --fit-on shipped
     """
     from storyline.clean import learn
     from storyline.clean.linemodel import MODEL_PATH
 
     target = out_path or str(MODEL_PATH)
     try:
-        model = learn.train(file, cv=not no_cv)
+        model = learn.train(list(files), cv=not no_cv, hold_out=not all_sites,
+                            fit_on=fit_on.split(",") if fit_on else None)
     except (ValueError, KeyError) as exc:
-        raise click.ClickException(f"{file}: not a textclean benchmark file ({exc})") from None
+        raise click.ClickException(f"{', '.join(files)}: not a textclean benchmark file ({exc})") from None
     model.save(target)
     rec = model.record
     if as_json:
         dump({**rec, "model": target})
         return
-    out.print(f"trained on {rec['pages']} pages ({rec['labelled_lines']} labelled lines) -> {target}",
+    out.print(f"trained on {rec['training_pages']} pages ({rec['labelled_lines']} labelled lines) -> {target}",
               highlight=False)
-    for name in ("rules_only", "cross_validated", "in_sample"):
+    for name in ("rules_only", "cross_validated", "held_out", "held_out_rules_only", "in_sample"):
         if name in rec:
             out.print(f"{name.replace('_', ' ')}: {_prf_text(rec[name])}", highlight=False)
+            for rendering, r in rec[name].get("renderings", {}).items():
+                out.print(f"  {rendering}: {_prf_text(r)}", highlight=False)
 
 
 @main.command()
