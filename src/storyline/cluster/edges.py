@@ -25,7 +25,7 @@ class StoryEdges:
         self.views = views
         self.dim = dim
         prior = self.scorer.priors_.get("full")
-        self.centring = LanguageCentering(prior=prior)
+        self.centring = LanguageCentering(prior=prior, density=True)
         if views:
             x = np.stack([v.full for v in views])
         else:  # an empty corpus: the prior alone defines the means
