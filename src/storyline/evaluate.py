@@ -128,6 +128,7 @@ def evaluate_clusters(path: str | Path, embedder: Embedder | None = None,
     """
     from storyline.cluster.edges import StoryEdges
     from storyline.cluster.graph import GraphClusterer
+    from storyline.cluster.merge import MERGE_RATIO
     from storyline.cluster.stream import StreamClusterer
     from storyline.embed import get_embedder
     from storyline.language import LanguageDetector
@@ -158,11 +159,12 @@ def evaluate_clusters(path: str | Path, embedder: Embedder | None = None,
     edges = StoryEdges(views)
     x = edges.vectors
     t0 = time.perf_counter()
-    batch = list(GraphClusterer(threshold=STORY_THRESHOLD, k=NEIGHBOURS).fit_predict(x))
+    batch = list(GraphClusterer(threshold=STORY_THRESHOLD, k=NEIGHBOURS,
+                                merge_ratio=MERGE_RATIO).fit_predict(x))
     t_batch = time.perf_counter() - t0
     t0 = time.perf_counter()
     stream = StreamClusterer(threshold=STORY_THRESHOLD, k=NEIGHBOURS,
-                             place_threshold=PLACE_THRESHOLD)
+                             place_threshold=PLACE_THRESHOLD, merge_ratio=MERGE_RATIO)
     for v in x:
         stream.add(v)
     stream.merge_pass()

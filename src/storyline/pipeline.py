@@ -21,6 +21,7 @@ from storyline.cluster import assign_story_ids
 from storyline.cluster.edges import StoryEdges, day_numbers
 from storyline.cluster.graph import GraphClusterer
 from storyline.cluster.ids import new_story_id
+from storyline.cluster.merge import MERGE_RATIO
 from storyline.cluster.stream import StreamClusterer
 from storyline.dedup import NearDuplicateIndex, content_hash
 from storyline.embed import VIEWS, Embedder, view_texts
@@ -125,7 +126,8 @@ class Pipeline:
         self._embedder: Embedder | None = None
         self.cleaner = cleaner or DocumentCleaner()
         self.detector = detector or LanguageDetector()
-        self.clusterer = clusterer or GraphClusterer(threshold=STORY_THRESHOLD, k=NEIGHBOURS)
+        self.clusterer = clusterer or GraphClusterer(threshold=STORY_THRESHOLD, k=NEIGHBOURS,
+                                                     merge_ratio=MERGE_RATIO)
         self.scorer = scorer or SameStoryScorer.load()
         self._near: NearDuplicateIndex | None = None
         self._stream: StreamClusterer | None = None
@@ -290,7 +292,7 @@ class Pipeline:
         self._stream = StreamClusterer.from_labels(
             self._edges.vectors, labels, dates=day_numbers([a.date for a in articles]),
             threshold=self.clusterer.threshold, k=self.clusterer.k,
-            place_threshold=PLACE_THRESHOLD)
+            place_threshold=PLACE_THRESHOLD, merge_ratio=self.clusterer.merge_ratio)
         self._stream.touch_all()  # re-centred vectors: every story may now merge
         self._story_ids = {k: sid for sid, k in index.items()}
         self._fitted_counts = Counter(a.lang for a in articles)
