@@ -167,7 +167,7 @@ def evaluate_clusters(path: str | Path, embedder: Embedder | None = None,
                              place_threshold=PLACE_THRESHOLD, merge_ratio=MERGE_RATIO)
     for v in x:
         stream.add(v)
-    stream.merge_pass()
+    stream.settle()
     streamed = list(stream.labels())
     t_stream = time.perf_counter() - t0
     out: dict[str, Any] = {"documents": len(rows), "gold_clusters": len(set(gold))}

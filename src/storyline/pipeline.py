@@ -295,6 +295,7 @@ class Pipeline:
             place_threshold=PLACE_THRESHOLD, merge_ratio=self.clusterer.merge_ratio)
         self._stream.touch_all()  # re-centred vectors: every story may now merge
         self._story_ids = {k: sid for sid, k in index.items()}
+        self._stream_ids = [a.id for a in articles]  # stream article index -> article id
         self._fitted_counts = Counter(a.lang for a in articles)
         for a, k in zip(articles, labels):
             if a.id not in member:
@@ -322,6 +323,7 @@ class Pipeline:
             [view] = self.article_views([a], signals=False)
             vec = self._edges.centring.transform(view.full[None, :], [a.lang])[0]
             k = stream.add(vec, date=day_numbers([a.date])[0])
+            self._stream_ids.append(a.id)
             if k not in self._story_ids:
                 self._story_ids[k] = new_story_id([a.id])
             self.store.place(a.id, self._story_ids[k], a.title)
@@ -342,11 +344,22 @@ class Pipeline:
         return stored >= max(2 * self._fitted_counts.get(lang, 0), REFIT_MIN)
 
     def merge_stories(self) -> dict[str, str]:
-        """Streaming: merge stories that have grown together; returns absorbed -> into."""
+        """Streaming: settle the stories touched since the last call (re-clustered with the
+        batch rules, see ``StreamClusterer.settle``); returns absorbed -> surviving id."""
         stream = self._live_stream()
+        moved, absorbed = stream.settle()
+        if not moved and not absorbed:
+            return {}
+        by_idx = {a_idx: aid for a_idx, aid in enumerate(self._stream_ids)}
+        titles = {a.id: a.title for a in self.store.articles([by_idx[i] for i in moved])}
+        for a_idx, k in sorted(moved.items()):
+            if k not in self._story_ids:
+                self._story_ids[k] = new_story_id([by_idx[i] for i in stream.members[k]])
+            aid = by_idx[a_idx]
+            self.store.place(aid, self._story_ids[k], titles[aid])
         merged = {}
-        for absorbed, into in stream.merge_pass().items():
-            a_id, i_id = self._story_ids[absorbed], self._story_ids[stream.resolve(into)]
+        for gone, into in sorted(absorbed.items()):
+            a_id, i_id = self._story_ids[gone], self._story_ids[stream.resolve(into)]
             self.store.merge_stories(a_id, i_id)
             merged[a_id] = i_id
         return merged

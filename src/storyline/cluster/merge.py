@@ -39,7 +39,7 @@ from storyline.cluster.common import (
 
 #: Mean cross cosine, relative to the pieces' own cohesion, needed to join two pieces.
 #: Chosen on half of the ECB+ dev topics (benchmarks/choose_merge.py); see BENCHMARKS.md.
-MERGE_RATIO = 0.8
+MERGE_RATIO = 0.85
 #: Centroid neighbours per piece proposed as merge candidates.
 MERGE_K = 10
 

@@ -268,6 +268,71 @@ class StreamClusterer:
             merged.update(self._apply(self._piece_merges(touched)))
         return {src: self.resolve(dst) for src, dst in merged.items()}
 
+    def settle(self) -> tuple[dict[int, int], dict[int, int]]:
+        """Re-cluster, with the batch rules, the stories touched since the last pass and every
+        story holding one of their articles' ``k`` nearest neighbours; the region's new
+        partition replaces the old one. Placement is provisional (one article at a time,
+        in arrival order); settling makes the stories those of a batch run over the same
+        articles, whatever the order they came in.
+
+        Returns ``(moved, absorbed)``: article -> new story index for every article whose
+        story changed, and story -> the story that took most of its articles for every
+        story that no longer exists. A story keeps its index when it keeps most of its
+        articles (greedy by overlap, like ``ids.assign_story_ids``)."""
+        dirty = sorted(s for s in self._dirty if s in self.members)
+        self._dirty.clear()
+        if not dirty or self._n < 2:
+            return {}, {}
+        arts = np.concatenate([np.asarray(self.members[s], dtype=np.int64) for s in dirty])
+        kk = min(self.k + 1, self._n)
+        region = set(dirty)
+        for s0 in range(0, len(arts), 4096):
+            _, nbr = self._index.search(self._vectors[arts[s0:s0 + 4096]], kk)
+            region.update(np.unique(self._story[nbr[nbr >= 0]]).tolist())
+        old = sorted(region)
+        rows = np.concatenate([np.asarray(self.members[s], dtype=np.int64) for s in old])
+        dates = self._dates[rows]
+        labels = self._batch.fit_predict(self._vectors[rows],
+                                         dates=None if np.isnan(dates).all() else dates)
+        before = self._story[rows]
+        # greedy overlap: the (new group, old story) pairs sharing most articles first
+        pairs: dict[tuple[int, int], int] = {}
+        for g, o in zip(labels.tolist(), before.tolist()):
+            pairs[(g, o)] = pairs.get((g, o), 0) + 1
+        keep: dict[int, int] = {}
+        used: set[int] = set()
+        for (g, o), _ in sorted(pairs.items(), key=lambda t: (-t[1], t[0][1], t[0][0])):
+            if g not in keep and o not in used:
+                keep[g] = o
+                used.add(o)
+        for g in sorted(set(labels.tolist()) - set(keep)):
+            keep[g] = self._next_story
+            self._next_story += 1
+        after = np.array([keep[g] for g in labels.tolist()], dtype=np.int64)
+        moved = {int(a): int(t) for a, f, t in zip(rows, before, after) if f != t}
+        # rebuild the region's stories
+        for sid in old:
+            self.members.pop(sid, None)
+            self._sums.pop(sid, None)
+            self._dsum.pop(sid, None)
+            self._dcnt.pop(sid, None)
+        self._story[rows] = after
+        order = np.argsort(after, kind="stable")
+        bounds = np.flatnonzero(np.diff(after[order])) + 1
+        for grp in np.split(order, bounds):
+            sid = int(after[grp[0]])
+            members = np.sort(rows[grp])
+            self.members[sid] = members.tolist()
+            self._account(sid, members)
+        absorbed: dict[int, int] = {}
+        for sid in old:
+            if sid not in self.members:
+                took = after[before == sid]
+                vals, counts = np.unique(took, return_counts=True)
+                absorbed[sid] = int(vals[np.argmax(counts)])
+                self.absorbed[sid] = absorbed[sid]
+        return moved, absorbed
+
     def _graph_merges(self, dirty: list[int], edge_weight: EdgeWeight | None) -> dict[int, int]:
         """The first level over the touched stories: sparse average linkage of k-NN edges."""
         arts = np.concatenate([np.asarray(self.members[s], dtype=np.int64) for s in dirty])
