@@ -276,12 +276,21 @@ class Pipeline:
         ``pending`` articles are left out: they are about to be placed one by one.
         """
         self.embed_pending()
-        articles = [a for a in self.store.articles()
-                    if a.duplicate_of is None and a.id not in pending]
+        stored = self.store.articles()
+        every = [a for a in stored if a.duplicate_of is None]
+        self._copies: dict[str, list[str]] = {}  # original -> its near-duplicates
+        for a in stored:
+            if a.duplicate_of is not None:
+                self._copies.setdefault(a.duplicate_of, []).append(a.id)
+        articles = [a for a in every if a.id not in pending]
         member = self.store.memberships()
-        # the stream's edges are cosines: the views' name/number signals are not needed
-        self._edges = StoryEdges(self.article_views(articles, signals=False), self.scorer,
+        # the language means are fitted on every stored article, those about to be placed
+        # included (centring needs no labels), so placing them does not make the means stale
+        # and the stream centres exactly like a batch run over the same articles; the
+        # stream's edges are cosines: the views' name/number signals are not needed
+        self._edges = StoryEdges(self.article_views(every, signals=False), self.scorer,
                                  dim=self.embedder.dim)
+        keep = np.array([a.id not in pending for a in every], dtype=bool)
         story_ids = sorted({member[a.id] for a in articles if a.id in member})
         index = {sid: k for k, sid in enumerate(story_ids)}
         for a in articles:  # an article without a story (ingested, never clustered)
@@ -290,13 +299,14 @@ class Pipeline:
         labels = np.array([index[member.get(a.id, f"new:{a.id}")] for a in articles],
                           dtype=np.int64)
         self._stream = StreamClusterer.from_labels(
-            self._edges.vectors, labels, dates=day_numbers([a.date for a in articles]),
+            self._edges.vectors[keep] if len(every) else self._edges.vectors, labels,
+            dates=day_numbers([a.date for a in articles]),
             threshold=self.clusterer.threshold, k=self.clusterer.k,
             place_threshold=PLACE_THRESHOLD, merge_ratio=self.clusterer.merge_ratio)
         self._stream.touch_all()  # re-centred vectors: every story may now merge
         self._story_ids = {k: sid for sid, k in index.items()}
         self._stream_ids = [a.id for a in articles]  # stream article index -> article id
-        self._fitted_counts = Counter(a.lang for a in articles)
+        self._fitted_counts = Counter(a.lang for a in every)
         for a, k in zip(articles, labels):
             if a.id not in member:
                 self._story_ids[int(k)] = new_story_id([a.id])
@@ -315,6 +325,7 @@ class Pipeline:
             if a.duplicate_of is not None:
                 sid = self.store.memberships().get(a.duplicate_of) or new_story_id([a.id])
                 self.store.place(a.id, sid, a.title)
+                self._copies.setdefault(a.duplicate_of, []).append(a.id)
                 placed.append((a.origin, sid))
                 continue
             if self._stale(a.lang):
@@ -356,7 +367,8 @@ class Pipeline:
             if k not in self._story_ids:
                 self._story_ids[k] = new_story_id([by_idx[i] for i in stream.members[k]])
             aid = by_idx[a_idx]
-            self.store.place(aid, self._story_ids[k], titles[aid])
+            for one in [aid, *self._copies.get(aid, [])]:  # near-duplicates follow
+                self.store.place(one, self._story_ids[k], titles[aid])
         merged = {}
         for gone, into in sorted(absorbed.items()):
             a_id, i_id = self._story_ids[gone], self._story_ids[stream.resolve(into)]
