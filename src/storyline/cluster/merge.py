@@ -194,6 +194,35 @@ class PieceMerger:
             dcnt = np.bincount(labels[known], minlength=len(sizes))
             with np.errstate(invalid="ignore", divide="ignore"):
                 days = np.where(dcnt > 0, dsum / np.maximum(dcnt, 1), np.nan)
-        a, b = self.candidates(sums, sizes)
-        root = self.merge(sums, sizes, days, a, b)
+        # candidates are recomputed among the merged pieces until a fresh set joins nothing:
+        # the first pieces' nearest centroids are often pieces of their own language, and the
+        # parts of one story in two languages only become each other's nearest once whole
+        root = np.arange(len(sizes), dtype=np.int64)
+        while True:
+            live = np.flatnonzero(sizes > 0)
+            if len(live) < 2:
+                break
+            a, b = self.candidates(sums[live], sizes[live])
+            sub_sizes = sizes[live].copy()
+            sub_sums = sums[live]
+            sub_days = None if days is None else days[live]
+            sub_root = self.merge(sub_sums, sub_sizes, sub_days, a, b)
+            if (sub_root == np.arange(len(live))).all():
+                break
+            # fold the pass into the full arrays: sums and sizes per surviving root
+            new_sums = np.zeros_like(sums[live])
+            np.add.at(new_sums, sub_root, sums[live])
+            new_sizes = np.bincount(sub_root, weights=sizes[live], minlength=len(live))
+            if days is not None:
+                known = ~np.isnan(days[live])
+                w = np.where(known, sizes[live], 0.0)
+                dsum = np.bincount(sub_root, weights=np.where(known, days[live], 0.0) * w,
+                                   minlength=len(live))
+                dcnt = np.bincount(sub_root, weights=w, minlength=len(live))
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    days[live] = np.where(dcnt > 0, dsum / np.maximum(dcnt, 1e-12), np.nan)
+            sums[live] = new_sums
+            sizes[live] = new_sizes
+            root[np.isin(root, live)] = live[sub_root[np.searchsorted(live, root[
+                np.isin(root, live)])]]
         return first_appearance_labels(root[labels])
