@@ -79,6 +79,22 @@ def test_eval_textclean_on_dev_if_present():
 
 
 def test_every_command_has_help_with_an_example():
-    for cmd in ["run", "ingest", "cluster", "stories", "story", "clean"]:
+    for cmd in ["run", "ingest", "cluster", "stories", "story", "clean", "search", "export",
+                "coverage"]:
         res = CliRunner().invoke(main, [cmd, "--help"])
         assert res.exit_code == 0 and "Example:" in res.output, cmd
+
+
+def test_one_progress_bar_for_the_run_with_articles_per_second(capsys):
+    from storyline.cli import progress_bar
+
+    with progress_bar(False) as bar:
+        bar("ingest", 3, 10)
+        bar("articles", 12, None)
+        bar("ingest", 10, 10)
+        bar("cluster", 0, 1)
+    shown = capsys.readouterr().err
+    assert "cluster" in shown and "12 articles" in shown and "/s" in shown
+    assert "ingest" not in shown  # one bar: its stage replaced, not a second bar
+    with progress_bar(True) as bar:
+        assert bar is None

@@ -6,12 +6,10 @@ The pipeline only wires stages together; each stage's logic lives in its own mod
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
 
 import numpy as np
 
@@ -23,20 +21,33 @@ from storyline.cluster.graph import GraphClusterer
 from storyline.cluster.ids import new_story_id
 from storyline.cluster.merge import MERGE_RATIO
 from storyline.cluster.stream import StreamClusterer
-from storyline.dedup import NearDuplicateIndex, content_hash
-from storyline.embed import VIEWS, Embedder, view_texts
+from storyline.dedup import NearDuplicateIndex
+from storyline.embed import VIEWS, Embedder, embed_texts, view_texts
 from storyline.errors import ConfigError, InputError
 from storyline.language import LanguageDetector
+from storyline.prepare import (
+    MIN_ARTICLE_CHARS,
+    MIN_FILES_FOR_WORKERS,
+    Prepared,
+    Preparer,
+    iso_date,
+    prepared,
+    source_of,
+)
 from storyline.present import headlines
 from storyline.scorer import ArticleView, SameStoryScorer
 from storyline.signals import TextSignals
 from storyline.store import SQLiteStore
 from storyline.types import Article, Notice, RawDocument, Rejection, Story
 
-# Below this many characters of body a "page" is a stub (a cookie wall, an error page or
-# a headline-only teaser): there is nothing to embed or summarise.
-MIN_ARTICLE_CHARS = 40
+__all__ = ["MIN_ARTICLE_CHARS", "IngestReport", "Pipeline", "iso_date", "source_of"]
+
 EMBED_BATCH = 16
+# During ingest, new articles are embedded as soon as a batch's worth is stored (all that
+# are stored by then, sorted by length and cut into EMBED_BATCH batches): the model starts
+# at once instead of waiting for the whole input, and the workers prepare the next ones
+# meanwhile. Stored articles without vectors are embedded by this many at a time.
+EMBED_WINDOW = 64
 # Clustering: two stories merge when the mean edge weight over all their article pairs
 # reaches STORY_THRESHOLD, edges joining each article to its NEIGHBOURS nearest (others
 # count 0). Chosen on ECB+ dev by benchmarks/choose_clustering.py: B-cubed F1 0.957 with
@@ -56,7 +67,8 @@ PLACE_THRESHOLD = 0.45
 # Streaming re-estimates the language means (and rebuilds its index) whenever a language's
 # article count has doubled since the last estimate, from this count on.
 REFIT_MIN = 2
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+# Clustering again when another process changed the articles meanwhile, at most this often.
+CLUSTER_ATTEMPTS = 5
 
 Progress = Callable[[str, int, int | None], None]  # (stage, done, total)
 
@@ -85,26 +97,6 @@ class IngestReport:
         return reasons
 
 
-def iso_date(value: str | None) -> str | None:
-    """YYYY-MM-DD from an ISO-like date string, else None (dates are optional)."""
-    if not value:
-        return None
-    m = _ISO_DATE.search(value)
-    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
-
-
-def source_of(raw: RawDocument, url: str | None) -> str:
-    """Who published it: the record's source, else the URL's host, else the file's folder."""
-    if raw.source:
-        return raw.source
-    if url:
-        host = urlparse(url).hostname
-        if host:
-            return host.removeprefix("www.")
-    path = Path(raw.origin.split("#", 1)[0])
-    return path.parent.name or path.stem
-
-
 class Pipeline:
     """Holds one instance of each stage and the store they write to."""
 
@@ -126,10 +118,12 @@ class Pipeline:
         self._embedder: Embedder | None = None
         self.cleaner = cleaner or DocumentCleaner()
         self.detector = detector or LanguageDetector()
+        self.preparer = Preparer(self.cleaner, self.detector)
         self.clusterer = clusterer or GraphClusterer(threshold=STORY_THRESHOLD, k=NEIGHBOURS,
                                                      merge_ratio=MERGE_RATIO)
         self.scorer = scorer or SameStoryScorer.load()
         self._near: NearDuplicateIndex | None = None
+        self._near_rowid = 0  # the store's last article rowid the near index has seen
         self._stream: StreamClusterer | None = None
 
     @property
@@ -142,40 +136,57 @@ class Pipeline:
     def near_index(self) -> NearDuplicateIndex:
         if self._near is None:
             self._near = NearDuplicateIndex()
-            self._near.insert_many((aid, self._near.signature_from_bytes(blob))
-                                   for aid, blob in self.store.minhashes())
+            self._near_rowid = 0
+            self._sync_near_index()
         return self._near
 
-    # -- ingest -----------------------------------------------------------------------------
+    # -- ingest ---------------------------------------------------------------------------
     def ingest(self, paths: Iterable[str | os.PathLike[str]],
-               progress: Progress | None = None) -> IngestReport:
+               progress: Progress | None = None, workers: int | None = None,
+               embed: bool = True) -> IngestReport:
+        """Read, clean, tag, dedup and store every input; embed what it stores as it goes.
+
+        Producer/consumer: ``prepare.prepared`` runs the per-document stages (in ``workers``
+        processes; default one per spare core, none for small inputs) while this process,
+        the only writer, dedups and stores them in input order and embeds the new articles
+        (the views ``eager_views`` names) a batch or more at a time. Progress:
+        ``("ingest", files done, files)`` and ``("articles", articles stored, None)``.
+        """
         report = IngestReport()
         items = list(ingest.iter_files(paths))
-        for done, item in enumerate(items, start=1):
-            records = [item] if isinstance(item, Rejection) else ingest.read_file(item)
-            for rec in records:
-                self._ingest_one(rec, report)
+        if workers is None and not _worth_workers(items):
+            workers = 0
+        fresh: list[Article] = []
+        for batch in prepared(items, self.preparer, workers):
+            for rec in batch.records:
+                article = self._ingest_prepared(rec, report)
+                if article is not None:
+                    fresh.append(article)
+            if embed and len(fresh) >= EMBED_BATCH:
+                self.embed_articles(fresh)
+                fresh = []
             if progress:
-                progress("ingest", done, len(items))
+                progress("articles", len(report.stored) + len(report.near_duplicates), None)
+                progress("ingest", batch.files_done, len(items))
+        if embed:
+            self.embed_articles(fresh)
         return report
 
     def _ingest_one(self, rec: RawDocument | Rejection | Notice, report: IngestReport) -> None:
-        if isinstance(rec, Notice):
-            report.notices.append(rec)
-            return
-        if isinstance(rec, Rejection):
-            self._reject(rec, report)
-            return
-        try:
-            article = self._to_article(rec)
-        except Exception as exc:  # a stage failing on one document must not stop the run
-            self._reject(Rejection(rec.origin, f"could not process: {type(exc).__name__}: "
-                                               f"{exc}"), report)
-            return
-        if isinstance(article, Rejection):
-            self._reject(article, report)
-            return
-        self._store(article, report)
+        """Prepare and store one record in this process (streaming and tests)."""
+        for item in self.preparer.documents([rec]):
+            self._ingest_prepared(item, report)
+
+    def _ingest_prepared(self, rec: Prepared, report: IngestReport) -> Article | None:
+        """Record one prepared record; returns the article when it was newly stored."""
+        item = rec.item
+        if isinstance(item, Notice):
+            report.notices.append(item)
+            return None
+        if isinstance(item, Rejection):
+            self._reject(item, report)
+            return None
+        return self._store(item, report, rec.minhash)
 
     def read_article(self, path: Path) -> Article:
         """Clean and tag the first article of one file without storing it."""
@@ -194,30 +205,32 @@ class Pipeline:
         report.rejected.append(rej)
 
     def _to_article(self, raw: RawDocument) -> Article | Rejection:
-        result = self.cleaner.clean(raw)
-        doc = result.document
-        text = doc.text.strip()
-        title = (raw.title or doc.title or "").strip()
-        if not title and text:
-            title, _, text = text.partition("\n")
-        if len(text) < MIN_ARTICLE_CHARS:
-            return Rejection(raw.origin, "no article text found after cleaning "
-                                         f"({len(text)} characters)")
-        lang = (raw.lang or "").strip().lower()[:2] or self.detector.detect(f"{title}\n{text}")
-        url = raw.url or result.url
-        digest = content_hash(title, text)
-        return Article(
-            id=digest[:16], origin=raw.origin, title=title, text=text, lang=lang,
-            content_hash=digest, url=url, date=iso_date(raw.date) or iso_date(doc.date),
-            source=source_of(raw, url),
-        )
+        return self.preparer.article(raw)
 
-    def _store(self, article: Article, report: IngestReport) -> None:
+    def _store(self, article: Article, report: IngestReport,
+               minhash: bytes | None = None) -> Article | None:
+        """Dedup and store one article (or record it as a copy) in one transaction: a kill
+        leaves it stored or not at all, and a second process writing the same database is
+        seen. Returns the article when it was newly stored (it then needs vectors)."""
+        with self.store.transaction():
+            return self._store_in_transaction(article, report, minhash)
+
+    def _sync_near_index(self) -> None:
+        """Add the originals stored since the index was last synced (by any process)."""
+        rows = self.store.minhashes_since(self._near_rowid)
+        if rows:
+            index = self.near_index
+            index.insert_many((aid, index.signature_from_bytes(blob)) for _, aid, blob in rows)
+            self._near_rowid = rows[-1][0]
+
+    def _store_in_transaction(self, article: Article, report: IngestReport,
+                              minhash: bytes | None = None) -> Article | None:
+        self._sync_near_index()
         old = self.store.article_by_origin(article.origin)
         if old is not None:
             if old.content_hash == article.content_hash:
                 report.unchanged.append(article.origin)
-                return
+                return None
             self.store.remove_article(old.id)  # the file changed: replace its article
             self.near_index.remove(old.id)
             self._stream = None  # a live stream index would still hold the old vector
@@ -227,9 +240,13 @@ class Pipeline:
                 report.unchanged.append(article.origin)
             else:
                 report.duplicates.append((article.origin, same.id))
-            return
-        sig = self.near_index.signature(article.full_text)
+            return None
+        sig = (self.near_index.signature_from_bytes(minhash) if minhash is not None
+               else self.near_index.signature(article.full_text))
         original = self.near_index.query(sig)
+        while original is not None and not self.store.has_article(original):
+            self.near_index.remove(original)  # removed by another process (its file changed)
+            original = self.near_index.query(sig)
         if original is not None:
             article = Article(**{**article.__dict__, "duplicate_of": original})
             report.near_duplicates.append((article.origin, original))
@@ -237,30 +254,83 @@ class Pipeline:
             self.near_index.insert(article.id, sig)
             report.stored.append(article.origin)
         self.store.add_article(article, self.near_index.to_bytes(sig))
+        return article
 
     # -- embed ------------------------------------------------------------------------------
     def view_model(self, view: str) -> str:
         """Store key of a view's vectors: the model name, suffixed for the extra views."""
         return self.embedder.name if view == "full" else f"{self.embedder.name}:{view}"
 
-    def embed_pending(self, progress: Progress | None = None) -> int:
-        """Embed every view of the articles that have no cached vector for it yet."""
-        todo = {view: self.store.missing_embeddings(self.view_model(view)) for view in VIEWS}
+    @property
+    def eager_views(self) -> tuple[str, ...]:
+        """Views embedded as articles arrive: those ``cluster`` reads. Cosine edges and
+        search read only the full view; the title and lead views feed only the same-story
+        scorer, and are embedded when something asks for them (``ensure_views``)."""
+        if self.edges == "scorer":
+            return tuple(v for v in VIEWS if v in self.scorer_views)
+        return ("full",)
+
+    @property
+    def scorer_views(self) -> tuple[str, ...]:
+        """The views the same-story scorer reads (all of them unless it says otherwise)."""
+        return tuple(getattr(self.scorer, "views", VIEWS))
+
+    def embed_articles(self, articles: Sequence[Article],
+                       views: Sequence[str] | None = None) -> int:
+        """Embed and store ``views`` (default ``eager_views``) of ``articles``."""
+        views = self.eager_views if views is None else tuple(views)
+        return self._embed_jobs([(view, a) for view in views for a in articles])
+
+    def _embed_jobs(self, jobs: Sequence[tuple[str, Article]]) -> int:
+        """Embed (view, article) pairs in one schedule (``embed_texts``: sorted by length,
+        identical texts once, across views too) and store each view's vectors."""
+        if not jobs:
+            return 0
+        texts = [view_texts(a.title, a.text)[view] for view, a in jobs]
+        vecs = embed_texts(self.embedder, texts, EMBED_BATCH)
+        for view in dict.fromkeys(v for v, _ in jobs):
+            self.store.add_embeddings(self.view_model(view), {
+                a.id: vecs[k] for k, (v, a) in enumerate(jobs) if v == view})
+        return len(jobs)
+
+    def ensure_views(self, articles: Sequence[Article], views: Sequence[str] = VIEWS) -> int:
+        """Embed whichever of ``views`` of ``articles`` have no stored vector yet, all in one
+        schedule (two articles under one headline: their title view is embedded once).
+        Returns the number of vectors stored."""
+        ids = [a.id for a in articles]
+        jobs = []
+        for view in views:
+            have = self.store.embeddings(self.view_model(view), ids)
+            jobs += [(view, a) for a in articles if a.id not in have]
+        return self._embed_jobs(jobs)
+
+    def embed_pending(self, progress: Progress | None = None,
+                      views: Sequence[str] | None = None) -> int:
+        """Embed ``views`` (default ``eager_views``) of stored articles that lack vectors."""
+        views = self.eager_views if views is None else tuple(views)
+        todo = {view: self.store.missing_embeddings(self.view_model(view)) for view in views}
         total, done = sum(len(ids) for ids in todo.values()), 0
         for view, missing in todo.items():
-            for start in range(0, len(missing), EMBED_BATCH):
-                batch = self.store.articles(missing[start:start + EMBED_BATCH])
-                vecs = self.embedder.embed([view_texts(a.title, a.text)[view] for a in batch])
-                self.store.add_embeddings(self.view_model(view),
-                                          {a.id: v for a, v in zip(batch, vecs)})
+            for start in range(0, len(missing), EMBED_WINDOW):
+                batch = self.store.articles(missing[start:start + EMBED_WINDOW])
+                self.embed_articles(batch, [view])
                 done += len(batch)
                 if progress:
                     progress("embed", done, total)
         return total
 
+    def full_vectors(self, articles: Sequence[Article]) -> np.ndarray:
+        """The stored full-view vectors of ``articles`` (embedding any that are missing)."""
+        self.ensure_views(articles, ("full",))
+        vecs = self.store.embeddings(self.view_model("full"), [a.id for a in articles])
+        if not articles:
+            return np.zeros((0, self.embedder.dim), np.float32)
+        return np.stack([vecs[a.id] for a in articles])
+
     def article_views(self, articles: list[Article], signals: bool = True) -> list[ArticleView]:
-        """Scorer views from the stored vectors; ``signals=False`` skips names and numbers
-        (only the scorer's features read them)."""
+        """Scorer views from the stored vectors (views not embedded yet are embedded now);
+        ``signals=False`` skips names and numbers (only the scorer's features read them)."""
+        self.ensure_views(articles, VIEWS)
         ids = [a.id for a in articles]
         vecs = {view: self.store.embeddings(self.view_model(view), ids) for view in VIEWS}
         none = TextSignals(frozenset(), frozenset())
@@ -268,6 +338,13 @@ class Pipeline:
                             lead=vecs["lead"][a.id],
                             signals=TextSignals.of(a.full_text) if signals else none)
                 for a in articles]
+
+    def story_edges(self, articles: list[Article], signals: bool = True) -> StoryEdges:
+        """Edges over ``articles``: centred full-view vectors now, the scorer's views (and
+        their vectors, embedded on demand) only when an edge is first scored."""
+        return StoryEdges(full=self.full_vectors(articles), langs=[a.lang for a in articles],
+                          views=lambda: self.article_views(articles, signals=signals),
+                          scorer=self.scorer, dim=self.embedder.dim)
 
     # -- stream -----------------------------------------------------------------------------
     def start_stream(self, pending: set[str] | frozenset[str] = frozenset()) -> None:
@@ -288,8 +365,7 @@ class Pipeline:
         # included (centring needs no labels), so placing them does not make the means stale
         # and the stream centres exactly like a batch run over the same articles; the
         # stream's edges are cosines: the views' name/number signals are not needed
-        self._edges = StoryEdges(self.article_views(every, signals=False), self.scorer,
-                                 dim=self.embedder.dim)
+        self._edges = self.story_edges(every, signals=False)
         keep = np.array([a.id not in pending for a in every], dtype=bool)
         story_ids = sorted({member[a.id] for a in articles if a.id in member})
         index = {sid: k for k, sid in enumerate(story_ids)}
@@ -331,8 +407,7 @@ class Pipeline:
             if self._stale(a.lang):
                 self._stream = None  # language means re-estimated on what is stored
                 stream = self._live_stream(pending)
-            [view] = self.article_views([a], signals=False)
-            vec = self._edges.centring.transform(view.full[None, :], [a.lang])[0]
+            vec = self._edges.centring.transform(self.full_vectors([a]), [a.lang])[0]
             k = stream.add(vec, date=day_numbers([a.date])[0])
             self._stream_ids.append(a.id)
             if k not in self._story_ids:
@@ -378,15 +453,39 @@ class Pipeline:
 
     # -- cluster ----------------------------------------------------------------------------
     def cluster(self, progress: Progress | None = None) -> list[Story]:
-        """Re-cluster every stored article; near-duplicates follow their original."""
+        """Re-cluster every stored article; near-duplicates follow their original.
+
+        The new stories replace the old in one transaction (an interrupted clustering leaves
+        the previous stories whole), and only if the articles clustered are still exactly the
+        stored ones; when another process added or removed some meanwhile, it runs again.
+        """
+        for attempt in range(CLUSTER_ATTEMPTS):
+            articles = self.store.articles()
+            rows = self._cluster_rows(articles, progress)
+            with self.store.transaction():
+                stored = self.store.article_ids()
+                if stored != {a.id for a in articles} and attempt < CLUSTER_ATTEMPTS - 1:
+                    continue
+                # the last attempt writes what it has; the process still storing articles
+                # clusters (or places) them when it is done
+                self.store.replace_stories({sid: (head, per_lang, [m for m in members
+                                                                   if m in stored])
+                                            for sid, (head, per_lang, members) in rows.items()})
+            break
+        if progress:
+            progress("cluster", 1, 1)
+        return self.store.stories()
+
+    def _cluster_rows(self, articles: list[Article], progress: Progress | None = None
+                      ) -> dict[str, tuple[str, dict[str, str], list[str]]]:
+        """Story id -> (headline, per-language headlines, members) for ``articles``."""
         self.embed_pending(progress)
-        articles = self.store.articles()
+        if progress:
+            progress("cluster", 0, 1)
         if not articles:
-            self.store.replace_stories({})
-            return []
+            return {}
         originals = [a for a in articles if a.duplicate_of is None]
-        edges = StoryEdges(self.article_views(originals, signals=self.edges == "scorer"),
-                           self.scorer)
+        edges = self.story_edges(originals, signals=self.edges == "scorer")
         labels = self.clusterer.fit_predict(
             edges.vectors, edge_weight=edges if self.edges == "scorer" else None,
             dates=day_numbers([a.date for a in originals]))
@@ -407,7 +506,11 @@ class Pipeline:
             head, per_lang = headlines([by_id[m] for m in members],
                                        np.stack([centred[m] for m in members]))
             rows[sid] = (head, per_lang, members)
-        self.store.replace_stories(rows)
-        if progress:
-            progress("cluster", 1, 1)
-        return self.store.stories()
+        return rows
+
+
+def _worth_workers(items: Sequence[Path | Rejection]) -> bool:
+    """Worker processes pay off from MIN_FILES_FOR_WORKERS files, or any record file."""
+    files = [p for p in items if isinstance(p, Path)]
+    return (len(files) >= MIN_FILES_FOR_WORKERS
+            or any(p.suffix.lower() in ingest.RECORD_SUFFIXES for p in files))

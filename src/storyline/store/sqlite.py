@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from storyline.errors import NotFoundError, StoreError
-from storyline.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from storyline.store import fts
+from storyline.store.migrations import BACKFILLS, MIGRATIONS, SCHEMA_VERSION
 from storyline.types import Article, Story
 
+# Seconds a writer waits for another process's write transaction before giving up. Writes
+# are short (one article, one embedding batch, one clustering result), so a minute is a
+# deadlock, not a busy database.
+BUSY_TIMEOUT_S = 60.0
 _ARTICLE_COLS = "id, origin, title, text, lang, content_hash, url, date, source, duplicate_of"
 
 
@@ -32,23 +39,64 @@ class SQLiteStore:
             raise StoreError(f"cannot create database {self.path}: folder "
                              f"{self.path.parent} does not exist")
         try:
-            self.conn = sqlite3.connect(self.path)
+            # Autocommit mode: every write goes through ``transaction()``, which takes the
+            # write lock up front (BEGIN IMMEDIATE), so concurrent processes queue on
+            # busy_timeout instead of failing on a read-to-write upgrade.
+            self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             self.conn.execute("PRAGMA foreign_keys = ON")
-            self.conn.execute("PRAGMA journal_mode = WAL")
+            self._set_wal()
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open database {self.path}: {exc}") from None
 
+    # -- transactions -----------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write: all of the block or none of it, even under ``kill -9``.
+
+        BEGIN IMMEDIATE takes the database's single write lock before the first read, so what
+        the block checks (is this origin stored? this hash?) still holds when it writes, with
+        other processes writing to the same file. Nested blocks join the outer transaction.
+        """
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def _set_wal(self) -> None:
+        """WAL: readers never block the writer. Switching needs a moment with no other
+        connection writing; a new database opened by two processes at once retries."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
     # -- schema -----------------------------------------------------------------------------
     def _migrate(self) -> None:
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"{self.path} has schema version {version}, newer than this "
-                             f"Storyline ({SCHEMA_VERSION}); upgrade Storyline")
-        for number in range(version, SCHEMA_VERSION):
-            with self.conn:
-                self.conn.executescript(MIGRATIONS[number])
+        if self.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+            return
+        with self.transaction():  # one process migrates; the others wait, then see it done
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"{self.path} has schema version {version}, newer than this "
+                                 f"Storyline ({SCHEMA_VERSION}); upgrade Storyline")
+            for number in range(version, SCHEMA_VERSION):
+                for statement in _statements(MIGRATIONS[number]):
+                    self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number + 1}")
+                if number + 1 in BACKFILLS:
+                    getattr(self, BACKFILLS[number + 1])()
 
     @property
     def schema_version(self) -> int:
@@ -89,7 +137,7 @@ class SQLiteStore:
         return [found[i] for i in wanted if i in found]
 
     def add_article(self, article: Article, minhash: bytes | None) -> None:
-        with self.conn:
+        with self.transaction():
             self.conn.execute(
                 f"INSERT INTO articles ({_ARTICLE_COLS}, minhash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (article.id, article.origin, article.title, article.text, article.lang,
@@ -98,9 +146,11 @@ class SQLiteStore:
             )
             self.conn.execute("DELETE FROM rejections WHERE origin = ?", (article.origin,))
             self.conn.execute("DELETE FROM duplicates WHERE origin = ?", (article.origin,))
+            self._index_search(article.id, article.title, article.text, article.lang)
 
     def remove_article(self, article_id: str) -> None:
-        with self.conn:
+        with self.transaction():
+            self._unindex_search(article_id)
             self.conn.execute("UPDATE articles SET duplicate_of = NULL WHERE duplicate_of = ?",
                               (article_id,))
             self.conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
@@ -110,6 +160,20 @@ class SQLiteStore:
         yield from self.conn.execute(
             "SELECT id, minhash FROM articles WHERE duplicate_of IS NULL AND minhash IS NOT NULL")
 
+    def minhashes_since(self, rowid: int) -> list[tuple[int, str, bytes]]:
+        """(rowid, id, signature) of originals stored after ``rowid``: what other processes
+        (or this one) added since an in-memory index was last brought up to date."""
+        return list(self.conn.execute(
+            "SELECT rowid, id, minhash FROM articles WHERE rowid > ? AND duplicate_of IS NULL "
+            "AND minhash IS NOT NULL ORDER BY rowid", (rowid,)))
+
+    def has_article(self, article_id: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM articles WHERE id = ?",
+                                 (article_id,)).fetchone() is not None
+
+    def article_ids(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT id FROM articles")}
+
     def count_articles_in(self, lang: str) -> int:
         return int(self.conn.execute("SELECT count(*) FROM articles WHERE lang = ? AND "
                                      "duplicate_of IS NULL", (lang,)).fetchone()[0])
@@ -117,10 +181,103 @@ class SQLiteStore:
     def count_articles(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
 
+    def article_facets(self) -> list[tuple[str, str, str | None, str | None, str | None]]:
+        """(id, lang, source, date, duplicate_of) of every article: the filters' columns."""
+        return list(self.conn.execute(
+            "SELECT id, lang, source, date, duplicate_of FROM articles ORDER BY id"))
+
+    # -- full-text search ----------------------------------------------------------------------
+    def _index_search(self, article_id: str, title: str, text: str, lang: str) -> None:
+        cur = self.conn.execute("INSERT INTO search_rows (article_id) VALUES (?)", (article_id,))
+        self.conn.execute(
+            "INSERT INTO article_search (rowid, title, body, lang) VALUES (?, ?, ?, ?)",
+            (cur.lastrowid, fts.index_form(title), fts.index_form(text), lang))
+
+    def _unindex_search(self, article_id: str) -> None:
+        row = self.conn.execute("SELECT rowid FROM search_rows WHERE article_id = ?",
+                                (article_id,)).fetchone()
+        if row:
+            self.conn.execute("DELETE FROM article_search WHERE rowid = ?", row)
+            self.conn.execute("DELETE FROM search_rows WHERE rowid = ?", row)
+
+    def reindex_search(self) -> int:
+        """Rebuild the full-text index from the articles (back-fill of migration 3)."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM article_search")
+            self.conn.execute("DELETE FROM search_rows")
+            rows = self.conn.execute("SELECT id, title, text, lang FROM articles").fetchall()
+            for aid, title, text, lang in rows:
+                self._index_search(aid, title, text, lang)
+        return len(rows)
+
+    def search_text(self, query: str, *, lang: str | None = None, source: str | None = None,
+                    date_from: str | None = None, date_to: str | None = None,
+                    limit: int = 100) -> list[tuple[str, float]]:
+        """Keyword search: (article id, score) of articles holding any word of ``query``,
+        best first (score: higher is better; here -bm25, title words weigh 3x).
+
+        Words are matched as ``fts.query_terms`` folds them (case, diacritics, Arabic
+        variants; CJK as bigrams). Filters: exact language and source, ISO dates inclusive
+        (an article without a date passes no date filter). A backend implements this with
+        its own full-text engine; only the ranking's scale may differ.
+        """
+        terms = self._informative(fts.query_terms(query))
+        if not terms:
+            return []
+        expr = fts.match_expression(terms, columns=("title", "body"))
+        if lang is not None:
+            expr = f'({expr}) AND lang : "{_quote(lang)}"'
+        where, args = ["article_search MATCH ?"], [expr]
+        for column, op, value in (("a.source", "=", source),
+                                  ("a.date", ">=", date_from), ("a.date", "<=", date_to)):
+            if value is not None:
+                where.append(f"{column} {op} ?")
+                args.append(value)
+        rows = self.conn.execute(
+            "SELECT a.id, -bm25(article_search, 3.0, 1.0, 0.0) AS score FROM article_search "
+            "JOIN search_rows r ON r.rowid = article_search.rowid "
+            "JOIN articles a ON a.id = r.article_id "
+            f"WHERE {' AND '.join(where)} ORDER BY bm25(article_search, 3.0, 1.0, 0.0) LIMIT ?",
+            (*args, limit))
+        return [(aid, float(score)) for aid, score in rows]
+
+    def _informative(self, terms: list[str]) -> list[str]:
+        """The query's terms without those in more than ``fts.COMMON_FRACTION`` of a large
+        index (function words: they rank nothing and make bm25 score most of the corpus);
+        the rarest term stays when all are common."""
+        if len(terms) < 2:
+            return terms
+        self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.article_search_vocab "
+                          "USING fts5vocab(main, article_search, row)")
+        marks = ",".join("?" * len(terms))
+        df = dict(self.conn.execute(
+            f"SELECT term, doc FROM temp.article_search_vocab WHERE term IN ({marks})", terms))
+        cap = max(fts.COMMON_MIN_DOCS, fts.COMMON_FRACTION * self._indexed_count())
+        kept = [t for t in terms if df.get(t, 0) <= cap]
+        return kept or [min(terms, key=lambda t: df.get(t, 0))]
+
+    def _indexed_count(self) -> int:
+        return int(self.conn.execute("SELECT max(rowid) FROM search_rows").fetchone()[0] or 0)
+
+    def document_frequencies(self, terms: Sequence[str], lang: str) -> dict[str, int]:
+        """For each index token in ``terms`` (as ``fts.index_form`` writes them): how many
+        articles in language ``lang`` contain it. Key terms weigh a story's words by it."""
+        out = {}
+        for term in terms:
+            expr = f'{fts.match_expression([term], columns=("title", "body"))} AND lang : "{_quote(lang)}"'
+            out[term] = int(self.conn.execute(
+                "SELECT count(*) FROM article_search WHERE article_search MATCH ?",
+                (expr,)).fetchone()[0])
+        return out
+
+    def count_articles_by_lang(self) -> dict[str, int]:
+        """Articles (near-duplicates included, as the index holds them) per language."""
+        return dict(self.conn.execute("SELECT lang, count(*) FROM articles GROUP BY lang"))
+
     # -- duplicates and rejections ------------------------------------------------------------
     def add_duplicate(self, origin: str, duplicate_of: str) -> bool:
         """Record an exact copy; returns False when it was already recorded."""
-        with self.conn:
+        with self.transaction():
             cur = self.conn.execute(
                 "INSERT INTO duplicates (origin, duplicate_of) VALUES (?, ?) "
                 "ON CONFLICT(origin) DO UPDATE SET duplicate_of = excluded.duplicate_of "
@@ -133,7 +290,7 @@ class SQLiteStore:
 
     def add_rejection(self, origin: str, reason: str) -> bool:
         """Record a rejection; returns False when the same one was already recorded."""
-        with self.conn:
+        with self.transaction():
             cur = self.conn.execute(
                 "INSERT INTO rejections (origin, reason) VALUES (?, ?) "
                 "ON CONFLICT(origin) DO UPDATE SET reason = excluded.reason "
@@ -155,12 +312,52 @@ class SQLiteStore:
         return out
 
     def add_embeddings(self, model: str, vectors: Mapping[str, np.ndarray]) -> None:
-        with self.conn:
+        with self.transaction():
             self.conn.executemany(
                 "INSERT OR REPLACE INTO embeddings (article_id, model, dim, vector) "
                 "VALUES (?, ?, ?, ?)",
                 [(aid, model, int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes())
                  for aid, v in vectors.items()])
+
+    def count_embeddings(self, model: str) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM embeddings WHERE model = ?",
+                                     (model,)).fetchone()[0])
+
+    def all_embeddings(self, model: str) -> tuple[list[str], np.ndarray]:
+        """Every stored vector of ``model``: (article ids, matrix with one row each)."""
+        ids, blobs = [], []
+        for aid, blob in self.conn.execute(
+                "SELECT article_id, vector FROM embeddings WHERE model = ? ORDER BY article_id",
+                (model,)):
+            ids.append(aid)
+            blobs.append(blob)
+        if not blobs:
+            return [], np.zeros((0, 0), np.float32)
+        return ids, np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), -1)
+
+    def sentence_vectors(self, model: str, ids: Sequence[str]
+                         ) -> dict[str, tuple[list[tuple[int, int]], np.ndarray]]:
+        """Cached sentence spans (start, end into the article text) and their vectors."""
+        out = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for aid, spans, blob in self.conn.execute(
+                    f"SELECT article_id, spans, vectors FROM sentence_embeddings "
+                    f"WHERE model = ? AND article_id IN ({marks})", (model, *chunk)):
+                pairs = [(int(a), int(b)) for a, b in json.loads(spans)]
+                vecs = np.frombuffer(blob, dtype=np.float32).reshape(len(pairs), -1) \
+                    if pairs else np.zeros((0, 0), np.float32)
+                out[aid] = (pairs, vecs)
+        return out
+
+    def add_sentence_vectors(self, model: str, items: Mapping[
+            str, tuple[Sequence[tuple[int, int]], np.ndarray]]) -> None:
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO sentence_embeddings (article_id, model, spans, vectors) "
+                "VALUES (?, ?, ?, ?)",
+                [(aid, model, json.dumps([list(s) for s in spans]),
+                  np.asarray(v, dtype=np.float32).tobytes()) for aid, (spans, v) in items.items()])
 
     def missing_embeddings(self, model: str) -> list[str]:
         rows = self.conn.execute(
@@ -180,7 +377,7 @@ class SQLiteStore:
 
         Stories that keep their id keep their creation time; others are removed.
         """
-        with self.conn:
+        with self.transaction():
             old = {r[0] for r in self.conn.execute("SELECT id FROM stories")}
             self.conn.execute("DELETE FROM memberships")
             gone = old - set(stories)
@@ -197,7 +394,7 @@ class SQLiteStore:
 
     def place(self, article_id: str, story_id: str, headline: str) -> None:
         """Streaming: put one article into a story (created with ``headline`` if new)."""
-        with self.conn:
+        with self.transaction():
             self.conn.execute("INSERT INTO stories (id, headline) VALUES (?, ?) "
                               "ON CONFLICT(id) DO NOTHING", (story_id, headline))
             self.conn.execute("INSERT OR REPLACE INTO memberships (article_id, story_id) "
@@ -205,7 +402,7 @@ class SQLiteStore:
 
     def merge_stories(self, absorbed: str, into: str) -> None:
         """Move every article of ``absorbed`` into ``into`` and record the merge."""
-        with self.conn:
+        with self.transaction():
             self.conn.execute("UPDATE memberships SET story_id = ? WHERE story_id = ?",
                               (into, absorbed))
             self.conn.execute("DELETE FROM stories WHERE id = ?", (absorbed,))
@@ -213,6 +410,36 @@ class SQLiteStore:
                               "VALUES (?, ?)", (absorbed, into))
             self.conn.execute("UPDATE story_merges SET into_story = ? WHERE into_story = ?",
                               (into, absorbed))
+
+    def stories_of(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """Article id -> story id, for the given articles that are in a story."""
+        out: dict[str, str] = {}
+        for chunk in _chunks(list(article_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.conn.execute(f"SELECT article_id, story_id FROM memberships "
+                                         f"WHERE article_id IN ({marks})", chunk))
+        return out
+
+    def story_of(self, article_id: str) -> str | None:
+        row = self.conn.execute("SELECT story_id FROM memberships WHERE article_id = ?",
+                                (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def story_headlines(self, story_ids: Sequence[str] | None = None) -> dict[str, str]:
+        """Story id -> headline (all stories, or those given), without reading members."""
+        if story_ids is None:
+            return dict(self.conn.execute("SELECT id, headline FROM stories"))
+        out: dict[str, str] = {}
+        for chunk in _chunks(list(story_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            out.update(self.conn.execute(f"SELECT id, headline FROM stories WHERE id IN ({marks})",
+                                         chunk))
+        return out
+
+    def change_marker(self) -> tuple[int, int]:
+        """Cheap token that differs after any write, by this connection or another."""
+        return (int(self.conn.execute("PRAGMA data_version").fetchone()[0]),
+                self.conn.total_changes)
 
     def merges(self) -> dict[str, str]:
         return dict(self.conn.execute("SELECT absorbed, into_story FROM story_merges"))
@@ -245,6 +472,21 @@ def _story(sid: str, headline: str, headlines: str, members: list[tuple]) -> Sto
                  sources=tuple(sorted({src for _, _, src, _ in members if src})),
                  first_date=dates[0] if dates else None, last_date=dates[-1] if dates else None,
                  headlines=json.loads(headlines))
+
+
+def _quote(value: str) -> str:
+    return value.replace('"', '""')
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The SQL statements of a migration script, one by one (executescript would commit)."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \t\r\n;"):
+                yield pending
+            pending = ""
 
 
 def _chunks(items: list, n: int) -> Iterator[list]:
