@@ -84,6 +84,8 @@ def gold_of(origin: str, ecb_labels: list[str]) -> str:
     path = Path(origin.split("#")[0]).resolve()
     rel = str(path.relative_to(SAMPLE.resolve())) if path.is_relative_to(SAMPLE.resolve()) \
         else origin
+    if "#" in origin:  # a record of a JSONL/CSV file: labelled as "file#record"
+        rel += "#" + origin.split("#", 1)[1]
     return LABELS.get(rel, "?" + origin)
 
 
