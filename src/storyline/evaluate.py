@@ -240,17 +240,23 @@ def v_measure(pred: list, gold: list) -> float:
     return float(v_measure_score(gold, pred))
 
 
+#: Streaming evaluation: documents arrive in file order and are settled (``watch``'s
+#: merge pass) after every this many, as if each file held that many articles.
+STREAM_FILE = 20
+
+
 def evaluate_clusters(path: str | Path, embedder: Embedder | None = None,
                       cache: Path | None = None,
                       progress: Callable[[str, int, int | None], None] | None = None) -> dict:
     """Cluster a labelled file (``{"id","lang","title","text","label"}`` lines) in batch and
-    streaming mode (documents in file order, then one merge pass); B-cubed and V-measure.
+    streaming mode (documents in file order, settled every ``STREAM_FILE``); B-cubed and V-measure.
 
     Both modes share the pipeline's thresholds. Language centring is fitted on the whole
     file for both (it needs no labels); a live stream estimates it from what it has seen.
     """
     from storyline.cluster.edges import StoryEdges
     from storyline.cluster.graph import GraphClusterer
+    from storyline.cluster.merge import MERGE_RATIO
     from storyline.cluster.stream import StreamClusterer
     from storyline.embed import get_embedder
     from storyline.language import LanguageDetector
@@ -281,14 +287,17 @@ def evaluate_clusters(path: str | Path, embedder: Embedder | None = None,
     edges = StoryEdges(views)
     x = edges.vectors
     t0 = time.perf_counter()
-    batch = list(GraphClusterer(threshold=STORY_THRESHOLD, k=NEIGHBOURS).fit_predict(x))
+    batch = list(GraphClusterer(threshold=STORY_THRESHOLD, k=NEIGHBOURS,
+                                merge_ratio=MERGE_RATIO).fit_predict(x))
     t_batch = time.perf_counter() - t0
     t0 = time.perf_counter()
     stream = StreamClusterer(threshold=STORY_THRESHOLD, k=NEIGHBOURS,
-                             place_threshold=PLACE_THRESHOLD)
-    for v in x:
+                             place_threshold=PLACE_THRESHOLD, merge_ratio=MERGE_RATIO)
+    for k, v in enumerate(x, start=1):  # settled every STREAM_FILE documents, like watch
         stream.add(v)
-    stream.merge_pass()
+        if k % STREAM_FILE == 0:
+            stream.settle()
+    stream.settle()
     streamed = list(stream.labels())
     t_stream = time.perf_counter() - t0
     out: dict[str, Any] = {"documents": len(rows), "gold_clusters": len(set(gold))}

@@ -19,6 +19,7 @@ from storyline.cluster import assign_story_ids
 from storyline.cluster.edges import StoryEdges, day_numbers
 from storyline.cluster.graph import GraphClusterer
 from storyline.cluster.ids import new_story_id
+from storyline.cluster.merge import MERGE_RATIO
 from storyline.cluster.stream import StreamClusterer
 from storyline.dedup import NearDuplicateIndex
 from storyline.embed import VIEWS, Embedder, embed_texts, view_texts
@@ -118,7 +119,8 @@ class Pipeline:
         self.cleaner = cleaner or DocumentCleaner()
         self.detector = detector or LanguageDetector()
         self.preparer = Preparer(self.cleaner, self.detector)
-        self.clusterer = clusterer or GraphClusterer(threshold=STORY_THRESHOLD, k=NEIGHBOURS)
+        self.clusterer = clusterer or GraphClusterer(threshold=STORY_THRESHOLD, k=NEIGHBOURS,
+                                                     merge_ratio=MERGE_RATIO)
         self.scorer = scorer or SameStoryScorer.load()
         self._near: NearDuplicateIndex | None = None
         self._near_rowid = 0  # the store's last article rowid the near index has seen
@@ -380,11 +382,20 @@ class Pipeline:
         ``pending`` articles are left out: they are about to be placed one by one.
         """
         self.embed_pending()
-        articles = [a for a in self.store.articles()
-                    if a.duplicate_of is None and a.id not in pending]
+        stored = self.store.articles()
+        every = [a for a in stored if a.duplicate_of is None]
+        self._copies: dict[str, list[str]] = {}  # original -> its near-duplicates
+        for a in stored:
+            if a.duplicate_of is not None:
+                self._copies.setdefault(a.duplicate_of, []).append(a.id)
+        articles = [a for a in every if a.id not in pending]
         member = self.store.memberships()
-        # the stream's edges are cosines: the views' name/number signals are not needed
-        self._edges = self.story_edges(articles, signals=False)
+        # the language means are fitted on every stored article, those about to be placed
+        # included (centring needs no labels), so placing them does not make the means stale
+        # and the stream centres exactly like a batch run over the same articles; the
+        # stream's edges are cosines: the views' name/number signals are not needed
+        self._edges = self.story_edges(every, signals=False)
+        keep = np.array([a.id not in pending for a in every], dtype=bool)
         story_ids = sorted({member[a.id] for a in articles if a.id in member})
         index = {sid: k for k, sid in enumerate(story_ids)}
         for a in articles:  # an article without a story (ingested, never clustered)
@@ -393,12 +404,14 @@ class Pipeline:
         labels = np.array([index[member.get(a.id, f"new:{a.id}")] for a in articles],
                           dtype=np.int64)
         self._stream = StreamClusterer.from_labels(
-            self._edges.vectors, labels, dates=day_numbers([a.date for a in articles]),
+            self._edges.vectors[keep] if len(every) else self._edges.vectors, labels,
+            dates=day_numbers([a.date for a in articles]),
             threshold=self.clusterer.threshold, k=self.clusterer.k,
-            place_threshold=PLACE_THRESHOLD)
+            place_threshold=PLACE_THRESHOLD, merge_ratio=self.clusterer.merge_ratio)
         self._stream.touch_all()  # re-centred vectors: every story may now merge
         self._story_ids = {k: sid for sid, k in index.items()}
-        self._fitted_counts = Counter(a.lang for a in articles)
+        self._stream_ids = [a.id for a in articles]  # stream article index -> article id
+        self._fitted_counts = Counter(a.lang for a in every)
         for a, k in zip(articles, labels):
             if a.id not in member:
                 self._story_ids[int(k)] = new_story_id([a.id])
@@ -417,6 +430,7 @@ class Pipeline:
             if a.duplicate_of is not None:
                 sid = self.store.memberships().get(a.duplicate_of) or new_story_id([a.id])
                 self.store.place(a.id, sid, a.title)
+                self._copies.setdefault(a.duplicate_of, []).append(a.id)
                 placed.append((a.origin, sid))
                 continue
             if self._stale(a.lang):
@@ -424,6 +438,7 @@ class Pipeline:
                 stream = self._live_stream(pending)
             vec = self._edges.centring.transform(self.full_vectors([a]), [a.lang])[0]
             k = stream.add(vec, date=day_numbers([a.date])[0])
+            self._stream_ids.append(a.id)
             if k not in self._story_ids:
                 self._story_ids[k] = new_story_id([a.id])
             self.store.place(a.id, self._story_ids[k], a.title)
@@ -444,11 +459,23 @@ class Pipeline:
         return stored >= max(2 * self._fitted_counts.get(lang, 0), REFIT_MIN)
 
     def merge_stories(self) -> dict[str, str]:
-        """Streaming: merge stories that have grown together; returns absorbed -> into."""
+        """Streaming: settle the stories touched since the last call (re-clustered with the
+        batch rules, see ``StreamClusterer.settle``); returns absorbed -> surviving id."""
         stream = self._live_stream()
+        moved, absorbed = stream.settle()
+        if not moved and not absorbed:
+            return {}
+        by_idx = {a_idx: aid for a_idx, aid in enumerate(self._stream_ids)}
+        titles = {a.id: a.title for a in self.store.articles([by_idx[i] for i in moved])}
+        for a_idx, k in sorted(moved.items()):
+            if k not in self._story_ids:
+                self._story_ids[k] = new_story_id([by_idx[i] for i in stream.members[k]])
+            aid = by_idx[a_idx]
+            for one in [aid, *self._copies.get(aid, [])]:  # near-duplicates follow
+                self.store.place(one, self._story_ids[k], titles[aid])
         merged = {}
-        for absorbed, into in stream.merge_pass().items():
-            a_id, i_id = self._story_ids[absorbed], self._story_ids[stream.resolve(into)]
+        for gone, into in sorted(absorbed.items()):
+            a_id, i_id = self._story_ids[gone], self._story_ids[stream.resolve(into)]
             self.store.merge_stories(a_id, i_id)
             merged[a_id] = i_id
         return merged

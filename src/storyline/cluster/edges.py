@@ -29,7 +29,7 @@ class StoryEdges:
         self._views = views
         self.dim = dim
         prior = self.scorer.priors_.get("full")
-        self.centring = LanguageCentering(prior=prior)
+        self.centring = LanguageCentering(prior=prior, density=True)
         if full is None or langs is None:
             views = self.views
             langs = [v.lang for v in views]
