@@ -9,8 +9,11 @@ from pathlib import Path
 from storyline.compare import PairScore
 from storyline.embed import Embedder, get_embedder
 from storyline.pipeline import IngestReport, Pipeline, Progress
-from storyline.store import SQLiteStore
+from storyline.store import Store, open_store
 from storyline.types import Article, Story
+
+DB_ENV = "STORYLINE_DB"
+DEFAULT_DB = "storyline.db"
 
 
 class Storyline:
@@ -18,11 +21,15 @@ class Storyline:
 
     def __init__(
         self,
-        db: str | os.PathLike[str] = "storyline.db",
+        db: str | os.PathLike[str] | None = None,
         embedder: Embedder | Callable[[], Embedder] | str = "e5-small",
         create: bool = True,
     ) -> None:
-        self.store = SQLiteStore(Path(db), create=create)
+        """``db``: an SQLite file path or a ``postgresql://`` URL (default: ``$STORYLINE_DB``,
+        else ``storyline.db``)."""
+        if db is None:
+            db = os.environ.get(DB_ENV) or DEFAULT_DB
+        self.store: Store = open_store(db, create=create)
         if isinstance(embedder, str):
             name = embedder
             factory: Callable[[], Embedder] = lambda: get_embedder(name)  # noqa: E731

@@ -28,8 +28,10 @@ err = Console(stderr=True, soft_wrap=True)
 
 # -- shared options -----------------------------------------------------------------------
 def db_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(),
-                        help="SQLite database file.")(f)
+    return click.option("--db", default=DEFAULT_DB, show_default=True, envvar="STORYLINE_DB",
+                        show_envvar=True,
+                        help="SQLite database file, or a postgresql://user@host/dbname URL "
+                             "(several processes and hosts sharing one store).")(f)
 
 
 def json_option(f: Callable[..., Any]) -> Callable[..., Any]:

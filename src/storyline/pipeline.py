@@ -29,7 +29,7 @@ from storyline.language import LanguageDetector
 from storyline.present import headlines
 from storyline.scorer import ArticleView, SameStoryScorer
 from storyline.signals import TextSignals
-from storyline.store import SQLiteStore
+from storyline.store import Store
 from storyline.types import Article, Notice, RawDocument, Rejection, Story
 
 # Below this many characters of body a "page" is a stub (a cookie wall, an error page or
@@ -109,7 +109,7 @@ class Pipeline:
 
     def __init__(
         self,
-        store: SQLiteStore,
+        store: Store,
         embedder_factory: Callable[[], Embedder],
         cleaner: DocumentCleaner | None = None,
         detector: LanguageDetector | None = None,

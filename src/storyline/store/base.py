@@ -1,0 +1,320 @@
+"""The store seam: the ``Store`` protocol every backend implements, and the SQL they share.
+
+Every stage reads and writes through a ``Store``. ``SQLStore`` holds the SQL once, written
+for both SQLite and PostgreSQL (``?`` placeholders, ``INSERT ... ON CONFLICT``); a backend
+subclass supplies only what differs: how to connect and migrate, transactions, placeholder
+style, the sequence column and the locks several writers need (``SQLiteStore`` in
+``sqlite.py``, ``PostgresStore`` in ``postgres.py``; ``open_store`` picks one by URL).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from storyline.errors import NotFoundError
+from storyline.types import Article, Story
+
+ARTICLE_COLS = "id, origin, title, text, lang, content_hash, url, date, source, duplicate_of"
+# Names of the cross-process locks (``Store.writer_lock``): one writer at a time decides
+# whether an article is new (so two processes never both store one input), and one at a time
+# rewrites the stories (a clustering pass or a streaming placement).
+INGEST_LOCK = "ingest"
+STORIES_LOCK = "stories"
+
+StoryRows = Mapping[str, tuple[str, Mapping[str, str], Sequence[str]]]
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What the pipeline, the API and the CLI may ask of a store (any backend)."""
+
+    url: str
+
+    @property
+    def schema_version(self) -> int: ...
+    def close(self) -> None: ...
+    def writer_lock(self, name: str) -> AbstractContextManager[None]: ...
+
+    # articles
+    def article_by_origin(self, origin: str) -> Article | None: ...
+    def article_by_hash(self, content_hash: str) -> Article | None: ...
+    def article(self, article_id: str) -> Article: ...
+    def articles(self, ids: Iterable[str] | None = None) -> list[Article]: ...
+    def add_article(self, article: Article, minhash: bytes | None) -> None: ...
+    def remove_article(self, article_id: str) -> None: ...
+    def minhashes(self) -> Iterator[tuple[str, bytes]]: ...
+    def minhashes_since(self, seq: int) -> tuple[list[tuple[str, bytes]], int]: ...
+    def count_articles_in(self, lang: str) -> int: ...
+    def count_articles(self) -> int: ...
+
+    # duplicates and rejections
+    def add_duplicate(self, origin: str, duplicate_of: str) -> bool: ...
+    def duplicates(self) -> list[tuple[str, str]]: ...
+    def add_rejection(self, origin: str, reason: str) -> bool: ...
+    def rejections(self) -> list[tuple[str, str]]: ...
+
+    # embeddings
+    def embeddings(self, model: str, ids: Sequence[str]) -> dict[str, np.ndarray]: ...
+    def add_embeddings(self, model: str, vectors: Mapping[str, np.ndarray]) -> None: ...
+    def missing_embeddings(self, model: str) -> list[str]: ...
+
+    # stories
+    def memberships(self) -> dict[str, str]: ...
+    def replace_stories(self, stories: StoryRows) -> None: ...
+    def place(self, article_id: str, story_id: str, headline: str) -> None: ...
+    def merge_stories(self, absorbed: str, into: str) -> None: ...
+    def merges(self) -> dict[str, str]: ...
+    def stories(self) -> list[Story]: ...
+    def story(self, story_id: str) -> Story: ...
+
+
+def _article(row: Sequence[object]) -> Article:
+    return Article(*row)  # type: ignore[arg-type]
+
+
+class SQLStore:
+    """The SQL both backends share. Subclasses set ``conn`` and override the hooks below.
+
+    Hooks: ``_execute``/``_executemany`` (placeholder style), ``_transaction`` (nestable),
+    ``writer_lock`` (cross-process), ``SEQ`` (a column that grows with each insert).
+    """
+
+    url: str
+    conn: Any
+    SEQ = "rowid"
+
+    # -- hooks ------------------------------------------------------------------------------
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.conn.execute(sql, params)
+
+    def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self.conn.executemany(sql, rows)
+
+    def _transaction(self) -> AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    @contextmanager
+    def writer_lock(self, name: str) -> Iterator[None]:
+        """Hold the named cross-process lock (``INGEST_LOCK``, ``STORIES_LOCK``)."""
+        yield
+
+    @property
+    def schema_version(self) -> int:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- articles ---------------------------------------------------------------------------
+    def _one_article(self, where: str, params: Sequence[Any]) -> Article | None:
+        row = self._execute(f"SELECT {ARTICLE_COLS} FROM articles WHERE {where}", params).fetchone()
+        return _article(row) if row else None
+
+    def article_by_origin(self, origin: str) -> Article | None:
+        return self._one_article("origin = ?", (origin,))
+
+    def article_by_hash(self, content_hash: str) -> Article | None:
+        return self._one_article(f"content_hash = ? ORDER BY {self.SEQ} LIMIT 1", (content_hash,))
+
+    def article(self, article_id: str) -> Article:
+        found = self._one_article("id = ?", (article_id,))
+        if found is None:
+            raise NotFoundError(f"no article {article_id!r}")
+        return found
+
+    def articles(self, ids: Iterable[str] | None = None) -> list[Article]:
+        if ids is None:
+            rows = self._execute(f"SELECT {ARTICLE_COLS} FROM articles ORDER BY origin")
+            return [_article(r) for r in rows]
+        wanted = list(ids)
+        found = {}
+        for chunk in _chunks(wanted, 500):
+            marks = ",".join("?" * len(chunk))
+            for r in self._execute(f"SELECT {ARTICLE_COLS} FROM articles WHERE id IN ({marks})",
+                                   chunk):
+                found[r[0]] = _article(r)
+        return [found[i] for i in wanted if i in found]
+
+    def add_article(self, article: Article, minhash: bytes | None) -> None:
+        with self._transaction():
+            self._execute(
+                f"INSERT INTO articles ({ARTICLE_COLS}, minhash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (article.id, article.origin, article.title, article.text, article.lang,
+                 article.content_hash, article.url, article.date, article.source,
+                 article.duplicate_of, minhash),
+            )
+            self._execute("DELETE FROM rejections WHERE origin = ?", (article.origin,))
+            self._execute("DELETE FROM duplicates WHERE origin = ?", (article.origin,))
+
+    def remove_article(self, article_id: str) -> None:
+        with self._transaction():
+            self._execute("UPDATE articles SET duplicate_of = NULL WHERE duplicate_of = ?",
+                          (article_id,))
+            self._execute("DELETE FROM articles WHERE id = ?", (article_id,))
+
+    def minhashes(self) -> Iterator[tuple[str, bytes]]:
+        """Signatures of stored originals (near-duplicates are not indexed themselves)."""
+        yield from self.minhashes_since(0)[0]
+
+    def minhashes_since(self, seq: int) -> tuple[list[tuple[str, bytes]], int]:
+        """Signatures of originals stored after insert number ``seq``, and the last number.
+
+        Another process may have stored articles since this one loaded its index; taken
+        under ``INGEST_LOCK`` this is exactly what it has not seen yet.
+        """
+        rows = self._execute(
+            f"SELECT {self.SEQ}, id, minhash, duplicate_of FROM articles WHERE {self.SEQ} > ? "
+            f"ORDER BY {self.SEQ}", (seq,)).fetchall()
+        last = int(rows[-1][0]) if rows else seq
+        return [(aid, bytes(blob)) for _, aid, blob, dup in rows
+                if dup is None and blob is not None], last
+
+    def count_articles_in(self, lang: str) -> int:
+        return int(self._execute("SELECT count(*) FROM articles WHERE lang = ? AND "
+                                 "duplicate_of IS NULL", (lang,)).fetchone()[0])
+
+    def count_articles(self) -> int:
+        return int(self._execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    # -- duplicates and rejections ------------------------------------------------------------
+    def add_duplicate(self, origin: str, duplicate_of: str) -> bool:
+        """Record an exact copy; returns False when it was already recorded."""
+        with self._transaction():
+            cur = self._execute(
+                "INSERT INTO duplicates (origin, duplicate_of) VALUES (?, ?) "
+                "ON CONFLICT(origin) DO UPDATE SET duplicate_of = excluded.duplicate_of "
+                "WHERE duplicates.duplicate_of != excluded.duplicate_of", (origin, duplicate_of))
+            changed = cur.rowcount > 0
+            self._execute("DELETE FROM rejections WHERE origin = ?", (origin,))
+        return changed
+
+    def duplicates(self) -> list[tuple[str, str]]:
+        return [tuple(r) for r in self._execute(  # type: ignore[misc]
+            "SELECT origin, duplicate_of FROM duplicates ORDER BY origin")]
+
+    def add_rejection(self, origin: str, reason: str) -> bool:
+        """Record a rejection; returns False when the same one was already recorded."""
+        with self._transaction():
+            cur = self._execute(
+                "INSERT INTO rejections (origin, reason) VALUES (?, ?) "
+                "ON CONFLICT(origin) DO UPDATE SET reason = excluded.reason "
+                "WHERE rejections.reason != excluded.reason", (origin, reason))
+            return cur.rowcount > 0
+
+    def rejections(self) -> list[tuple[str, str]]:
+        return [tuple(r) for r in self._execute(  # type: ignore[misc]
+            "SELECT origin, reason FROM rejections ORDER BY origin")]
+
+    # -- embeddings (float32 vectors as bytes; the clusterer builds its index from them) -----
+    def embeddings(self, model: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for aid, blob in self._execute(
+                    f"SELECT article_id, vector FROM embeddings WHERE model = ? "
+                    f"AND article_id IN ({marks})", (model, *chunk)):
+                out[aid] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
+    def add_embeddings(self, model: str, vectors: Mapping[str, np.ndarray]) -> None:
+        with self._transaction():
+            self._executemany(
+                "INSERT INTO embeddings (article_id, model, dim, vector) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(article_id, model) DO UPDATE SET dim = excluded.dim, "
+                "vector = excluded.vector",
+                [(aid, model, int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes())
+                 for aid, v in vectors.items()])
+
+    def missing_embeddings(self, model: str) -> list[str]:
+        rows = self._execute(
+            "SELECT a.id FROM articles a LEFT JOIN embeddings e "
+            "ON e.article_id = a.id AND e.model = ? WHERE e.article_id IS NULL ORDER BY a.id",
+            (model,))
+        return [r[0] for r in rows]
+
+    # -- stories ----------------------------------------------------------------------------
+    def memberships(self) -> dict[str, str]:
+        return dict(self._execute("SELECT article_id, story_id FROM memberships").fetchall())
+
+    def replace_stories(self, stories: StoryRows) -> None:
+        """Write the clustering result: story id -> (headline, per-language headlines, members).
+
+        Stories that keep their id keep their creation time; others are removed.
+        """
+        with self._transaction():
+            old = {r[0] for r in self._execute("SELECT id FROM stories")}
+            self._execute("DELETE FROM memberships")
+            gone = old - set(stories)
+            self._executemany("DELETE FROM stories WHERE id = ?", [(s,) for s in sorted(gone)])
+            self._executemany(
+                "INSERT INTO stories (id, headline, headlines) VALUES (?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET headline = excluded.headline, "
+                "headlines = excluded.headlines",
+                [(sid, headline, json.dumps(heads, ensure_ascii=False, sort_keys=True))
+                 for sid, (headline, heads, _) in stories.items()])
+            self._executemany("INSERT INTO memberships (article_id, story_id) VALUES (?, ?)",
+                              [(a, sid) for sid, (_, _, members) in stories.items()
+                               for a in members])
+
+    def place(self, article_id: str, story_id: str, headline: str) -> None:
+        """Streaming: put one article into a story (created with ``headline`` if new)."""
+        with self._transaction():
+            self._execute("INSERT INTO stories (id, headline) VALUES (?, ?) "
+                          "ON CONFLICT(id) DO NOTHING", (story_id, headline))
+            self._execute("INSERT INTO memberships (article_id, story_id) VALUES (?, ?) "
+                          "ON CONFLICT(article_id) DO UPDATE SET story_id = excluded.story_id",
+                          (article_id, story_id))
+
+    def merge_stories(self, absorbed: str, into: str) -> None:
+        """Move every article of ``absorbed`` into ``into`` and record the merge."""
+        with self._transaction():
+            self._execute("UPDATE memberships SET story_id = ? WHERE story_id = ?",
+                          (into, absorbed))
+            self._execute("DELETE FROM stories WHERE id = ?", (absorbed,))
+            self._execute("INSERT INTO story_merges (absorbed, into_story) VALUES (?, ?) "
+                          "ON CONFLICT(absorbed) DO UPDATE SET into_story = excluded.into_story",
+                          (absorbed, into))
+            self._execute("UPDATE story_merges SET into_story = ? WHERE into_story = ?",
+                          (into, absorbed))
+
+    def merges(self) -> dict[str, str]:
+        return dict(self._execute("SELECT absorbed, into_story FROM story_merges").fetchall())
+
+    def stories(self) -> list[Story]:
+        rows = self._execute(
+            "SELECT s.id, s.headline, s.headlines, a.id, a.lang, a.source, a.date "
+            "FROM stories s JOIN memberships m ON m.story_id = s.id "
+            "JOIN articles a ON a.id = m.article_id ORDER BY s.id, a.date NULLS FIRST, a.origin")
+        grouped: dict[str, list[tuple]] = {}
+        heads: dict[str, tuple[str, str]] = {}
+        for sid, headline, headlines, *rest in rows:
+            grouped.setdefault(sid, []).append(tuple(rest))
+            heads[sid] = (headline, headlines)
+        stories = [_story(sid, *heads[sid], members) for sid, members in grouped.items()]
+        stories.sort(key=lambda s: (-s.size, s.first_date or "", s.id))
+        return stories
+
+    def story(self, story_id: str) -> Story:
+        for s in self.stories():
+            if s.id == story_id:
+                return s
+        raise NotFoundError(f"no story {story_id!r}; list them with 'storyline stories'")
+
+
+def _story(sid: str, headline: str, headlines: str, members: list[tuple]) -> Story:
+    dates = sorted(d for _, _, _, d in members if d)
+    return Story(id=sid, headline=headline, article_ids=tuple(m[0] for m in members),
+                 languages=tuple(sorted({lang for _, lang, _, _ in members})),
+                 sources=tuple(sorted({src for _, _, src, _ in members if src})),
+                 first_date=dates[0] if dates else None, last_date=dates[-1] if dates else None,
+                 headlines=json.loads(headlines))
+
+
+def _chunks(items: list, n: int) -> Iterator[list]:
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
