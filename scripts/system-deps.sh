@@ -7,6 +7,7 @@ set -euo pipefail
 
 # One Debian package per line: "<package> <a program it provides>".
 PACKAGES=(
+  "postgresql /usr/lib/postgresql/15/bin/initdb"
 )
 
 missing=()
