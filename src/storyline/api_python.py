@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
 from storyline.compare import PairScore
 from storyline.embed import Embedder, get_embedder
+from storyline.engines import get_engine
 from storyline.pipeline import IngestReport, Pipeline, Progress
 from storyline.store import Store, open_store
 from storyline.types import Article, Story
@@ -24,21 +26,24 @@ class Storyline:
         db: str | os.PathLike[str] | None = None,
         embedder: Embedder | Callable[[], Embedder] | str = "e5-small",
         create: bool = True,
+        workers: int | None = None,
+        scheduler: str | None = None,
     ) -> None:
         """``db``: an SQLite file path or a ``postgresql://`` URL (default: ``$STORYLINE_DB``,
-        else ``storyline.db``)."""
+        else ``storyline.db``). ``workers``: read, clean and embed on a local Dask cluster of
+        that many processes; ``scheduler``: on an existing Dask cluster (its address)."""
         if db is None:
             db = os.environ.get(DB_ENV) or DEFAULT_DB
         self.store: Store = open_store(db, create=create)
         if isinstance(embedder, str):
-            name = embedder
-            factory: Callable[[], Embedder] = lambda: get_embedder(name)  # noqa: E731
+            factory: Callable[[], Embedder] = partial(get_embedder, embedder)  # picklable
         elif isinstance(embedder, Embedder):
             instance = embedder
             factory = lambda: instance  # noqa: E731
         else:
             factory = embedder
-        self.pipeline = Pipeline(self.store, factory)
+        self.engine = get_engine(workers, scheduler)
+        self.pipeline = Pipeline(self.store, factory, engine=self.engine)
 
     def add_paths(self, paths: Iterable[str | os.PathLike[str]],
                   progress: Progress | None = None) -> IngestReport:
@@ -89,6 +94,7 @@ class Storyline:
         return score_pairs(views, [(0, 1)], SameStoryScorer.load())[0]
 
     def close(self) -> None:
+        self.engine.close()
         self.store.close()
 
     def __enter__(self) -> Storyline:

@@ -34,6 +34,16 @@ def db_option(f: Callable[..., Any]) -> Callable[..., Any]:
                              "(several processes and hosts sharing one store).")(f)
 
 
+def engine_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--workers / --scheduler: read, clean and embed on a Dask cluster (default: here)."""
+    f = click.option("--scheduler", default=None, metavar="ADDRESS",
+                     help="Run reading, cleaning and embedding on an existing Dask cluster "
+                          "(e.g. tcp://10.0.0.5:8786); this process writes the store.")(f)
+    return click.option("--workers", type=int, default=None,
+                        help="Run reading, cleaning and embedding on a local Dask cluster of "
+                             "N processes; this process writes the store.")(f)
+
+
 def json_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--json", "as_json", is_flag=True,
                         help="Print machine-readable JSON instead of tables.")(f)
@@ -143,16 +153,20 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @db_option
+@engine_options
 @json_option
 @quiet_option
-def run(paths: tuple[str, ...], db: str, as_json: bool, quiet: bool) -> None:
+def run(paths: tuple[str, ...], db: str, workers: int | None, scheduler: str | None,
+        as_json: bool, quiet: bool) -> None:
     """Ingest PATHS (files or folders), then cluster and print the stories.
 
     \b
     Example:
       storyline run examples/sample ../more-news/ --db news.db
+      storyline run incoming/ --db postgresql://storyline@dbhost/news --workers 8
     """
-    with edge(), Storyline(db) as sl, progress_bar(quiet or as_json) as bar:
+    with edge(), Storyline(db, workers=workers, scheduler=scheduler) as sl, \
+            progress_bar(quiet or as_json) as bar:
         report = sl.add_paths(paths, progress=bar)
         stories = sl.cluster(progress=bar)
     if as_json:
@@ -165,16 +179,19 @@ def run(paths: tuple[str, ...], db: str, as_json: bool, quiet: bool) -> None:
 @main.command(name="ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @db_option
+@engine_options
 @json_option
 @quiet_option
-def ingest_cmd(paths: tuple[str, ...], db: str, as_json: bool, quiet: bool) -> None:
+def ingest_cmd(paths: tuple[str, ...], db: str, workers: int | None, scheduler: str | None,
+               as_json: bool, quiet: bool) -> None:
     """Ingest PATHS into the database without clustering.
 
     \b
     Example:
       storyline ingest scraped/2026-03-14/ --db news.db
     """
-    with edge(), Storyline(db) as sl, progress_bar(quiet or as_json) as bar:
+    with edge(), Storyline(db, workers=workers, scheduler=scheduler) as sl, \
+            progress_bar(quiet or as_json) as bar:
         report = sl.add_paths(paths, progress=bar)
     if as_json:
         dump(report_dict(report))
@@ -184,16 +201,19 @@ def ingest_cmd(paths: tuple[str, ...], db: str, as_json: bool, quiet: bool) -> N
 
 @main.command()
 @db_option
+@engine_options
 @json_option
 @quiet_option
-def cluster(db: str, as_json: bool, quiet: bool) -> None:
+def cluster(db: str, workers: int | None, scheduler: str | None, as_json: bool,
+            quiet: bool) -> None:
     """Embed new articles and re-cluster the whole database into stories.
 
     \b
     Example:
       storyline cluster --db news.db
     """
-    with edge(), Storyline(db, create=False) as sl, progress_bar(quiet or as_json) as bar:
+    with edge(), Storyline(db, create=False, workers=workers, scheduler=scheduler) as sl, \
+            progress_bar(quiet or as_json) as bar:
         stories = sl.cluster(progress=bar)
     if as_json:
         dump([story_dict(s) for s in stories])

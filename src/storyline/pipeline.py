@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -24,12 +24,14 @@ from storyline.cluster.ids import new_story_id
 from storyline.cluster.stream import StreamClusterer
 from storyline.dedup import NearDuplicateIndex, content_hash
 from storyline.embed import VIEWS, Embedder, view_texts
+from storyline.engines import Engine, LocalEngine
 from storyline.errors import ConfigError, InputError
 from storyline.language import LanguageDetector
 from storyline.present import headlines
 from storyline.scorer import ArticleView, SameStoryScorer
 from storyline.signals import TextSignals
 from storyline.store import Store
+from storyline.store.base import INGEST_LOCK, STORIES_LOCK
 from storyline.types import Article, Notice, RawDocument, Rejection, Story
 
 # Below this many characters of body a "page" is a stub (a cookie wall, an error page or
@@ -104,94 +106,29 @@ def source_of(raw: RawDocument, url: str | None) -> str:
     return path.parent.name or path.stem
 
 
-class Pipeline:
-    """Holds one instance of each stage and the store they write to."""
+class ArticlePreparer:
+    """Reading, cleaning and language id of one input: a pure function of the file, so an
+    engine may run it in another process (``engines/``); only the writer touches the store."""
 
-    def __init__(
-        self,
-        store: Store,
-        embedder_factory: Callable[[], Embedder],
-        cleaner: DocumentCleaner | None = None,
-        detector: LanguageDetector | None = None,
-        clusterer: GraphClusterer | None = None,
-        scorer: SameStoryScorer | None = None,
-        edges: str = EDGES,
-    ) -> None:
-        if edges not in ("cosine", "scorer"):
-            raise ConfigError(f"unknown edge weighting {edges!r}; use 'cosine' or 'scorer'")
-        self.edges = edges
-        self.store = store
-        self._embedder_factory = embedder_factory
-        self._embedder: Embedder | None = None
-        self.cleaner = cleaner or DocumentCleaner()
-        self.detector = detector or LanguageDetector()
-        self.clusterer = clusterer or GraphClusterer(threshold=STORY_THRESHOLD, k=NEIGHBOURS)
-        self.scorer = scorer or SameStoryScorer.load()
-        self._near: NearDuplicateIndex | None = None
-        self._stream: StreamClusterer | None = None
+    def __init__(self, cleaner: DocumentCleaner, detector: LanguageDetector) -> None:
+        self.cleaner = cleaner
+        self.detector = detector
 
-    @property
-    def embedder(self) -> Embedder:
-        if self._embedder is None:  # loading the model is deferred until vectors are needed
-            self._embedder = self._embedder_factory()
-        return self._embedder
-
-    @property
-    def near_index(self) -> NearDuplicateIndex:
-        if self._near is None:
-            self._near = NearDuplicateIndex()
-            self._near.insert_many((aid, self._near.signature_from_bytes(blob))
-                                   for aid, blob in self.store.minhashes())
-        return self._near
-
-    # -- ingest -----------------------------------------------------------------------------
-    def ingest(self, paths: Iterable[str | os.PathLike[str]],
-               progress: Progress | None = None) -> IngestReport:
-        report = IngestReport()
-        items = list(ingest.iter_files(paths))
-        for done, item in enumerate(items, start=1):
-            records = [item] if isinstance(item, Rejection) else ingest.read_file(item)
-            for rec in records:
-                self._ingest_one(rec, report)
-            if progress:
-                progress("ingest", done, len(items))
-        return report
-
-    def _ingest_one(self, rec: RawDocument | Rejection | Notice, report: IngestReport) -> None:
-        if isinstance(rec, Notice):
-            report.notices.append(rec)
-            return
-        if isinstance(rec, Rejection):
-            self._reject(rec, report)
-            return
-        try:
-            article = self._to_article(rec)
-        except Exception as exc:  # a stage failing on one document must not stop the run
-            self._reject(Rejection(rec.origin, f"could not process: {type(exc).__name__}: "
-                                               f"{exc}"), report)
-            return
-        if isinstance(article, Rejection):
-            self._reject(article, report)
-            return
-        self._store(article, report)
-
-    def read_article(self, path: Path) -> Article:
-        """Clean and tag the first article of one file without storing it."""
-        for rec in ingest.read_file(path):
-            if isinstance(rec, Rejection):
-                raise InputError(f"{rec.origin}: {rec.reason}")
+    def prepare(self, item: Path | Rejection) -> list[Article | Rejection | Notice]:
+        """Every record of one input file, each an article, a rejection or a notice."""
+        if isinstance(item, Rejection):
+            return [item]
+        out: list[Article | Rejection | Notice] = []
+        for rec in ingest.read_file(item):
             if isinstance(rec, RawDocument):
-                article = self._to_article(rec)
-                if isinstance(article, Rejection):
-                    raise InputError(f"{article.origin}: {article.reason}")
-                return article
-        raise InputError(f"{path}: no article found")
+                try:
+                    rec = self.to_article(rec)
+                except Exception as exc:  # a stage failing on one document must not stop the run
+                    rec = Rejection(rec.origin, f"could not process: {type(exc).__name__}: {exc}")
+            out.append(rec)
+        return out
 
-    def _reject(self, rej: Rejection, report: IngestReport) -> None:
-        self.store.add_rejection(rej.origin, rej.reason)
-        report.rejected.append(rej)
-
-    def _to_article(self, raw: RawDocument) -> Article | Rejection:
+    def to_article(self, raw: RawDocument) -> Article | Rejection:
         result = self.cleaner.clean(raw)
         doc = result.document
         text = doc.text.strip()
@@ -210,7 +147,142 @@ class Pipeline:
             source=source_of(raw, url),
         )
 
+
+def prepare_item(preparer: ArticlePreparer, item: Path | Rejection) -> list[Article | Rejection | Notice]:
+    """Engine task: one input file to its prepared records."""
+    return preparer.prepare(item)
+
+
+class BatchEmbedder:
+    """Engine context for embedding: an embedder built once per process from ``factory``.
+
+    In this process it reuses ``instance``; pickled to a worker it leaves the instance behind
+    and the worker builds its own on first use.
+    """
+
+    def __init__(self, factory: Callable[[], Embedder], instance: Embedder | None = None) -> None:
+        self.factory = factory
+        self._embedder = instance
+
+    def __getstate__(self) -> dict:
+        return {"factory": self.factory, "_embedder": None}
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if self._embedder is None:
+            self._embedder = self.factory()
+        return self._embedder.embed(texts)
+
+
+EmbedJob = tuple[str, list[str], list[str]]  # (view, article ids, texts)
+
+
+def embed_job(embedder: BatchEmbedder, job: EmbedJob) -> tuple[str, list[str], np.ndarray]:
+    """Engine task: one batch of one view's texts to vectors."""
+    view, ids, texts = job
+    return view, ids, embedder.embed(texts)
+
+
+class Pipeline:
+    """Holds one instance of each stage and the store they write to."""
+
+    def __init__(
+        self,
+        store: Store,
+        embedder_factory: Callable[[], Embedder],
+        cleaner: DocumentCleaner | None = None,
+        detector: LanguageDetector | None = None,
+        clusterer: GraphClusterer | None = None,
+        scorer: SameStoryScorer | None = None,
+        edges: str = EDGES,
+        engine: Engine | None = None,
+    ) -> None:
+        if edges not in ("cosine", "scorer"):
+            raise ConfigError(f"unknown edge weighting {edges!r}; use 'cosine' or 'scorer'")
+        self.edges = edges
+        self.store = store
+        self._embedder_factory = embedder_factory
+        self._embedder: Embedder | None = None
+        self.cleaner = cleaner or DocumentCleaner()
+        self.detector = detector or LanguageDetector()
+        self.clusterer = clusterer or GraphClusterer(threshold=STORY_THRESHOLD, k=NEIGHBOURS)
+        self.scorer = scorer or SameStoryScorer.load()
+        self.engine: Engine = engine or LocalEngine()
+        self.preparer = ArticlePreparer(self.cleaner, self.detector)
+        self._near: NearDuplicateIndex | None = None
+        self._near_seq = 0
+        self._stream: StreamClusterer | None = None
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:  # loading the model is deferred until vectors are needed
+            self._embedder = self._embedder_factory()
+        return self._embedder
+
+    @property
+    def near_index(self) -> NearDuplicateIndex:
+        if self._near is None:
+            self._near = NearDuplicateIndex()
+            self._near_seq = 0
+            self._sync_near_index()
+        return self._near
+
+    def _sync_near_index(self) -> None:
+        """Add the signatures other processes stored since this one last looked."""
+        assert self._near is not None
+        items, self._near_seq = self.store.minhashes_since(self._near_seq)
+        self._near.insert_many((aid, self._near.signature_from_bytes(blob)) for aid, blob in items)
+
+    # -- ingest -----------------------------------------------------------------------------
+    def ingest(self, paths: Iterable[str | os.PathLike[str]],
+               progress: Progress | None = None) -> IngestReport:
+        """Read, clean and tag each file (on the engine's workers), then store the results
+        here, in input order: the one writer makes the same decisions whatever the engine."""
+        report = IngestReport()
+        items = list(ingest.iter_files(paths))
+        prepared = self.engine.map(prepare_item, self.preparer, items)
+        for done, records in enumerate(prepared, start=1):
+            for rec in records:
+                self._ingest_one(rec, report)
+            if progress:
+                progress("ingest", done, len(items))
+        return report
+
+    def _ingest_one(self, rec: Article | Rejection | Notice, report: IngestReport) -> None:
+        if isinstance(rec, Notice):
+            report.notices.append(rec)
+        elif isinstance(rec, Rejection):
+            self._reject(rec, report)
+        else:
+            self._store(rec, report)
+
+    def read_article(self, path: Path) -> Article:
+        """Clean and tag the first article of one file without storing it."""
+        for rec in ingest.read_file(path):
+            if isinstance(rec, Rejection):
+                raise InputError(f"{rec.origin}: {rec.reason}")
+            if isinstance(rec, RawDocument):
+                article = self.preparer.to_article(rec)
+                if isinstance(article, Rejection):
+                    raise InputError(f"{article.origin}: {article.reason}")
+                return article
+        raise InputError(f"{path}: no article found")
+
+    def _reject(self, rej: Rejection, report: IngestReport) -> None:
+        self.store.add_rejection(rej.origin, rej.reason)
+        report.rejected.append(rej)
+
     def _store(self, article: Article, report: IngestReport) -> None:
+        """Decide what the article is (new, unchanged, a copy, a near-copy) and store it.
+
+        Under the store's ingest lock: when several processes write one PostgreSQL database,
+        one decides at a time and first sees what the others stored (no input twice).
+        """
+        with self.store.writer_lock(INGEST_LOCK):
+            if self._near is not None:
+                self._sync_near_index()
+            self._store_locked(article, report)
+
+    def _store_locked(self, article: Article, report: IngestReport) -> None:
         old = self.store.article_by_origin(article.origin)
         if old is not None:
             if old.content_hash == article.content_hash:
@@ -245,15 +317,22 @@ class Pipeline:
         """Embed every view of the articles that have no cached vector for it yet."""
         todo = {view: self.store.missing_embeddings(self.view_model(view)) for view in VIEWS}
         total, done = sum(len(ids) for ids in todo.values()), 0
-        for view, missing in todo.items():
-            for start in range(0, len(missing), EMBED_BATCH):
-                batch = self.store.articles(missing[start:start + EMBED_BATCH])
-                vecs = self.embedder.embed([view_texts(a.title, a.text)[view] for a in batch])
-                self.store.add_embeddings(self.view_model(view),
-                                          {a.id: v for a, v in zip(batch, vecs)})
-                done += len(batch)
-                if progress:
-                    progress("embed", done, total)
+        if not total:
+            return 0
+
+        def jobs() -> Iterator[EmbedJob]:  # texts read lazily, as the engine asks for them
+            for view, missing in todo.items():
+                for start in range(0, len(missing), EMBED_BATCH):
+                    batch = self.store.articles(missing[start:start + EMBED_BATCH])
+                    yield view, [a.id for a in batch], [view_texts(a.title, a.text)[view]
+                                                        for a in batch]
+
+        runner = BatchEmbedder(self._embedder_factory, self.embedder)
+        for view, ids, vecs in self.engine.map(embed_job, runner, jobs()):
+            self.store.add_embeddings(self.view_model(view), dict(zip(ids, vecs)))
+            done += len(ids)
+            if progress:
+                progress("embed", done, total)
         return total
 
     def article_views(self, articles: list[Article], signals: bool = True) -> list[ArticleView]:
@@ -351,8 +430,17 @@ class Pipeline:
 
     # -- cluster ----------------------------------------------------------------------------
     def cluster(self, progress: Progress | None = None) -> list[Story]:
-        """Re-cluster every stored article; near-duplicates follow their original."""
+        """Re-cluster every stored article; near-duplicates follow their original.
+
+        Under the store's stories lock, so a clustering started later (by another process
+        sharing the store) sees every article this one saw, and the last one wins whole.
+        """
         self.embed_pending(progress)
+        with self.store.writer_lock(STORIES_LOCK):
+            return self._cluster_locked(progress)
+
+    def _cluster_locked(self, progress: Progress | None) -> list[Story]:
+        self.embed_pending()  # what other processes stored meanwhile
         articles = self.store.articles()
         if not articles:
             self.store.replace_stories({})
