@@ -440,8 +440,8 @@ class Pipeline:
             return self._cluster_locked(progress)
 
     def _cluster_locked(self, progress: Progress | None) -> list[Story]:
-        self.embed_pending()  # what other processes stored meanwhile
-        articles = self.store.articles()
+        articles = self.store.articles()  # another process may store more from now on:
+        self.embed_pending()  # these get vectors (and the next clustering takes them in)
         if not articles:
             self.store.replace_stories({})
             return []
