@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -97,3 +98,21 @@ def any_store(db_url: str):
     s = open_store(db_url)
     yield s
     s.close()
+
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def new_db(backend: str, folder: Path, request, name: str = "news.db") -> str:
+    """A fresh empty database of ``backend``: a file in ``folder`` or a new PostgreSQL one."""
+    if backend == "sqlite":
+        return str(folder / name)
+    return request.getfixturevalue("pg_server").new_database()
+
+
+def copy_db(db: str, folder: Path, request, name: str = "copy.db") -> str:
+    """A copy of database ``db`` (a file copied, or a PostgreSQL database from a template)."""
+    if db.startswith("postgresql://"):
+        return request.getfixturevalue("pg_server").copy_database(db)
+    shutil.copy(db, folder / name)
+    return str(folder / name)

@@ -91,6 +91,17 @@ class PostgresServer:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
+    def copy_database(self, url: str) -> str:
+        """A new database copied from the one at ``url`` (nobody may be connected to it)."""
+        import psycopg
+
+        source = url.rsplit("/", 1)[1]
+        self._count += 1
+        name = f"c{os.getpid()}_{self._count}"
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+        return self.url(name)
+
     def stop(self) -> None:
         if self._started:
             subprocess.run([*self._run_as, str(self.bin / "pg_ctl"), "-D", str(self.data),

@@ -64,3 +64,18 @@ def test_unreachable_scheduler_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(dask, "CONNECT_TIMEOUT", "2s")
     with pytest.raises(ConfigError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         get_engine(scheduler="tcp://127.0.0.1:9")
+
+
+def scaled(factor: int, x: int) -> int:
+    return factor * x
+
+
+def test_existing_cluster_by_address_keeps_input_order(dask_engine):
+    address = dask_engine.client.scheduler.address
+    remote = get_engine(scheduler=address)
+    try:
+        assert remote.workers == 2
+        # more items than the in-flight window: results still come back in input order
+        assert list(remote.map(scaled, 3, range(50))) == [3 * x for x in range(50)]
+    finally:
+        remote.close()
