@@ -87,7 +87,12 @@ def store_cost(source_db: str, target: str) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--pages", type=int, default=300)
+    ap.add_argument("--stages-only", action="store_true", help="Only the per-core stage rates.")
     args = ap.parse_args()
+    if args.stages_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            stages(write_pages(Path(tmp) / "pages", args.pages))
+        return
     with tempfile.TemporaryDirectory() as tmp, PostgresServer() as server:
         folder = Path(tmp) / "pages"
         files = write_pages(folder, args.pages)
@@ -113,22 +118,31 @@ def main() -> None:
               f"SQLite {lite:.2f} s, PostgreSQL {pg:.2f} s, PostgreSQL / SQLite {pg / lite:.2f}; "
               f"share of run A: SQLite {lite / a_secs:.1%}, PostgreSQL {pg / a_secs:.1%}")
 
-        prep = ArticlePreparer(DocumentCleaner(), LanguageDetector())
-        start = time.perf_counter()
-        prepared = [r for f in files for r in prep.prepare(Path(f))]
-        prep_secs = time.perf_counter() - start
-        arts = [r for r in prepared if hasattr(r, "content_hash")]
-        model = E5Embedder()
-        texts = {v: [view_texts(a.title, a.text)[v] for a in arts] for v in VIEWS}
-        start = time.perf_counter()
-        for v in VIEWS:
-            for k in range(0, len(arts), EMBED_BATCH):
-                model.embed(texts[v][k:k + EMBED_BATCH])
-        emb_secs = time.perf_counter() - start
-        print(f"\nstages alone, one core: read + clean + language id {len(files) / prep_secs:.1f} "
-              f"pages/s; embedding (3 views) {len(arts) / emb_secs:.2f} articles/s; "
-              f"share of one core's stage time in embedding "
-              f"{emb_secs / (emb_secs + prep_secs):.1%}")
+        stages(files)
+
+
+def stages(files: list[str]) -> None:
+    """Per-core rates of the distributed stages, in CPU seconds of this one-thread process
+    (robust to other jobs sharing the machine) and in wall seconds."""
+    prep = ArticlePreparer(DocumentCleaner(), LanguageDetector())
+    wall, cpu = time.perf_counter(), time.process_time()
+    prepared = [r for f in files for r in prep.prepare(Path(f))]
+    prep_wall, prep_cpu = time.perf_counter() - wall, time.process_time() - cpu
+    arts = [r for r in prepared if hasattr(r, "content_hash")]
+    model = E5Embedder()
+    texts = {v: [view_texts(a.title, a.text)[v] for a in arts] for v in VIEWS}
+    wall, cpu = time.perf_counter(), time.process_time()
+    for v in VIEWS:
+        for k in range(0, len(arts), EMBED_BATCH):
+            model.embed(texts[v][k:k + EMBED_BATCH])
+    emb_wall, emb_cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(f"\nstages alone, one thread ({len(files)} pages, {len(arts)} articles):")
+    print("| stage | per CPU-second | per wall-second |")
+    print("|---|---|---|")
+    print(f"| read + clean + language id (pages) | {len(files) / prep_cpu:.1f} "
+          f"| {len(files) / prep_wall:.1f} |")
+    print(f"| embedding, 3 views (articles) | {len(arts) / emb_cpu:.2f} | {len(arts) / emb_wall:.2f} |")
+    print(f"| share of stage CPU time in embedding | {emb_cpu / (emb_cpu + prep_cpu):.1%} | |")
 
 
 if __name__ == "__main__":

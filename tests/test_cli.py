@@ -79,6 +79,7 @@ def test_eval_textclean_on_dev_if_present():
 
 
 def test_every_command_has_help_with_an_example():
-    for cmd in ["run", "ingest", "cluster", "stories", "story", "clean"]:
+    for cmd in ["run", "ingest", "cluster", "stories", "story", "clean", "search", "export",
+                "coverage"]:
         res = CliRunner().invoke(main, [cmd, "--help"])
         assert res.exit_code == 0 and "Example:" in res.output, cmd

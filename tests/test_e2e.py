@@ -288,3 +288,119 @@ def test_streaming_sample_and_seeds_one_file_at_a_time(tmp_path, backend, reques
     # measured P 1.000, R 0.970: the Chinese Suez report stays on its own (e5-small's
     # cross-lingual weak spot, the same miss as with the plain cosine in batch)
     assert p == pytest.approx(1.0) and f1 >= 0.98
+
+
+# -- what a story says (issue 13): views over the real corpus run -----------------------
+@pytest.fixture(scope="module")
+def views(corpus_run):
+    from storyline import Storyline
+
+    db, first, _ = corpus_run
+    with Storyline(db) as sl:
+        return {s["id"]: sl.story_view(s["id"]) for s in first["stories"]}, \
+            {a.id: a for a in sl.articles()}
+
+
+def test_every_summary_sentence_is_verbatim_in_the_article_it_cites(views):
+    by_id, articles = views
+    checked = 0
+    for view in by_id.values():
+        assert 3 <= len(view["summary"]) <= 5, view["headline"]
+        members = {a["id"] for a in view["articles"]}
+        items = view["summary"] + [i for v in view["summary_by_lang"].values() for i in v]
+        for item in items:
+            assert item["article_id"] in members
+            assert item["text"] in articles[item["article_id"]].text
+            assert item["lang"] == articles[item["article_id"]].lang
+            checked += 1
+        assert set(view["summary_by_lang"]) == set(view["languages"])
+    print(f"{checked} summary sentences, all verbatim in their article")
+
+
+def test_seed_summary_speaks_of_the_story_not_the_sidebars(views):
+    if not SEEDS.exists():
+        pytest.skip("../shared/seeds not available")
+    by_id, articles = views
+    gold = {g["file"]: g for g in json.loads((SEEDS / "gold.json").read_text())}
+    [seed] = [v for v in by_id.values()
+              if any("seeds" in articles[a["id"]].origin for a in v["articles"])]
+    for item in seed["summary"] + [i for v in seed["summary_by_lang"].values() for i in v]:
+        origin = Path(articles[item["article_id"]].origin)
+        g = gold[origin.name]
+        line = next(ln for ln in origin.read_text(encoding="utf-8").splitlines()
+                    if item["text"] in ln)
+        assert any(line.strip().startswith(w.strip()) for w in g["with"]), item["text"]
+        assert not any(w.strip("-! ") in item["text"] for w in g["without"])
+
+
+def test_seed_key_terms_name_the_us_russia_and_syria_in_greek_and_arabic(views):
+    if not SEEDS.exists():
+        pytest.skip("../shared/seeds not available")
+    by_id, articles = views
+    [seed] = [v for v in by_id.values()
+              if any("seeds" in articles[a["id"]].origin for a in v["articles"])]
+    terms = {lang: {t["term"] for t in items}
+             for lang, items in seed["key_terms"]["by_lang"].items()}
+    assert {"ΗΠΑ", "Ρωσία", "Συρία"} <= terms["el"], terms["el"]
+    assert {"الولايات", "المتحدة", "روسيا", "سوريا"} <= terms["ar"], terms["ar"]
+    shared = {n["key"]: n["forms"] for n in seed["key_terms"]["shared_names"]}
+    assert "Ρωσία" in shared["rs"]["el"] and "روسيا" in shared["rs"]["ar"]
+    assert "Συρία" in shared["sr"]["el"] and "سوريا" in shared["sr"]["ar"]
+
+
+def test_coverage_lists_who_did_not_carry_each_sample_story(views):
+    by_id, _ = views
+    for view in by_id.values():
+        cov = view["coverage"]
+        for kind in ("languages", "sources"):
+            carried, missing, silent = (set(cov[kind][k]) for k in ("carried", "missing",
+                                                                     "silent"))
+            assert carried == set(view[kind]) and not carried & (missing | silent)
+        everyone = set().union(*(set(v["languages"]) for v in by_id.values()))
+        assert set(cov["languages"]["missing"]) | set(cov["languages"]["silent"]) == \
+            everyone - set(view["languages"])
+    crete = next(v for v in by_id.values() if "fr" in v["languages"]
+                 and any("5,8" in h or "5.8" in h for h in v["headlines"].values()))
+    # the Izmir quake's reporters were active in March, not in May: silent, not missing
+    assert "tr" in crete["coverage"]["languages"]["silent"]
+    assert view["related"] and all(r["id"] != view["id"] for r in view["related"])
+
+
+def test_story_command_json_is_the_story_view(corpus_run, views):
+    db, first, _ = corpus_run
+    sid = first["stories"][0]["id"]
+    shown = json.loads(storyline("story", sid, "--db", str(db), "--json").stdout)
+    assert shown["summary"] == views[0][sid]["summary"]
+    text = storyline("story", sid, "--db", str(db)).stdout
+    assert "Summary" in text and "Timeline" in text and "Coverage" in text
+
+
+def test_search_finds_a_story_across_languages(corpus_run):
+    db, first, _ = corpus_run
+    res = json.loads(storyline("search", "Σεισμός στη Σμύρνη", "--db", str(db), "--json",
+                               "--lang", "tr").stdout)
+    assert res and {a["lang"] for a in res[0]["articles"]} == {"tr"}
+    assert "İzmir" in res[0]["articles"][0]["title"] or "zmir" in res[0]["headline"]
+
+
+def test_fused_search_is_at_least_as_good_as_either_ranking(corpus_run):
+    """The labelled cross-lingual queries (benchmarks/search_queries.json), all of them."""
+    import importlib.util
+
+    from storyline import Storyline
+
+    spec = importlib.util.spec_from_file_location("eval_search",
+                                                  REPO / "benchmarks" / "eval_search.py")
+    ev = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ev)
+    db, _, _ = corpus_run
+    queries = json.loads(ev.QUERIES.read_text())["queries"]
+    for q in queries:
+        q["split"] = "tune"  # one pool: the split matters for tuning, not for this check
+    with Storyline(db) as sl:
+        res = ev.evaluate(sl, queries, json.loads(LABELS.read_text()))
+    print(res)
+    for metric in ("recall@10", "mrr"):
+        best = max(res["semantic"]["tune"][metric], res["keyword"]["tune"][metric])
+        assert res["fused"]["tune"][metric] >= best - 1e-9, (metric, res)
+    assert res["semantic"]["tune"]["recall@10"] >= 0.9

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import asdict
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from storyline.compare import PairScore
 from storyline.embed import Embedder, get_embedder
@@ -44,6 +46,7 @@ class Storyline:
             factory = embedder
         self.engine = get_engine(workers, scheduler)
         self.pipeline = Pipeline(self.store, factory, engine=self.engine)
+        self._searcher: Any = None
 
     def add_paths(self, paths: Iterable[str | os.PathLike[str]],
                   progress: Progress | None = None) -> IngestReport:
@@ -78,6 +81,52 @@ class Storyline:
         if story_id is None:
             return self.store.articles()
         return self.store.articles(self.story(story_id).article_ids)
+
+    # -- what a story says, and search (storyline/present/, storyline/search.py) -------------
+    @property
+    def searcher(self) -> Any:
+        if self._searcher is None:
+            from storyline.search import Searcher
+
+            self._searcher = Searcher(self.store, lambda: self.pipeline.embedder)
+        return self._searcher
+
+    def story_view(self, story_id: str) -> dict[str, Any]:
+        """Everything a story page shows, as JSON-ready data: headline(s), articles,
+        timeline, key terms and shared names, coverage, grounded summary (overall and per
+        language, each sentence with its article id) and related stories."""
+        from storyline.present.view import story_view
+
+        return story_view(self.store, self.story(story_id), self.searcher)
+
+    def search(self, query: str, *, lang: str | None = None, source: str | None = None,
+               date_from: str | None = None, date_to: str | None = None, limit: int = 20,
+               mode: str = "fused") -> list[dict[str, Any]]:
+        """Stories matching ``query`` in any language (``mode``: fused, keyword or
+        semantic), best first, each with its matching articles and snippets."""
+        return self.searcher.search(query, lang=lang, source=source, date_from=date_from,
+                                    date_to=date_to, limit=limit, mode=mode)
+
+    def article(self, article_id: str) -> dict[str, Any]:
+        """One stored article with its text and the id of its story (None if unclustered)."""
+        a = self.store.article(article_id)
+        data = asdict(a)
+        data.pop("content_hash")
+        data["story_id"] = self.store.story_of(article_id)
+        return data
+
+    def export(self, out_dir: str | os.PathLike[str], fmt: str = "jsonl") -> dict[str, Any]:
+        """Write stories and articles (with story ids) as JSON Lines, CSV or Parquet."""
+        from storyline.export import export
+
+        return export(self.store, out_dir, fmt)
+
+    def coverage_gaps(self, top: int = 5) -> dict[str, list[dict[str, Any]]]:
+        """Per source, the largest stories it did not carry while publishing in their days."""
+        from storyline.present.coverage import missed_by_source
+        from storyline.present.view import corpus_facets
+
+        return missed_by_source(self.stories(), corpus_facets(self.store), top=top)
 
     def similarity(self, a: str | os.PathLike[str], b: str | os.PathLike[str]) -> PairScore:
         """How alike two article files are: SemEval-scale similarity and P(same story).

@@ -298,31 +298,158 @@ def stories(db: str, as_json: bool, quiet: bool) -> None:
 @json_option
 @quiet_option
 def story(story_id: str, db: str, as_json: bool, quiet: bool) -> None:
-    """Show one story: its articles grouped by language, with their origin.
+    """Show one story: summary, timeline, key terms, coverage, related stories, and its
+    articles grouped by language (--json: the story view dict, as Storyline.story_view).
 
     \b
     Example:
       storyline story s1a2b3c4d5 --db news.db
     """
     with edge(), Storyline(db, create=False) as sl:
-        s = sl.story(story_id)
-        arts = sl.articles(story_id)
-    by_lang: dict[str, list[Article]] = {}
-    for a in arts:
-        by_lang.setdefault(a.lang, []).append(a)
+        view = sl.story_view(story_id)
+    by_lang: dict[str, list[dict[str, Any]]] = {}
+    for a in view["articles"]:
+        by_lang.setdefault(a["lang"], []).append(a)
     if as_json:
-        dump({**story_dict(s), "by_language": {
-            lang: [article_dict(a) for a in items] for lang, items in sorted(by_lang.items())}})
+        dump({**view, "by_language": by_lang})
         return
-    out.print(f"[bold]{s.headline}[/]  ({s.id}, {s.size} articles, "
-              f"{s.first_date or '?'} .. {s.last_date or '?'})", highlight=False)
-    for lang, items in sorted(by_lang.items()):
-        out.print(f"\n[bold]{lang}[/]  {s.headlines.get(lang, '')}", highlight=False)
-        for a in items:
-            dup = f"  [dim](near-duplicate of {a.duplicate_of})[/]" if a.duplicate_of else ""
-            out.print(f"  - {a.title}  [dim]{a.date or ''} {a.source or ''}[/]{dup}",
+    print_story_view(view, by_lang)
+
+
+def print_story_view(view: dict[str, Any], by_lang: dict[str, list[dict[str, Any]]]) -> None:
+    out.print(f"[bold]{view['headline']}[/]  ({view['id']}, {view['size']} articles, "
+              f"{view['first_date'] or '?'} .. {view['last_date'] or '?'})", highlight=False)
+    if view.get("summary"):
+        out.print("\n[bold]Summary[/]", highlight=False)
+        for item in view["summary"]:
+            out.print(f"  - {item['text']}  [dim]({item['lang']}, {item['article_id']})[/]",
                       highlight=False)
-            out.print(f"    {a.url or a.origin}", highlight=False, style="dim")
+    tl = view.get("timeline")
+    if tl and tl["days"]:
+        out.print(f"\n[bold]Timeline[/]  first {tl['first']}, peak {tl['peak']}, "
+                  f"last {tl['last']}", highlight=False)
+        for d in tl["days"]:
+            langs = " ".join(f"{k}:{v}" for k, v in d["by_lang"].items())
+            out.print(f"  {d['day']}  {'#' * d['count']:<10} {d['count']}  {langs}",
+                      highlight=False)
+        firsts = ", ".join(f"{k} {v['day']}" for k, v in tl["first_by_lang"].items())
+        out.print(f"  first report per language: {firsts}", highlight=False)
+    terms = view.get("key_terms")
+    if terms:
+        out.print("\n[bold]Key terms[/]", highlight=False)
+        for lang, items in terms["by_lang"].items():
+            out.print(f"  {lang}: " + ", ".join(t["term"] for t in items), highlight=False)
+        if terms["shared_names"]:
+            names = "; ".join(" / ".join(dict.fromkeys(f[0] for f in n["forms"].values() if f))
+                              for n in terms["shared_names"])
+            out.print(f"  shared names: {names}", highlight=False)
+    cov = view.get("coverage")
+    if cov:
+        out.print("\n[bold]Coverage[/]" + (f"  (active {cov['window'][0]} .. {cov['window'][1]})"
+                                            if cov.get("window") else ""), highlight=False)
+        for kind in ("languages", "sources"):
+            c = cov[kind]
+            out.print(f"  {kind}: carried {', '.join(c['carried']) or '-'}; did not carry "
+                      f"{', '.join(c['missing']) or '-'}; silent those days "
+                      f"{', '.join(c['silent']) or '-'}", highlight=False)
+    if view.get("related"):
+        out.print("\n[bold]Related stories[/]", highlight=False)
+        for r in view["related"]:
+            out.print(f"  {r['score']:.2f}  {r['id']}  {r['headline']}", highlight=False)
+    for lang, items in sorted(by_lang.items()):
+        out.print(f"\n[bold]{lang}[/]  {view['headlines'].get(lang, '')}", highlight=False)
+        for a in items:
+            dup = f"  [dim](near-duplicate of {a['duplicate_of']})[/]" if a["duplicate_of"] else ""
+            out.print(f"  - {a['title']}  [dim]{a['date'] or ''} {a['source'] or ''}[/]{dup}",
+                      highlight=False)
+            out.print(f"    {a['url'] or a['origin']}", highlight=False, style="dim")
+
+
+@main.command()
+@click.argument("query")
+@click.option("--lang", default=None, help="Only articles in this language (ISO 639-1).")
+@click.option("--source", default=None, help="Only articles from this source.")
+@click.option("--from", "date_from", default=None, help="Only articles dated on/after (YYYY-MM-DD).")
+@click.option("--to", "date_to", default=None, help="Only articles dated on/before (YYYY-MM-DD).")
+@click.option("--mode", type=click.Choice(["fused", "keyword", "semantic"]), default="fused",
+              show_default=True, help="Ranking: keyword (full text), semantic (any language) or both.")
+@click.option("--limit", default=10, show_default=True, help="Stories to show.")
+@db_option
+@json_option
+@quiet_option
+def search(query: str, lang: str | None, source: str | None, date_from: str | None,
+           date_to: str | None, mode: str, limit: int, db: str, as_json: bool,
+           quiet: bool) -> None:
+    """Search the stories for QUERY, in every language; results grouped by story.
+
+    \b
+    Example:
+      storyline search "earthquake Izmir" --db news.db
+      storyline search "Σεισμός" --lang en --from 2026-03-01 --json
+    """
+    with edge(), Storyline(db, create=False) as sl:
+        results = sl.search(query, lang=lang, source=source, date_from=date_from,
+                            date_to=date_to, limit=limit, mode=mode)
+    if as_json:
+        dump(results)
+        return
+    if not results:
+        out.print("no matches", highlight=False)
+    for r in results:
+        out.print(f"[bold]{r['headline']}[/]  [dim]{r['story_id'] or '(no story)'}  "
+                  f"score {r['score']:.4f}[/]", highlight=False)
+        for a in r["articles"]:
+            out.print(f"  - \\[{a['lang']}] {a['title']}  [dim]{a['source'] or ''} "
+                      f"{a['date'] or ''} {a['id']}[/]", highlight=False)
+            out.print(f"    {a['snippet']}", highlight=False, markup=False, style="dim")
+
+
+@main.command(name="export")
+@click.argument("out_dir", type=click.Path(file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl",
+              show_default=True, help="File format of the two tables.")
+@db_option
+@json_option
+@quiet_option
+def export_cmd(out_dir: str, fmt: str, db: str, as_json: bool, quiet: bool) -> None:
+    """Export stories and articles (with story ids) into OUT_DIR: stories.FMT, articles.FMT.
+
+    \b
+    Example:
+      storyline export out/ --format parquet --db news.db
+      python -c "import pandas as pd; print(pd.read_parquet('out/articles.parquet'))"
+    """
+    with edge(), Storyline(db, create=False) as sl:
+        written = sl.export(out_dir, fmt)
+    if as_json:
+        dump(written)
+        return
+    for name, info in written.items():
+        out.print(f"{name}: {info['rows']} rows -> {info['path']}", highlight=False)
+
+
+@main.command()
+@click.option("--top", default=5, show_default=True, help="Stories listed per source.")
+@db_option
+@json_option
+@quiet_option
+def coverage(top: int, db: str, as_json: bool, quiet: bool) -> None:
+    """The largest stories each source missed while it was publishing in their days.
+
+    \b
+    Example:
+      storyline coverage --db news.db --top 3
+    """
+    with edge(), Storyline(db, create=False) as sl:
+        gaps = sl.coverage_gaps(top=top)
+    if as_json:
+        dump(gaps)
+        return
+    for src, items in gaps.items():
+        out.print(f"[bold]{src}[/] missed:", highlight=False)
+        for s in items:
+            out.print(f"  {s['size']:>3}  {s['id']}  {_short(s['headline'], 70)}  "
+                      f"[dim]{','.join(s['languages'])}[/]", highlight=False)
 
 
 @main.command()

@@ -52,6 +52,17 @@ class Store(Protocol):
     def count_articles_in(self, lang: str) -> int: ...
     def count_articles(self) -> int: ...
 
+    def article_facets(self) -> list[tuple[str, str, str | None, str | None, str | None]]: ...
+    def count_articles_by_lang(self) -> dict[str, int]: ...
+
+    # keyword search (the backend's own full-text engine over ``fts.index_form``)
+    def search_text(self, query: str, *, lang: str | None = None, source: str | None = None,
+                    date_from: str | None = None, date_to: str | None = None,
+                    limit: int = 100) -> list[tuple[str, float]]: ...
+    def document_frequencies(self, terms: Sequence[str], lang: str) -> dict[str, int]: ...
+    def reindex_search(self) -> int: ...
+    def change_marker(self) -> tuple[int, int]: ...
+
     # duplicates and rejections
     def add_duplicate(self, origin: str, duplicate_of: str) -> bool: ...
     def duplicates(self) -> list[tuple[str, str]]: ...
@@ -62,6 +73,12 @@ class Store(Protocol):
     def embeddings(self, model: str, ids: Sequence[str]) -> dict[str, np.ndarray]: ...
     def add_embeddings(self, model: str, vectors: Mapping[str, np.ndarray]) -> None: ...
     def missing_embeddings(self, model: str) -> list[str]: ...
+    def count_embeddings(self, model: str) -> int: ...
+    def all_embeddings(self, model: str) -> tuple[list[str], np.ndarray]: ...
+    def sentence_vectors(self, model: str, ids: Sequence[str]
+                         ) -> dict[str, tuple[list[tuple[int, int]], np.ndarray]]: ...
+    def add_sentence_vectors(self, model: str, items: Mapping[
+            str, tuple[Sequence[tuple[int, int]], np.ndarray]]) -> None: ...
 
     # stories
     def memberships(self) -> dict[str, str]: ...
@@ -71,6 +88,9 @@ class Store(Protocol):
     def merges(self) -> dict[str, str]: ...
     def stories(self) -> list[Story]: ...
     def story(self, story_id: str) -> Story: ...
+    def stories_of(self, article_ids: Sequence[str]) -> dict[str, str]: ...
+    def story_of(self, article_id: str) -> str | None: ...
+    def story_headlines(self, story_ids: Sequence[str] | None = None) -> dict[str, str]: ...
 
 
 def _article(row: Sequence[object]) -> Article:
@@ -81,7 +101,10 @@ class SQLStore:
     """The SQL both backends share. Subclasses set ``conn`` and override the hooks below.
 
     Hooks: ``_execute``/``_executemany`` (placeholder style), ``_transaction`` (nestable),
-    ``writer_lock`` (cross-process), ``SEQ`` (a column that grows with each insert).
+    ``writer_lock`` (cross-process), ``SEQ`` (a column that grows with each insert), and the
+    full-text engine: ``_index_search``/``_unindex_search`` (called inside the article's
+    transaction), ``search_text``, ``document_frequencies``, ``reindex_search``,
+    ``change_marker``.
     """
 
     url: str
@@ -109,6 +132,12 @@ class SQLStore:
 
     def close(self) -> None:
         self.conn.close()
+
+    def _index_search(self, article_id: str, title: str, text: str, lang: str) -> None:
+        raise NotImplementedError
+
+    def _unindex_search(self, article_id: str) -> None:
+        raise NotImplementedError
 
     # -- articles ---------------------------------------------------------------------------
     def _one_article(self, where: str, params: Sequence[Any]) -> Article | None:
@@ -150,9 +179,11 @@ class SQLStore:
             )
             self._execute("DELETE FROM rejections WHERE origin = ?", (article.origin,))
             self._execute("DELETE FROM duplicates WHERE origin = ?", (article.origin,))
+            self._index_search(article.id, article.title, article.text, article.lang)
 
     def remove_article(self, article_id: str) -> None:
         with self._transaction():
+            self._unindex_search(article_id)
             self._execute("UPDATE articles SET duplicate_of = NULL WHERE duplicate_of = ?",
                           (article_id,))
             self._execute("DELETE FROM articles WHERE id = ?", (article_id,))
@@ -180,6 +211,16 @@ class SQLStore:
 
     def count_articles(self) -> int:
         return int(self._execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def article_facets(self) -> list[tuple[str, str, str | None, str | None, str | None]]:
+        """(id, lang, source, date, duplicate_of) of every article: the filters' columns."""
+        return [tuple(r) for r in self._execute(  # type: ignore[misc]
+            "SELECT id, lang, source, date, duplicate_of FROM articles ORDER BY id")]
+
+    def count_articles_by_lang(self) -> dict[str, int]:
+        """Articles (near-duplicates included, as the index holds them) per language."""
+        return {lang: int(n) for lang, n in self._execute(
+            "SELECT lang, count(*) FROM articles GROUP BY lang")}
 
     # -- duplicates and rejections ------------------------------------------------------------
     def add_duplicate(self, origin: str, duplicate_of: str) -> bool:
@@ -237,6 +278,47 @@ class SQLStore:
             (model,))
         return [r[0] for r in rows]
 
+    def count_embeddings(self, model: str) -> int:
+        return int(self._execute("SELECT count(*) FROM embeddings WHERE model = ?",
+                                 (model,)).fetchone()[0])
+
+    def all_embeddings(self, model: str) -> tuple[list[str], np.ndarray]:
+        """Every stored vector of ``model``: (article ids, matrix with one row each)."""
+        ids, blobs = [], []
+        for aid, blob in self._execute(
+                "SELECT article_id, vector FROM embeddings WHERE model = ? ORDER BY article_id",
+                (model,)):
+            ids.append(aid)
+            blobs.append(bytes(blob))
+        if not blobs:
+            return [], np.zeros((0, 0), np.float32)
+        return ids, np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), -1)
+
+    def sentence_vectors(self, model: str, ids: Sequence[str]
+                         ) -> dict[str, tuple[list[tuple[int, int]], np.ndarray]]:
+        """Cached sentence spans (start, end into the article text) and their vectors."""
+        out = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for aid, spans, blob in self._execute(
+                    f"SELECT article_id, spans, vectors FROM sentence_embeddings "
+                    f"WHERE model = ? AND article_id IN ({marks})", (model, *chunk)):
+                pairs = [(int(a), int(b)) for a, b in json.loads(spans)]
+                vecs = np.frombuffer(blob, dtype=np.float32).reshape(len(pairs), -1) \
+                    if pairs else np.zeros((0, 0), np.float32)
+                out[aid] = (pairs, vecs)
+        return out
+
+    def add_sentence_vectors(self, model: str, items: Mapping[
+            str, tuple[Sequence[tuple[int, int]], np.ndarray]]) -> None:
+        with self._transaction():
+            self._executemany(
+                "INSERT INTO sentence_embeddings (article_id, model, spans, vectors) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(article_id, model) DO UPDATE SET "
+                "spans = excluded.spans, vectors = excluded.vectors",
+                [(aid, model, json.dumps([list(s) for s in spans]),
+                  np.asarray(v, dtype=np.float32).tobytes()) for aid, (spans, v) in items.items()])
+
     # -- stories ----------------------------------------------------------------------------
     def memberships(self) -> dict[str, str]:
         return dict(self._execute("SELECT article_id, story_id FROM memberships").fetchall())
@@ -281,6 +363,31 @@ class SQLStore:
                           (absorbed, into))
             self._execute("UPDATE story_merges SET into_story = ? WHERE into_story = ?",
                           (into, absorbed))
+
+    def stories_of(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """Article id -> story id, for the given articles that are in a story."""
+        out: dict[str, str] = {}
+        for chunk in _chunks(list(article_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            out.update(self._execute(f"SELECT article_id, story_id FROM memberships "
+                                     f"WHERE article_id IN ({marks})", chunk).fetchall())
+        return out
+
+    def story_of(self, article_id: str) -> str | None:
+        row = self._execute("SELECT story_id FROM memberships WHERE article_id = ?",
+                            (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def story_headlines(self, story_ids: Sequence[str] | None = None) -> dict[str, str]:
+        """Story id -> headline (all stories, or those given), without reading members."""
+        if story_ids is None:
+            return dict(self._execute("SELECT id, headline FROM stories").fetchall())
+        out: dict[str, str] = {}
+        for chunk in _chunks(list(story_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            out.update(self._execute(f"SELECT id, headline FROM stories WHERE id IN ({marks})",
+                                     chunk).fetchall())
+        return out
 
     def merges(self) -> dict[str, str]:
         return dict(self._execute("SELECT absorbed, into_story FROM story_merges").fetchall())

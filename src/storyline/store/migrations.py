@@ -65,7 +65,35 @@ MIGRATIONS: list[str] = [
         merged_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
     );
     """,
+    # 3: full-text search and the summary's sentence vectors. ``article_search`` holds each
+    # article's search form (store/fts.py: folded, CJK as bigrams); its rowid is the
+    # INTEGER PRIMARY KEY of ``search_rows`` (stable under VACUUM, unlike articles' rowid);
+    # ``lang`` holds the language code so per-language counts stay inside the index.
+    # Rows are written by the store with the article; existing articles are back-filled
+    # by SQLiteStore after this migration (BACKFILLS).
+    """
+    CREATE VIRTUAL TABLE article_search USING fts5(
+        title, body, lang, tokenize = 'unicode61 remove_diacritics 2');
+    CREATE TABLE search_rows (
+        rowid INTEGER PRIMARY KEY,
+        article_id TEXT NOT NULL UNIQUE REFERENCES articles(id) ON DELETE CASCADE
+    );
+    -- the filter columns without reading the article rows (their text comes first)
+    CREATE INDEX articles_facets ON articles(id, lang, source, date, duplicate_of);
+    -- per article and model: the sentence spans (JSON [[start, end], ...] into the text)
+    -- and their vectors (float32, one row per span)
+    CREATE TABLE sentence_embeddings (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        model TEXT NOT NULL,
+        spans TEXT NOT NULL,
+        vectors BLOB NOT NULL,
+        PRIMARY KEY (article_id, model)
+    );
+    """,
 ]
+
+# Migrations whose data is filled in Python after their SQL ran: version -> store method.
+BACKFILLS: dict[int, str] = {3: "reindex_search"}
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -135,6 +163,26 @@ POSTGRES_MIGRATIONS: list[str] = [
         absorbed TEXT COLLATE "C" PRIMARY KEY,
         into_story TEXT COLLATE "C" NOT NULL,
         merged_at TEXT NOT NULL DEFAULT {_NOW}
+    );
+    """,
+    # 3: full-text search (PostgreSQL's own: a tsvector of the same search form, 'simple'
+    # configuration, title weighted A and body B, GIN-indexed) and the sentence vectors;
+    # back-filled by ``reindex_search`` like SQLite's (BACKFILLS)
+    """
+    CREATE TABLE article_search (
+        article_id TEXT COLLATE "C" PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        lang TEXT COLLATE "C" NOT NULL,
+        doc TSVECTOR NOT NULL
+    );
+    CREATE INDEX article_search_doc ON article_search USING GIN (doc);
+    CREATE INDEX article_search_lang ON article_search(lang);
+    CREATE INDEX articles_facets ON articles(id, lang, source, date, duplicate_of);
+    CREATE TABLE sentence_embeddings (
+        article_id TEXT COLLATE "C" NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        model TEXT COLLATE "C" NOT NULL,
+        spans TEXT NOT NULL,
+        vectors BYTEA NOT NULL,
+        PRIMARY KEY (article_id, model)
     );
     """,
 ]

@@ -18,17 +18,33 @@ from functools import lru_cache
 from typing import Any
 
 from storyline.errors import StoreError
+from storyline.store import fts
 from storyline.store.base import STORIES_LOCK, SQLStore, StoryRows
-from storyline.store.migrations import POSTGRES_MIGRATIONS
+from storyline.store.migrations import BACKFILLS, POSTGRES_MIGRATIONS
 
 SCHEMA_VERSION = len(POSTGRES_MIGRATIONS)
 _MIGRATE_LOCK = "migrate"
+# ts_rank weights for {D, C, B, A}: a title word (A) weighs 3x a body word (B), as in SQLite's
+# bm25 call; normalisation 1 divides by 1 + log(document length), bm25's length penalty.
+_RANK = "ts_rank('{0, 0, 0.333, 1}', s.doc, q.query, 1)"
+# PostgreSQL caps a tsvector at 1 MB: the body's search form is indexed up to this length.
+MAX_INDEXED_CHARS = 200_000
 
 
 @lru_cache(maxsize=512)
 def _pg_sql(sql: str) -> str:
     """``?`` placeholders (the shared SQL's) to psycopg's ``%s``; a literal ``%`` doubled."""
     return sql.replace("%", "%%").replace("?", "%s")
+
+
+def _tokens(text: str) -> str:
+    """The search form as space-separated ``\\w+`` tokens, so PostgreSQL's parser splits it
+    exactly where SQLite's unicode61 tokenizer does."""
+    return " ".join(fts.TOKEN.findall(fts.index_form(text)))
+
+
+def _any_of(n: int) -> str:
+    return " || ".join(["plainto_tsquery('simple', ?)"] * n)
 
 
 def lock_key(name: str) -> int:
@@ -96,6 +112,8 @@ class PostgresStore(SQLStore):
                     self.conn.execute("DELETE FROM storyline_schema")
                     self.conn.execute("INSERT INTO storyline_schema (version) VALUES (%s)",
                                       (number + 1,))
+                if number + 1 in BACKFILLS:
+                    getattr(self, BACKFILLS[number + 1])()
 
     @property
     def schema_version(self) -> int:
@@ -114,3 +132,81 @@ class PostgresStore(SQLStore):
     def merge_stories(self, absorbed: str, into: str) -> None:
         with self.writer_lock(STORIES_LOCK):
             super().merge_stories(absorbed, into)
+
+    # -- full-text search: tsvector ('simple' configuration) over fts.index_form --------------
+    def _index_search(self, article_id: str, title: str, text: str, lang: str) -> None:
+        self._execute(
+            "INSERT INTO article_search (article_id, lang, doc) VALUES (?, ?, "
+            "setweight(to_tsvector('simple', ?), 'A') || setweight(to_tsvector('simple', ?), 'B')) "
+            "ON CONFLICT (article_id) DO UPDATE SET lang = excluded.lang, doc = excluded.doc",
+            (article_id, lang, _tokens(title), _tokens(text[:MAX_INDEXED_CHARS])))
+
+    def _unindex_search(self, article_id: str) -> None:
+        self._execute("DELETE FROM article_search WHERE article_id = ?", (article_id,))
+
+    def reindex_search(self) -> int:
+        """Rebuild the full-text index from the articles (back-fill of migration 3)."""
+        with self._transaction():
+            self._execute("DELETE FROM article_search")
+            rows = self._execute("SELECT id, title, text, lang FROM articles").fetchall()
+            for aid, title, text, lang in rows:
+                self._index_search(aid, title, text, lang)
+        return len(rows)
+
+    def search_text(self, query: str, *, lang: str | None = None, source: str | None = None,
+                    date_from: str | None = None, date_to: str | None = None,
+                    limit: int = 100) -> list[tuple[str, float]]:
+        """Keyword search as ``SQLiteStore.search_text`` (same terms, filters and result),
+        ranked by ``ts_rank`` instead of bm25: the scale differs, and so may close orders."""
+        terms = self._informative(fts.query_terms(query))
+        if not terms:
+            return []
+        where, args = ["s.doc @@ q.query"], []
+        for column, op, value in (("s.lang", "=", lang), ("a.source", "=", source),
+                                  ("a.date", ">=", date_from), ("a.date", "<=", date_to)):
+            if value is not None:
+                where.append(f"{column} {op} ?")
+                args.append(value)
+        rows = self._execute(
+            f"SELECT a.id, {_RANK} AS score FROM article_search s "
+            "JOIN articles a ON a.id = s.article_id "
+            f"CROSS JOIN (SELECT ({_any_of(len(terms))}) AS query) q "
+            f"WHERE {' AND '.join(where)} ORDER BY score DESC, a.id LIMIT ?",
+            (*terms, *args, limit)).fetchall()
+        return [(aid, float(score)) for aid, score in rows]
+
+    def _informative(self, terms: list[str]) -> list[str]:
+        """As SQLite's: drop terms found in more than ``fts.COMMON_FRACTION`` of a large index
+        (each count stops past the cap, so a common word costs no full scan)."""
+        if len(terms) < 2:
+            return terms
+        cap = int(max(fts.COMMON_MIN_DOCS, fts.COMMON_FRACTION * self._indexed_count()))
+        df = {t: int(self._execute(
+            "SELECT count(*) FROM (SELECT 1 FROM article_search "
+            "WHERE doc @@ plainto_tsquery('simple', ?) LIMIT ?) hits", (t, cap + 1)).fetchone()[0])
+            for t in terms}
+        kept = [t for t in terms if df[t] <= cap]
+        return kept or [min(terms, key=lambda t: df[t])]
+
+    def _indexed_count(self) -> int:
+        """Rows in the index: the planner's estimate when it has one (a large table), else
+        an exact count."""
+        est = self._execute("SELECT reltuples FROM pg_class WHERE relname = 'article_search'"
+                            ).fetchone()
+        if est and est[0] and est[0] > 0:
+            return int(est[0])
+        return int(self._execute("SELECT count(*) FROM article_search").fetchone()[0])
+
+    def document_frequencies(self, terms: Sequence[str], lang: str) -> dict[str, int]:
+        """For each index token in ``terms``: how many articles in language ``lang`` hold it
+        (the token folded as the index was: FTS5 folds case itself, the 'simple' parser only
+        lower-cases, so a final sigma would otherwise miss)."""
+        return {t: int(self._execute(
+            "SELECT count(*) FROM article_search WHERE lang = ? "
+            "AND doc @@ plainto_tsquery('simple', ?)", (lang, fts.fold(t))).fetchone()[0])
+            for t in terms}
+
+    def change_marker(self) -> tuple[int, int]:
+        """Differs after any write to the server: the next transaction id to be assigned."""
+        row = self._execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::text").fetchone()
+        return (int(row[0]), 0)

@@ -1,19 +1,20 @@
 """SQLite store: one file, schema versioned by ``PRAGMA user_version`` and ``MIGRATIONS``.
 
 The SQL lives in ``SQLStore`` (``base.py``); this class adds what is SQLite's own: opening
-the file, migrating it, and transactions that nest.
+the file, migrating it, transactions that nest, and keyword search with FTS5.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from storyline.errors import StoreError
+from storyline.store import fts
 from storyline.store.base import SQLStore
-from storyline.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from storyline.store.migrations import BACKFILLS, MIGRATIONS, SCHEMA_VERSION
 
 
 class SQLiteStore(SQLStore):
@@ -70,7 +71,102 @@ class SQLiteStore(SQLStore):
             with self.conn:
                 self.conn.executescript(MIGRATIONS[number])
                 self.conn.execute(f"PRAGMA user_version = {number + 1}")
+            if number + 1 in BACKFILLS:
+                getattr(self, BACKFILLS[number + 1])()
 
     @property
     def schema_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- full-text search (FTS5) ------------------------------------------------------------------
+    def _index_search(self, article_id: str, title: str, text: str, lang: str) -> None:
+        cur = self.conn.execute("INSERT INTO search_rows (article_id) VALUES (?)", (article_id,))
+        self.conn.execute(
+            "INSERT INTO article_search (rowid, title, body, lang) VALUES (?, ?, ?, ?)",
+            (cur.lastrowid, fts.index_form(title), fts.index_form(text), lang))
+
+    def _unindex_search(self, article_id: str) -> None:
+        row = self.conn.execute("SELECT rowid FROM search_rows WHERE article_id = ?",
+                                (article_id,)).fetchone()
+        if row:
+            self.conn.execute("DELETE FROM article_search WHERE rowid = ?", row)
+            self.conn.execute("DELETE FROM search_rows WHERE rowid = ?", row)
+
+    def reindex_search(self) -> int:
+        """Rebuild the full-text index from the articles (back-fill of migration 3)."""
+        with self._transaction():
+            self.conn.execute("DELETE FROM article_search")
+            self.conn.execute("DELETE FROM search_rows")
+            rows = self.conn.execute("SELECT id, title, text, lang FROM articles").fetchall()
+            for aid, title, text, lang in rows:
+                self._index_search(aid, title, text, lang)
+        return len(rows)
+
+    def search_text(self, query: str, *, lang: str | None = None, source: str | None = None,
+                    date_from: str | None = None, date_to: str | None = None,
+                    limit: int = 100) -> list[tuple[str, float]]:
+        """Keyword search: (article id, score) of articles holding any word of ``query``,
+        best first (score: higher is better; here -bm25, title words weigh 3x).
+
+        Words are matched as ``fts.query_terms`` folds them (case, diacritics, Arabic
+        variants; CJK as bigrams). Filters: exact language and source, ISO dates inclusive
+        (an article without a date passes no date filter). A backend implements this with
+        its own full-text engine; only the ranking's scale may differ.
+        """
+        terms = self._informative(fts.query_terms(query))
+        if not terms:
+            return []
+        expr = fts.match_expression(terms, columns=("title", "body"))
+        if lang is not None:
+            expr = f'({expr}) AND lang : "{_quote(lang)}"'
+        where, args = ["article_search MATCH ?"], [expr]
+        for column, op, value in (("a.source", "=", source),
+                                  ("a.date", ">=", date_from), ("a.date", "<=", date_to)):
+            if value is not None:
+                where.append(f"{column} {op} ?")
+                args.append(value)
+        rows = self.conn.execute(
+            "SELECT a.id, -bm25(article_search, 3.0, 1.0, 0.0) AS score FROM article_search "
+            "JOIN search_rows r ON r.rowid = article_search.rowid "
+            "JOIN articles a ON a.id = r.article_id "
+            f"WHERE {' AND '.join(where)} ORDER BY bm25(article_search, 3.0, 1.0, 0.0) LIMIT ?",
+            (*args, limit))
+        return [(aid, float(score)) for aid, score in rows]
+
+    def _informative(self, terms: list[str]) -> list[str]:
+        """The query's terms without those in more than ``fts.COMMON_FRACTION`` of a large
+        index (function words: they rank nothing and make bm25 score most of the corpus);
+        the rarest term stays when all are common."""
+        if len(terms) < 2:
+            return terms
+        self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.article_search_vocab "
+                          "USING fts5vocab(main, article_search, row)")
+        marks = ",".join("?" * len(terms))
+        df = dict(self.conn.execute(
+            f"SELECT term, doc FROM temp.article_search_vocab WHERE term IN ({marks})", terms))
+        cap = max(fts.COMMON_MIN_DOCS, fts.COMMON_FRACTION * self._indexed_count())
+        kept = [t for t in terms if df.get(t, 0) <= cap]
+        return kept or [min(terms, key=lambda t: df.get(t, 0))]
+
+    def _indexed_count(self) -> int:
+        return int(self.conn.execute("SELECT max(rowid) FROM search_rows").fetchone()[0] or 0)
+
+    def document_frequencies(self, terms: Sequence[str], lang: str) -> dict[str, int]:
+        """For each index token in ``terms`` (as ``fts.index_form`` writes them): how many
+        articles in language ``lang`` contain it. Key terms weigh a story's words by it."""
+        out = {}
+        for term in terms:
+            expr = f'{fts.match_expression([term], columns=("title", "body"))} AND lang : "{_quote(lang)}"'
+            out[term] = int(self.conn.execute(
+                "SELECT count(*) FROM article_search WHERE article_search MATCH ?",
+                (expr,)).fetchone()[0])
+        return out
+
+    def change_marker(self) -> tuple[int, int]:
+        """Cheap token that differs after any write, by this connection or another."""
+        return (int(self.conn.execute("PRAGMA data_version").fetchone()[0]),
+                self.conn.total_changes)
+
+
+def _quote(value: str) -> str:
+    return value.replace('"', '""')

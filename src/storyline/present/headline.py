@@ -1,4 +1,4 @@
-"""Presentation: a story's headline (overall and per language) from its most central article."""
+"""Headline: a story's headline (overall and per language) from its most central article."""
 
 from __future__ import annotations
 
