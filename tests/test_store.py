@@ -93,12 +93,14 @@ def test_duplicates_recorded_once(any_store):
 def test_minhashes_and_the_ones_since(any_store):
     any_store.add_article(art(1), b"\x01" * 4)
     any_store.add_article(art(2, duplicate_of="id1"), b"\x02" * 4)  # near-duplicate: not indexed
-    items, last = any_store.minhashes_since(0)
-    assert items == [("id1", b"\x01" * 4)] and dict(any_store.minhashes()) == dict(items)
+    [(last, aid, blob)] = any_store.minhashes_since(0)
+    assert (aid, blob) == ("id1", b"\x01" * 4) and dict(any_store.minhashes()) == {aid: blob}
     any_store.add_article(art(3), b"\x03" * 4)
-    newer, last2 = any_store.minhashes_since(last)
-    assert newer == [("id3", b"\x03" * 4)] and last2 > last
-    assert any_store.minhashes_since(last2) == ([], last2)
+    [(last2, aid, blob)] = any_store.minhashes_since(last)
+    assert (aid, blob) == ("id3", b"\x03" * 4) and last2 > last
+    assert any_store.minhashes_since(last2) == []
+    assert any_store.has_article("id2") and not any_store.has_article("x")
+    assert any_store.article_ids() == {"id1", "id2", "id3"}
 
 
 def test_remove_article_unlinks_near_duplicates(any_store):
@@ -158,9 +160,14 @@ def test_streaming_place_and_merge(any_store):
     assert [s.id for s in any_store.stories()] == ["sC"]
 
 
-def test_writer_lock_is_reentrant(any_store):
-    with any_store.writer_lock("ingest"), any_store.writer_lock("ingest"):
+def test_transactions_nest_and_roll_back_whole(any_store):
+    with any_store.transaction(), any_store.transaction():
         any_store.add_rejection("x", "y")
+    assert any_store.rejections() == [("x", "y")]
+    with pytest.raises(RuntimeError):
+        with any_store.transaction():
+            any_store.add_rejection("z", "w")
+            raise RuntimeError
     assert any_store.rejections() == [("x", "y")]
 
 

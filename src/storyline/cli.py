@@ -17,6 +17,7 @@ from rich.table import Table
 
 from storyline.api_python import Storyline
 from storyline.errors import StorylineError
+from storyline.ingest import snapshot
 from storyline.pipeline import IngestReport
 from storyline.types import Article, Notice, RawDocument, Rejection, Story
 
@@ -239,19 +240,16 @@ def watch(folder: str, db: str, interval: float, merge_every: float, once: bool,
     """
     import time
 
-    seen: dict[str, tuple[float, int]] = {}
+    seen: dict[str, tuple[float, int] | None] = {}
     last_merge = time.monotonic()
     with edge(), Storyline(db) as sl:
         try:
             while True:
                 changed = []
-                for p in sorted(Path(folder).rglob("*")):
-                    if p.is_file() and not p.name.startswith("."):
-                        st = p.stat()
-                        key = (st.st_mtime, st.st_size)
-                        if seen.get(str(p)) != key:
-                            seen[str(p)] = key
-                            changed.append(p)
+                for p, key in snapshot(folder).items():  # any format, feeds and
+                    if str(p) not in seen or seen[str(p)] != key:  # WARCs included
+                        seen[str(p)] = key
+                        changed.append(p)
                 if changed:
                     report, placed = sl.add_articles(changed)
                     for r in report.rejected:

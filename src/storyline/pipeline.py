@@ -26,12 +26,12 @@ from storyline.dedup import NearDuplicateIndex, content_hash
 from storyline.embed import VIEWS, Embedder, view_texts
 from storyline.engines import Engine, LocalEngine
 from storyline.errors import ConfigError, InputError
+from storyline.ingest.limits import DOCUMENT_SECONDS, TimeLimitExceeded, time_limit
 from storyline.language import LanguageDetector
 from storyline.present import headlines
 from storyline.scorer import ArticleView, SameStoryScorer
 from storyline.signals import TextSignals
 from storyline.store import Store
-from storyline.store.base import INGEST_LOCK, STORIES_LOCK
 from storyline.types import Article, Notice, RawDocument, Rejection, Story
 
 # Below this many characters of body a "page" is a stub (a cookie wall, an error page or
@@ -57,6 +57,8 @@ PLACE_THRESHOLD = 0.45
 # Streaming re-estimates the language means (and rebuilds its index) whenever a language's
 # article count has doubled since the last estimate, from this count on.
 REFIT_MIN = 2
+# Clustering again when another process changed the articles meanwhile, at most this often.
+CLUSTER_ATTEMPTS = 5
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 Progress = Callable[[str, int, int | None], None]  # (stage, done, total)
@@ -121,12 +123,19 @@ class ArticlePreparer:
         out: list[Article | Rejection | Notice] = []
         for rec in ingest.read_file(item):
             if isinstance(rec, RawDocument):
-                try:
-                    rec = self.to_article(rec)
-                except Exception as exc:  # a stage failing on one document must not stop the run
-                    rec = Rejection(rec.origin, f"could not process: {type(exc).__name__}: {exc}")
+                rec = self.prepare_record(rec)
             out.append(rec)
         return out
+
+    def prepare_record(self, rec: RawDocument) -> Article | Rejection:
+        """One document to an article, or a rejection saying why not (never an exception)."""
+        try:
+            with time_limit(DOCUMENT_SECONDS, "cleaning"):  # the watchdog for hostile input
+                return self.to_article(rec)
+        except TimeLimitExceeded as exc:
+            return Rejection(rec.origin, f"gave up: {exc} (hostile or broken input)")
+        except Exception as exc:  # a stage failing on one document must not stop the run
+            return Rejection(rec.origin, f"could not process: {type(exc).__name__}: {exc}")
 
     def to_article(self, raw: RawDocument) -> Article | Rejection:
         result = self.cleaner.clean(raw)
@@ -209,7 +218,7 @@ class Pipeline:
         self.engine: Engine = engine or LocalEngine()
         self.preparer = ArticlePreparer(self.cleaner, self.detector)
         self._near: NearDuplicateIndex | None = None
-        self._near_seq = 0
+        self._near_rowid = 0  # the store's last article rowid the near index has seen
         self._stream: StreamClusterer | None = None
 
     @property
@@ -222,15 +231,9 @@ class Pipeline:
     def near_index(self) -> NearDuplicateIndex:
         if self._near is None:
             self._near = NearDuplicateIndex()
-            self._near_seq = 0
+            self._near_rowid = 0
             self._sync_near_index()
         return self._near
-
-    def _sync_near_index(self) -> None:
-        """Add the signatures other processes stored since this one last looked."""
-        assert self._near is not None
-        items, self._near_seq = self.store.minhashes_since(self._near_seq)
-        self._near.insert_many((aid, self._near.signature_from_bytes(blob)) for aid, blob in items)
 
     # -- ingest -----------------------------------------------------------------------------
     def ingest(self, paths: Iterable[str | os.PathLike[str]],
@@ -272,17 +275,21 @@ class Pipeline:
         report.rejected.append(rej)
 
     def _store(self, article: Article, report: IngestReport) -> None:
-        """Decide what the article is (new, unchanged, a copy, a near-copy) and store it.
+        """Store one article (or record it as a copy) in one transaction: a kill leaves it
+        stored or not at all, and a second process writing the same database is seen."""
+        with self.store.transaction():
+            self._store_in_transaction(article, report)
 
-        Under the store's ingest lock: when several processes write one PostgreSQL database,
-        one decides at a time and first sees what the others stored (no input twice).
-        """
-        with self.store.writer_lock(INGEST_LOCK):
-            if self._near is not None:
-                self._sync_near_index()
-            self._store_locked(article, report)
+    def _sync_near_index(self) -> None:
+        """Add the originals stored since the index was last synced (by any process)."""
+        rows = self.store.minhashes_since(self._near_rowid)
+        if rows:
+            index = self.near_index
+            index.insert_many((aid, index.signature_from_bytes(blob)) for _, aid, blob in rows)
+            self._near_rowid = rows[-1][0]
 
-    def _store_locked(self, article: Article, report: IngestReport) -> None:
+    def _store_in_transaction(self, article: Article, report: IngestReport) -> None:
+        self._sync_near_index()
         old = self.store.article_by_origin(article.origin)
         if old is not None:
             if old.content_hash == article.content_hash:
@@ -300,6 +307,9 @@ class Pipeline:
             return
         sig = self.near_index.signature(article.full_text)
         original = self.near_index.query(sig)
+        while original is not None and not self.store.has_article(original):
+            self.near_index.remove(original)  # removed by another process (its file changed)
+            original = self.near_index.query(sig)
         if original is not None:
             article = Article(**{**article.__dict__, "duplicate_of": original})
             report.near_duplicates.append((article.origin, original))
@@ -329,7 +339,10 @@ class Pipeline:
 
         runner = BatchEmbedder(self._embedder_factory, self.embedder)
         for view, ids, vecs in self.engine.map(embed_job, runner, jobs()):
-            self.store.add_embeddings(self.view_model(view), dict(zip(ids, vecs)))
+            # an article another process removed meanwhile (its file changed) has no row
+            # left to hang a vector on
+            live = {i: v for i, v in zip(ids, vecs) if self.store.has_article(i)}
+            self.store.add_embeddings(self.view_model(view), live)
             done += len(ids)
             if progress:
                 progress("embed", done, total)
@@ -432,19 +445,33 @@ class Pipeline:
     def cluster(self, progress: Progress | None = None) -> list[Story]:
         """Re-cluster every stored article; near-duplicates follow their original.
 
-        Under the store's stories lock, so a clustering started later (by another process
-        sharing the store) sees every article this one saw, and the last one wins whole.
+        The new stories replace the old in one transaction (an interrupted clustering leaves
+        the previous stories whole), and only if the articles clustered are still exactly the
+        stored ones; when another process added or removed some meanwhile, it runs again.
         """
-        self.embed_pending(progress)
-        with self.store.writer_lock(STORIES_LOCK):
-            return self._cluster_locked(progress)
+        for attempt in range(CLUSTER_ATTEMPTS):
+            articles = self.store.articles()
+            rows = self._cluster_rows(articles, progress)
+            with self.store.transaction():
+                stored = self.store.article_ids()
+                if stored != {a.id for a in articles} and attempt < CLUSTER_ATTEMPTS - 1:
+                    continue
+                # the last attempt writes what it has; the process still storing articles
+                # clusters (or places) them when it is done
+                self.store.replace_stories({sid: (head, per_lang, [m for m in members
+                                                                   if m in stored])
+                                            for sid, (head, per_lang, members) in rows.items()})
+            break
+        if progress:
+            progress("cluster", 1, 1)
+        return self.store.stories()
 
-    def _cluster_locked(self, progress: Progress | None) -> list[Story]:
-        articles = self.store.articles()  # another process may store more from now on:
-        self.embed_pending()  # these get vectors (and the next clustering takes them in)
+    def _cluster_rows(self, articles: list[Article], progress: Progress | None = None
+                      ) -> dict[str, tuple[str, dict[str, str], list[str]]]:
+        """Story id -> (headline, per-language headlines, members) for ``articles``."""
+        self.embed_pending(progress)
         if not articles:
-            self.store.replace_stories({})
-            return []
+            return {}
         originals = [a for a in articles if a.duplicate_of is None]
         edges = StoryEdges(self.article_views(originals, signals=self.edges == "scorer"),
                            self.scorer)
@@ -468,7 +495,4 @@ class Pipeline:
             head, per_lang = headlines([by_id[m] for m in members],
                                        np.stack([centred[m] for m in members]))
             rows[sid] = (head, per_lang, members)
-        self.store.replace_stories(rows)
-        if progress:
-            progress("cluster", 1, 1)
-        return self.store.stories()
+        return rows

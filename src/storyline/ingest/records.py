@@ -45,6 +45,9 @@ def read_jsonl(data: str, origin: str) -> Iterator[RawDocument | Rejection]:
         except json.JSONDecodeError as exc:
             yield Rejection(where, f"malformed JSON on line {lineno}: {exc.msg}")
             continue
+        except RecursionError:
+            yield Rejection(where, f"JSON on line {lineno} nested too deeply")
+            continue
         yield to_document(record, where)
 
 
@@ -52,6 +55,9 @@ def read_json(data: str, origin: str) -> Iterator[RawDocument | Rejection]:
     """A ``.json`` file: one object, an array of objects, or (leniently) JSON Lines."""
     try:
         parsed = json.loads(data)
+    except RecursionError:
+        yield Rejection(origin, "JSON nested too deeply")
+        return
     except json.JSONDecodeError as exc:
         if "Extra data" in exc.msg:  # several objects one per line: JSON Lines
             yield from read_jsonl(data, origin)

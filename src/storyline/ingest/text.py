@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from storyline.types import RawDocument
+from storyline.ingest.limits import text_problem
+from storyline.types import RawDocument, Rejection
 
 
-def read(data: str, origin: str) -> Iterator[RawDocument]:
+def read(data: str, origin: str) -> Iterator[RawDocument | Rejection]:
+    problem = text_problem(data)
+    if problem:
+        yield Rejection(origin, problem)
+        return
     # Title detection belongs to the cleaner, which sees the whole dump.
     yield RawDocument(origin=origin, kind="text", body=data)

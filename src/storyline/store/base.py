@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -20,11 +20,6 @@ from storyline.errors import NotFoundError
 from storyline.types import Article, Story
 
 ARTICLE_COLS = "id, origin, title, text, lang, content_hash, url, date, source, duplicate_of"
-# Names of the cross-process locks (``Store.writer_lock``): one writer at a time decides
-# whether an article is new (so two processes never both store one input), and one at a time
-# rewrites the stories (a clustering pass or a streaming placement).
-INGEST_LOCK = "ingest"
-STORIES_LOCK = "stories"
 
 StoryRows = Mapping[str, tuple[str, Mapping[str, str], Sequence[str]]]
 
@@ -38,7 +33,7 @@ class Store(Protocol):
     @property
     def schema_version(self) -> int: ...
     def close(self) -> None: ...
-    def writer_lock(self, name: str) -> AbstractContextManager[None]: ...
+    def transaction(self) -> AbstractContextManager[Any]: ...
 
     # articles
     def article_by_origin(self, origin: str) -> Article | None: ...
@@ -48,7 +43,9 @@ class Store(Protocol):
     def add_article(self, article: Article, minhash: bytes | None) -> None: ...
     def remove_article(self, article_id: str) -> None: ...
     def minhashes(self) -> Iterator[tuple[str, bytes]]: ...
-    def minhashes_since(self, seq: int) -> tuple[list[tuple[str, bytes]], int]: ...
+    def minhashes_since(self, seq: int) -> list[tuple[int, str, bytes]]: ...
+    def has_article(self, article_id: str) -> bool: ...
+    def article_ids(self) -> set[str]: ...
     def count_articles_in(self, lang: str) -> int: ...
     def count_articles(self) -> int: ...
 
@@ -100,8 +97,8 @@ def _article(row: Sequence[object]) -> Article:
 class SQLStore:
     """The SQL both backends share. Subclasses set ``conn`` and override the hooks below.
 
-    Hooks: ``_execute``/``_executemany`` (placeholder style), ``_transaction`` (nestable),
-    ``writer_lock`` (cross-process), ``SEQ`` (a column that grows with each insert), and the
+    Hooks: ``_execute``/``_executemany`` (placeholder style), ``transaction`` (one write
+    at a time across processes, nestable), ``SEQ`` (a column that grows with each insert), and the
     full-text engine: ``_index_search``/``_unindex_search`` (called inside the article's
     transaction), ``search_text``, ``document_frequencies``, ``reindex_search``,
     ``change_marker``.
@@ -118,13 +115,13 @@ class SQLStore:
     def _executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         self.conn.executemany(sql, rows)
 
-    def _transaction(self) -> AbstractContextManager[Any]:
+    def transaction(self) -> AbstractContextManager[Any]:
+        """One atomic write; other processes writing the same store wait for it, so what the
+        block reads still holds when it writes. Nested blocks join the outer one."""
         raise NotImplementedError
 
-    @contextmanager
-    def writer_lock(self, name: str) -> Iterator[None]:
-        """Hold the named cross-process lock (``INGEST_LOCK``, ``STORIES_LOCK``)."""
-        yield
+    def _transaction(self) -> AbstractContextManager[Any]:
+        return self.transaction()
 
     @property
     def schema_version(self) -> int:
@@ -190,20 +187,22 @@ class SQLStore:
 
     def minhashes(self) -> Iterator[tuple[str, bytes]]:
         """Signatures of stored originals (near-duplicates are not indexed themselves)."""
-        yield from self.minhashes_since(0)[0]
+        for _, aid, blob in self.minhashes_since(0):
+            yield aid, blob
 
-    def minhashes_since(self, seq: int) -> tuple[list[tuple[str, bytes]], int]:
-        """Signatures of originals stored after insert number ``seq``, and the last number.
+    def minhashes_since(self, seq: int) -> list[tuple[int, str, bytes]]:
+        """(insert number, id, signature) of originals stored after insert number ``seq``:
+        what other processes (or this one) added since an in-memory index was last synced."""
+        return [(int(n), aid, bytes(blob)) for n, aid, blob in self._execute(
+            f"SELECT {self.SEQ}, id, minhash FROM articles WHERE {self.SEQ} > ? "
+            f"AND duplicate_of IS NULL AND minhash IS NOT NULL ORDER BY {self.SEQ}", (seq,))]
 
-        Another process may have stored articles since this one loaded its index; taken
-        under ``INGEST_LOCK`` this is exactly what it has not seen yet.
-        """
-        rows = self._execute(
-            f"SELECT {self.SEQ}, id, minhash, duplicate_of FROM articles WHERE {self.SEQ} > ? "
-            f"ORDER BY {self.SEQ}", (seq,)).fetchall()
-        last = int(rows[-1][0]) if rows else seq
-        return [(aid, bytes(blob)) for _, aid, blob, dup in rows
-                if dup is None and blob is not None], last
+    def has_article(self, article_id: str) -> bool:
+        return self._execute("SELECT 1 FROM articles WHERE id = ?",
+                             (article_id,)).fetchone() is not None
+
+    def article_ids(self) -> set[str]:
+        return {r[0] for r in self._execute("SELECT id FROM articles")}
 
     def count_articles_in(self, lang: str) -> int:
         return int(self._execute("SELECT count(*) FROM articles WHERE lang = ? AND "

@@ -3,9 +3,10 @@
 What differs from SQLite lives here: the connection (autocommit; explicit transactions nest
 as savepoints), ``%s`` placeholders, the schema version in a table, and cross-process
 advisory locks. Several ``storyline`` processes on several hosts may write one database at
-once: deciding whether an input is new and storing it happens under ``INGEST_LOCK``, and
-rewriting stories (clustering, streaming placement, merges) under ``STORIES_LOCK``; unique
-keys and ``ON CONFLICT`` make every write idempotent besides.
+once: every write transaction takes one advisory lock first, so writes queue exactly as
+SQLite's BEGIN IMMEDIATE makes them queue (deciding whether an input is new and storing it,
+replacing the stories), while readers never wait; unique keys and ``ON CONFLICT`` make every
+write idempotent besides.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from typing import Any
 
 from storyline.errors import StoreError
 from storyline.store import fts
-from storyline.store.base import STORIES_LOCK, SQLStore, StoryRows
+from storyline.store.base import SQLStore
 from storyline.store.migrations import BACKFILLS, POSTGRES_MIGRATIONS
 
 SCHEMA_VERSION = len(POSTGRES_MIGRATIONS)
 _MIGRATE_LOCK = "migrate"
+_WRITE_LOCK = "write"
 # ts_rank weights for {D, C, B, A}: a title word (A) weighs 3x a body word (B), as in SQLite's
 # bm25 call; normalisation 1 divides by 1 + log(document length), bm25's length penalty.
 _RANK = "ts_rank('{0, 0, 0.333, 1}', s.doc, q.query, 1)"
@@ -85,12 +87,16 @@ class PostgresStore(SQLStore):
             with self.conn.cursor() as cur:
                 cur.executemany(_pg_sql(sql), rows)
 
-    def _transaction(self) -> Any:
-        return self.conn.transaction()
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """One write transaction at a time across processes (a transaction-scoped advisory
+        lock, released at commit or rollback); nested blocks are savepoints."""
+        with self.conn.transaction():
+            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(_WRITE_LOCK),))
+            yield self.conn
 
     @contextmanager
-    def writer_lock(self, name: str) -> Iterator[None]:
-        """A session advisory lock: other processes wait; this session may take it again."""
+    def _session_lock(self, name: str) -> Iterator[None]:
         key = lock_key(name)
         self.conn.execute("SELECT pg_advisory_lock(%s)", (key,))
         try:
@@ -100,7 +106,7 @@ class PostgresStore(SQLStore):
 
     # -- schema -----------------------------------------------------------------------------
     def _migrate(self) -> None:
-        with self.writer_lock(_MIGRATE_LOCK):  # two processes starting at once migrate once
+        with self._session_lock(_MIGRATE_LOCK):  # two processes starting at once migrate once
             self.conn.execute("CREATE TABLE IF NOT EXISTS storyline_schema (version INTEGER NOT NULL)")
             version = self.schema_version
             if version > SCHEMA_VERSION:
@@ -119,19 +125,6 @@ class PostgresStore(SQLStore):
     def schema_version(self) -> int:
         row = self.conn.execute("SELECT max(version) FROM storyline_schema").fetchone()
         return int(row[0] or 0)
-
-    # -- stories: one writer at a time, also against another host's clustering -------------
-    def replace_stories(self, stories: StoryRows) -> None:
-        with self.writer_lock(STORIES_LOCK):
-            super().replace_stories(stories)
-
-    def place(self, article_id: str, story_id: str, headline: str) -> None:
-        with self.writer_lock(STORIES_LOCK):
-            super().place(article_id, story_id, headline)
-
-    def merge_stories(self, absorbed: str, into: str) -> None:
-        with self.writer_lock(STORIES_LOCK):
-            super().merge_stories(absorbed, into)
 
     # -- full-text search: tsvector ('simple' configuration) over fts.index_form --------------
     def _index_search(self, article_id: str, title: str, text: str, lang: str) -> None:

@@ -7,8 +7,9 @@ the file, migrating it, transactions that nest, and keyword search with FTS5.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from storyline.errors import StoreError
@@ -16,12 +17,17 @@ from storyline.store import fts
 from storyline.store.base import SQLStore
 from storyline.store.migrations import BACKFILLS, MIGRATIONS, SCHEMA_VERSION
 
+# Seconds a writer waits for another process's write transaction before giving up. Writes
+# are short (one article, one embedding batch, one clustering result), so a minute is a
+# deadlock, not a busy database.
+BUSY_TIMEOUT_S = 60.0
+
 
 class SQLiteStore(SQLStore):
     """Articles, rejections, duplicates, embeddings, stories and memberships in one file.
 
-    One process writes at a time (SQLite's own file lock); for several writers use
-    ``PostgresStore``.
+    Several processes may write it: each write transaction takes the file's single write
+    lock up front (BEGIN IMMEDIATE); for writers on several hosts use ``PostgresStore``.
     """
 
     SEQ = "rowid"
@@ -29,7 +35,6 @@ class SQLiteStore(SQLStore):
     def __init__(self, path: str | Path, create: bool = True) -> None:
         self.path = Path(path)
         self.url = str(self.path)
-        self._depth = 0
         if not create and not self.path.exists():
             raise StoreError(f"no database at {self.path}; run 'storyline run PATH' first "
                              f"or pass --db")
@@ -37,42 +42,67 @@ class SQLiteStore(SQLStore):
             raise StoreError(f"cannot create database {self.path}: folder "
                              f"{self.path.parent} does not exist")
         try:
-            self.conn = sqlite3.connect(self.path)
+            # Autocommit mode: every write goes through ``transaction()``, which takes the
+            # write lock up front (BEGIN IMMEDIATE), so concurrent processes queue on
+            # busy_timeout instead of failing on a read-to-write upgrade.
+            self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             self.conn.execute("PRAGMA foreign_keys = ON")
-            self.conn.execute("PRAGMA journal_mode = WAL")
+            self._set_wal()
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open database {self.path}: {exc}") from None
 
+    # -- transactions -----------------------------------------------------------------------
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One transaction; an inner one joins the outer (committed once, at the end)."""
-        if self._depth:
-            self._depth += 1
-            try:
-                yield self.conn
-            finally:
-                self._depth -= 1
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write: all of the block or none of it, even under ``kill -9``.
+
+        BEGIN IMMEDIATE takes the database's single write lock before the first read, so what
+        the block checks (is this origin stored? this hash?) still holds when it writes, with
+        other processes writing to the same file. Nested blocks join the outer transaction.
+        """
+        if self.conn.in_transaction:
+            yield self.conn
             return
-        self._depth = 1
+        self.conn.execute("BEGIN IMMEDIATE")
         try:
-            with self.conn:
-                yield self.conn
-        finally:
-            self._depth = 0
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self.transaction()  # SQLite has one kind of write transaction
+
+    def _set_wal(self) -> None:
+        """WAL: readers never block the writer. Switching needs a moment with no other
+        connection writing; a new database opened by two processes at once retries."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     # -- schema -----------------------------------------------------------------------------
     def _migrate(self) -> None:
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"{self.path} has schema version {version}, newer than this "
-                             f"Storyline ({SCHEMA_VERSION}); upgrade Storyline")
-        for number in range(version, SCHEMA_VERSION):
-            with self.conn:
-                self.conn.executescript(MIGRATIONS[number])
+        if self.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+            return
+        with self.transaction():  # one process migrates; the others wait, then see it done
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"{self.path} has schema version {version}, newer than this "
+                                 f"Storyline ({SCHEMA_VERSION}); upgrade Storyline")
+            for number in range(version, SCHEMA_VERSION):
+                for statement in _statements(MIGRATIONS[number]):
+                    self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number + 1}")
-            if number + 1 in BACKFILLS:
-                getattr(self, BACKFILLS[number + 1])()
+                if number + 1 in BACKFILLS:
+                    getattr(self, BACKFILLS[number + 1])()
 
     @property
     def schema_version(self) -> int:
@@ -170,3 +200,14 @@ class SQLiteStore(SQLStore):
 
 def _quote(value: str) -> str:
     return value.replace('"', '""')
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The SQL statements of a migration script, one by one (executescript would commit)."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \t\r\n;"):
+                yield pending
+            pending = ""
