@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DB     ?= storyline.db
 
-.PHONY: demo test install bench clean
+.PHONY: demo test install bench serve clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +18,19 @@ install: $(STAMP)
 ## demo: set up .venv, run the main job on the bundled sample corpus, print the stories
 demo: $(STAMP)
 	$(BIN)/storyline run examples/sample --db $(DB)
+	@echo
+	@echo "Browse the stories in the web app:  $(BIN)/storyline serve --db $(DB)"
+	@echo "  then open http://127.0.0.1:8000/  (REST API under /api/v1, schema at /openapi.json;"
+	@echo "  add --token SECRET to accept new articles)"
 
 ## test: the test suite (what CI runs)
 test: $(STAMP)
 	bash scripts/system-deps.sh
 	$(BIN)/python -m pytest -q
+
+## serve: the web app and REST API over $(DB) on http://127.0.0.1:8000/
+serve: $(STAMP)
+	$(BIN)/storyline serve --db $(DB)
 
 ## bench: speed figures for BENCHMARKS.md
 bench: $(STAMP)

@@ -10,14 +10,18 @@ written out as .txt files in a temporary folder (never in the repository).
    equal to the reference. The first ``--fresh`` trials start from an empty database (kill
    anywhere in ingest, embedding or clustering). To stay affordable on a shared 2-core
    machine the others start from a copy of the reference database with its stories and a
-   random 10-60 % of its articles and of the remaining vectors removed: a state a crash can
+   random share (``--strip``: 6-60 % by default) of its articles and of the remaining
+   vectors removed: a state a crash can
    leave, since each article and each vector batch commits on its own; the kill then lands
    in a run that re-ingests, re-embeds and re-clusters that share (embedding cache reused).
+``--hashing`` runs the same pipeline with the tests' model-free embedder (tests/workers.py):
+the transactions under test are the same, the runs affordable.
 3. ``--concurrent``: two `storyline run` processes at once on one fresh database, inputs
    1-200 and 101-300: every input recorded exactly once, stories equal to the reference.
 
     OMP_NUM_THREADS=1 nice .venv/bin/python benchmarks/bench_crash.py [--pages 300]
-        [--kills 20] [--fresh 3] [--concurrent] [--seed 0]
+        [--kills 20] [--fresh 3] [--strip 0.6] [--concurrent] [--seed 0]
+        [--reuse FOLDER --window SECONDS] [--hashing]
 """
 
 from __future__ import annotations
@@ -52,9 +56,16 @@ def write_pages(folder: Path, n: int) -> list[Path]:
     return paths
 
 
+HASHING = False  # --hashing: tests/workers.py run (same pipeline, model-free embedder)
+
+
 def run(db: Path, *paths: Path) -> subprocess.Popen:
-    return subprocess.Popen([str(EXE), "run", *map(str, paths), "--db", str(db), "--quiet",
-                             "--json"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if HASHING:
+        cmd = [sys.executable, str(REPO / "tests" / "workers.py"), "run", str(db),
+               *map(str, paths)]
+    else:
+        cmd = [str(EXE), "run", *map(str, paths), "--db", str(db), "--quiet", "--json"]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def finish(proc: subprocess.Popen) -> None:
@@ -66,6 +77,10 @@ def finish(proc: subprocess.Popen) -> None:
 def state(db: Path) -> dict:
     """What the database holds: each input's record count, stories by input, stage counts."""
     conn = sqlite3.connect(db)
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles'").fetchone():
+        conn.close()  # killed before the schema was created
+        return {"origins": Counter(), "stories": {}, "originals": 0,
+                "counts": dict.fromkeys(("articles", "embeddings", "stories", "memberships"), 0)}
     try:
         origins = Counter(o for (o,) in conn.execute("SELECT origin FROM articles"))
         origins.update(o for (o,) in conn.execute("SELECT origin FROM duplicates"))
@@ -93,9 +108,9 @@ def stage_at_kill(st: dict, n_inputs: int, ref: dict) -> str:
     return "cluster or after"
 
 
-def strip(db: Path, rng: random.Random) -> tuple[float, float]:
-    """Remove the stories, a random share of the articles and of the other vectors."""
-    fa, fe = rng.uniform(0.1, 0.6), rng.uniform(0.1, 0.6)
+def strip(db: Path, rng: random.Random, most: float) -> tuple[float, float]:
+    """Remove the stories, a random share (up to ``most``) of the articles and vectors."""
+    fa, fe = rng.uniform(most / 10, most), rng.uniform(most / 10, most)
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA foreign_keys = ON")
     with conn:
@@ -125,38 +140,76 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=300)
     ap.add_argument("--kills", type=int, default=20)
     ap.add_argument("--fresh", type=int, default=3, help="trials from an empty database")
+    ap.add_argument("--strip", type=float, default=0.6,
+                    help="most of the articles (and of the vectors) a copied trial removes")
     ap.add_argument("--concurrent", action="store_true")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--reuse", type=Path, help="folder of an earlier run: its in/ and "
+                    "reference.db (kept); skips the reference run")
+    ap.add_argument("--window", type=float, default=60.0,
+                    help="with --reuse: seconds the kill moment is drawn from")
+    ap.add_argument("--hashing", action="store_true",
+                    help="the model-free HashingEmbedder of the tests instead of e5-small")
     args = ap.parse_args()
+    global HASHING
+    HASHING = args.hashing
     if not DEV.exists():
         raise SystemExit(f"{DEV} not found")
     rng = random.Random(args.seed)
-    tmp = Path(tempfile.mkdtemp(prefix="bench-crash-"))
+    tmp = args.reuse or Path(tempfile.mkdtemp(prefix="bench-crash-"))
     try:
-        pages = write_pages(tmp / "in", args.pages)
         ref_db = tmp / "reference.db"
-        t0 = time.perf_counter()
-        finish(run(ref_db, tmp / "in"))
-        t_ref = time.perf_counter() - t0
+        if args.reuse:  # the pages and reference database of an earlier (stopped) run
+            pages = sorted((tmp / "in").glob("*.txt"))
+            t_ref = args.window
+        else:
+            pages = write_pages(tmp / "in", args.pages)
+            t0 = time.perf_counter()
+            finish(run(ref_db, tmp / "in"))
+            t_ref = time.perf_counter() - t0
         ref = state(ref_db)
         expected = set(ref["origins"])
         assert {str(p) for p in pages} <= expected | {o.split("#")[0] for o in expected}
         print(f"reference run: {t_ref:.1f} s, {ref['counts']}, {len(ref['stories'])} stories",
               flush=True)
+        concurrent = None
+        if args.concurrent:
+            db = tmp / "concurrent.db"
+            half = args.pages * 2 // 3
+            t0 = time.perf_counter()
+            a, b = run(db, *pages[:half]), run(db, *pages[args.pages - half:])
+            finish(a)
+            finish(b)
+            st = state(db)
+            concurrent = {"inputs_a": half, "inputs_b": half, "overlap": 2 * half - args.pages,
+                          "seconds": round(time.perf_counter() - t0, 1),
+                          "in_a_story": st["counts"]["memberships"],
+                          "articles": st["counts"]["articles"], **check(st, ref, expected)}
+            print(json.dumps({"concurrent": concurrent}), flush=True)
         trials = []
         for i in range(args.kills):
             db = tmp / f"trial{i}.db"
             fractions = None
             if i >= args.fresh:
                 shutil.copy(ref_db, db)
-                fractions = strip(db, rng)
-            t_start = time.perf_counter()
-            proc = run(db, tmp / "in")
-            time.sleep(rng.uniform(0.0, t_ref if fractions is None
-                                   else t_ref * max(fractions) + 5))
-            running = proc.poll() is None
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
+                fractions = strip(db, rng, args.strip)
+            window = (t_ref if fractions is None else args.window if args.reuse
+                      else t_ref * max(fractions) + 5)
+            while True:
+                t_start = time.perf_counter()
+                proc = run(db, tmp / "in")
+                time.sleep(rng.uniform(0.0, window))
+                running = proc.poll() is None
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+                if running or fractions is not None:
+                    break
+                # the run ended before the kill (the machine got faster): a kill that hits
+                # nothing is no trial; start again from an empty database, a shorter window
+                db.unlink()
+                window = time.perf_counter() - t_start
+                print(f"trial {i}: run ended before the kill; window now {window:.0f} s",
+                      flush=True)
             killed_after = time.perf_counter() - t_start
             at_kill = state(db)
             stage = stage_at_kill(at_kill, len(expected), ref) if running else "had finished"
@@ -176,24 +229,12 @@ def main() -> None:
                    "lost": sum(t["lost"] for t in trials),
                    "stored_twice": sum(t["twice"] for t in trials),
                    "stories_equal_reference": sum(t["same_stories"] for t in trials),
-                   "story_ids_equal_reference": sum(t["same_story_ids"] for t in trials)}
-        if args.concurrent:
-            db = tmp / "concurrent.db"
-            half = args.pages * 2 // 3
-            t0 = time.perf_counter()
-            a, b = run(db, *pages[:half]), run(db, *pages[args.pages - half:])
-            finish(a)
-            finish(b)
-            st = state(db)
-            summary["concurrent"] = {"inputs_a": half, "inputs_b": half,
-                                     "overlap": 2 * half - args.pages,
-                                     "seconds": round(time.perf_counter() - t0, 1),
-                                     "in_a_story": st["counts"]["memberships"],
-                                     "articles": st["counts"]["articles"],
-                                     **check(st, ref, expected)}
+                   "story_ids_equal_reference": sum(t["same_story_ids"] for t in trials),
+                   "concurrent": concurrent}
         print(json.dumps(summary, indent=1))
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not args.reuse:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ On the first --pages page dumps of ../shared/bench/textclean/dev.jsonl (written 
 files to a temporary folder), with the real model, through the real CLI:
 
   A  `storyline run DIR --db a.db`                       one process, one core (OMP 1 thread)
-  B  `storyline run DIR --db b.db --workers 2`           Dask LocalCluster, 2 worker processes
+  B  `storyline run DIR --db b.db --engine dask --workers 2` Dask LocalCluster, 2 worker processes
   C  `storyline run DIR --db postgresql://...`           as A, into PostgreSQL (private server)
 
 then the store alone (the same articles, vectors and stories written and read back through
@@ -97,7 +97,7 @@ def main() -> None:
         folder = Path(tmp) / "pages"
         files = write_pages(folder, args.pages)
         a_secs, a_out = cli_run(folder, f"{tmp}/a.db")
-        b_secs, b_out = cli_run(folder, f"{tmp}/b.db", "--workers", "2")
+        b_secs, b_out = cli_run(folder, f"{tmp}/b.db", "--engine", "dask", "--workers", "2")
         pg_url = server.new_database("c")
         c_secs, c_out = cli_run(folder, pg_url)
         stored = a_out["ingest"]["stored"] + a_out["ingest"]["near_duplicates"]
@@ -107,7 +107,7 @@ def main() -> None:
         print("| run | wall s | pages/s | ratio to A | same stories and report as A |")
         print("|---|---|---|---|---|")
         for name, secs, same in (("A one process, SQLite", a_secs, True),
-                                 ("B --workers 2, SQLite", b_secs, same_b),
+                                 ("B --engine dask --workers 2, SQLite", b_secs, same_b),
                                  ("C one process, PostgreSQL", c_secs, same_c)):
             print(f"| {name} | {secs:.1f} | {len(files) / secs:.2f} | {a_secs / secs:.2f} "
                   f"| {same} |")

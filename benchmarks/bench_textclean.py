@@ -1,13 +1,20 @@
 """Text-dump cleaner benchmark: F1 and single-core speed on the textclean dev set.
 
-Usage: python benchmarks/bench_textclean.py [path/to/dev.jsonl] [--cv]
+Usage: python benchmarks/bench_textclean.py [path/to/dev.jsonl] [--cv] [--renderings DIR]
 
 Prints markdown tables: precision/recall/F1 of the shipped cleaner (rules + learned line model)
 and of the rules alone, on all pages and on the even/odd halves; then pages/s on one core, the
 best of 5 passes over all pages (``clean()`` timed alone, not the scoring), and the ratio to
 the rules alone measured in the same run. The shipped line model was trained on this dev file,
-so its rows here are in-sample; ``--cv`` adds the honest figure: 5-fold page-grouped
-cross-validation (the model retrained on 4/5 of the pages, the other 1/5 cleaned; ~90 s).
+so its rows here are in-sample; ``--cv`` adds a 5-fold site-grouped cross-validation on this
+one file (the model retrained on 4/5 of the sites, the other 1/5 cleaned; ~90 s). The figures
+over several renderings come from ``storyline train-textclean`` (see BENCHMARKS.md).
+
+``--renderings DIR`` (the cache folder of ``scripts/render_textclean.py``: shipped.jsonl,
+w3m.jsonl, lynx.jsonl, html2text.jsonl) adds, per rendering, on the fixed held-out fifth of the
+sites (never trained or tuned on): snippet P/R/F1 and word-overlap P/R/F1 against trafilatura's
+extraction of the same HTML, for the shipped cleaner, the rules alone and trafilatura itself
+(its extraction scored by the same snippet rule), all in the same run.
 """
 
 from __future__ import annotations
@@ -20,7 +27,16 @@ from pathlib import Path
 
 from storyline.clean import learn
 from storyline.clean.text import TextCleaner
-from storyline.evaluate import read_textclean, score_textclean
+from storyline.evaluate import (
+    doc_hits,
+    is_held_out,
+    overlap_prf,
+    prf,
+    read_textclean,
+    score_textclean,
+    snippet_hits,
+    word_overlap,
+)
 
 PASSES = 5
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "bench" / "textclean" / "dev.jsonl"
@@ -47,7 +63,8 @@ def speed(texts: list[str], passes: int = PASSES) -> tuple[float, float]:
 
 
 def main() -> None:
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    args = [a for i, a in enumerate(sys.argv[1:], 1)
+            if not a.startswith("--") and sys.argv[i - 1] != "--renderings"]
     path = Path(args[0]) if args else DEFAULT
     lines = [ln for ln in path.read_text(encoding="utf-8").split("\n") if ln.strip()]
     rows = []
@@ -72,17 +89,46 @@ def main() -> None:
     print(f"| rules + line model | {fast_l:.0f} |")
     print(f"| rules only (reference, same run) | {fast_r:.0f} |")
     print(f"| ratio learned / rules | {fast_l / fast_r:.2f} |")
+    if "--renderings" in sys.argv:
+        renderings_table(Path(sys.argv[sys.argv.index("--renderings") + 1]))
     if "--cv" in sys.argv:
         cv = learn.cross_validate(learn.prepare(read_textclean(path)))
         print()
-        print("| 5-fold cross-validated (page-grouped) | precision | recall | F1 |")
+        print("| 5-fold cross-validated (site-grouped), one rendering | precision | recall | F1 |")
         print("|---|---|---|---|")
-        print(f"| all pages | {cv['precision']:.3f} | {cv['recall']:.3f} | {cv['f1']:.3f} |")
-        for part in ("even_pages", "odd_pages"):
-            c = cv[part]
-            print(f"| {part.replace('_', ' ')} | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} |")
+        print(f"| {path.name} | {cv['precision']:.3f} | {cv['recall']:.3f} | {cv['f1']:.3f} |")
         json.dump(cv, sys.stderr)
         print(file=sys.stderr)
+
+
+def renderings_table(folder: Path) -> None:
+    """Held-out sites, per rendering: the shipped cleaner, the rules, trafilatura on the HTML."""
+    print()
+    print("| rendering (held-out sites) | pages | cleaner | snippet P | R | F1 | words vs trafilatura P | R | F1 |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    cleaners = (("rules + line model", TextCleaner()), ("rules only", TextCleaner(learned=False)))
+    for name in ("shipped", "w3m", "lynx", "html2text"):
+        path = folder / f"{name}.jsonl"
+        if not path.exists():
+            continue
+        records = [r for r in read_textclean(path) if is_held_out(r)]
+        for label, cleaner in cleaners:
+            hits, words = [0, 0, 0], [0, 0, 0]
+            for r in records:
+                doc = cleaner.clean(r["text"])
+                hits = [a + b for a, b in zip(hits, doc_hits(doc, r["with"], r["without"]))]
+                out = "\n".join(([doc.title] if doc.title else []) + list(doc.paragraphs))
+                words = [a + b for a, b in zip(words, word_overlap(out, r["reference"]))]
+            s, w = prf(*hits), overlap_prf(*words)
+            print(f"| {name} | {len(records)} | {label} | {s['precision']:.3f} | {s['recall']:.3f} | "
+                  f"{s['f1']:.3f} | {w['precision']:.3f} | {w['recall']:.3f} | {w['f1']:.3f} |")
+        hits = [0, 0, 0]
+        for r in records:
+            tp, fp, fn, _ = snippet_hits(r["reference"], r["with"], r["without"])
+            hits = [hits[0] + tp, hits[1] + fp, hits[2] + fn]
+        s = prf(*hits)
+        print(f"| {name} | {len(records)} | trafilatura on the HTML | {s['precision']:.3f} | "
+              f"{s['recall']:.3f} | {s['f1']:.3f} | 1 | 1 | 1 |")
 
 
 if __name__ == "__main__":

@@ -36,8 +36,9 @@ def main() -> None:
     files += [(p, "seed") for p in sorted(SEEDS.glob("*.txt"))]
     with Storyline(":memory:") as sl:
         items = [sl.pipeline.read_article(p) for p, _ in files]
-        views = article_views([(a.title, a.text, a.lang) for a in items], sl.pipeline.embedder)
-    scorer = SameStoryScorer.load()
+        scorer = SameStoryScorer.load()
+        views = article_views([(a.title, a.text, a.lang) for a in items], sl.pipeline.embedder,
+                              scorer.views)
     pairs = list(itertools.combinations(range(len(files)), 2))
     probs = np.array([scorer.score(scorer.pair_features([views[i], views[j]], use_corpus=use_corpus),
                                    np.array([0]), np.array([1]))[2][0] for i, j in pairs])

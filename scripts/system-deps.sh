@@ -5,15 +5,18 @@
 # tests that need a missing program then fail with a message naming it.
 set -euo pipefail
 
-# One Debian package per line: "<package> <a program it provides>".
+# One Debian package per line: "<package> <a program it provides>" (or a file, for fonts).
 PACKAGES=(
   "postgresql /usr/lib/postgresql/15/bin/initdb"
+  "chromium /usr/bin/chromium"
+  "fonts-noto-core /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf"
+  "fonts-noto-cjk /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 )
 
 missing=()
 for entry in "${PACKAGES[@]}"; do
   read -r pkg prog <<<"$entry"
-  command -v "$prog" >/dev/null 2>&1 || [ -x "$prog" ] || missing+=("$pkg")
+  command -v "$prog" >/dev/null 2>&1 || [ -e "$prog" ] || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -116,3 +116,43 @@ def copy_db(db: str, folder: Path, request, name: str = "copy.db") -> str:
         return request.getfixturevalue("pg_server").copy_database(db)
     shutil.copy(db, folder / name)
     return str(folder / name)
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory) -> Path:
+    """The sample corpus run through the real model once per session (read-only: copy it
+    before writing: ``copy_database``)."""
+    import os
+
+    from storyline import Storyline
+
+    db = tmp_path_factory.mktemp("sample") / "sample.db"
+    prebuilt = os.environ.get("STORYLINE_TEST_SAMPLE_DB")  # a developer's shortcut: reuse one
+    if prebuilt and Path(prebuilt).is_file():
+        return copy_database(Path(prebuilt), db)
+    with Storyline(db) as sl:
+        sl.add_paths([SAMPLE])
+        sl.cluster()
+    return db
+
+
+def copy_database(source: Path, target: Path) -> Path:
+    """A private, writable copy of a database (SQLite's online backup)."""
+    import sqlite3
+
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return target
+
+
+def database_fingerprint(db: Path) -> tuple[dict[str, int], str]:
+    """Row counts per table and a hash of the whole dump: equal before and after means the
+    database did not change."""
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        tables = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        counts = {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+        digest = hashlib.sha256("\n".join(conn.iterdump()).encode()).hexdigest()
+    return counts, digest

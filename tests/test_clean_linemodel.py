@@ -102,6 +102,20 @@ def _synthetic_pages(n: int) -> list[dict]:
     return pages
 
 
+def test_training_folds_keep_a_site_together():
+    pages = learn.prepare(_synthetic_pages(12), "shipped") + learn.prepare(_synthetic_pages(12), "w3m")
+    for p in pages:
+        p.site = f"site{int(p.text.split('Headline ')[1].split()[0]) % 6}"
+    train, held = learn.split_held_out(pages)
+    assert {p.site for p in train}.isdisjoint({p.site for p in held})
+    folds = {}
+    for p in train:
+        folds.setdefault(p.site, set()).add(learn._fold(p.site, 5))
+    assert all(len(v) == 1 for v in folds.values())  # both renderings of a site in one fold
+    cv = learn.cross_validate(train)
+    assert set(cv["renderings"]) == {"shipped", "w3m"} and "spread" in cv
+
+
 def test_training_is_deterministic_and_persists(tmp_path):
     pages = learn.prepare(_synthetic_pages(12))
     a, b = learn.fit(pages, seed=0), learn.fit(pages, seed=0)

@@ -83,3 +83,59 @@ def test_every_command_has_help_with_an_example():
                 "coverage"]:
         res = CliRunner().invoke(main, [cmd, "--help"])
         assert res.exit_code == 0 and "Example:" in res.output, cmd
+
+
+def test_eval_textclean_scores_word_overlap_with_a_gold_article(tmp_path):
+    from pages_multiscript import PAGES, lynx_page
+
+    page = PAGES["el"]
+    f = tmp_path / "articles.jsonl"
+    # a page scored by its gold article only (no snippets), and one with snippets + a reference
+    f.write_text(json.dumps({"id": "a", "text": lynx_page(page), "article": "\n".join(page["body"])},
+                            ensure_ascii=False) + "\n"
+                 + json.dumps({"id": "b", "text": lynx_page(page), "with": [page["body"][1]],
+                               "without": [page["side"][1]], "reference": "\n".join(page["body"])},
+                              ensure_ascii=False) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["eval", "textclean", str(f), "--json"])
+    assert res.exit_code == 0, res.output
+    scores = json.loads(res.output)
+    assert scores["words_article"]["pages"] == 1 and scores["words_reference"]["pages"] == 1
+    assert scores["words_article"]["recall"] == 1.0  # every word of the article kept
+    assert scores["words_article"]["precision"] > 0.85  # the title is the only extra
+    assert scores["recall"] == 1.0 and scores["precision"] == 1.0
+    res = CliRunner().invoke(main, ["eval", "textclean", str(f)])
+    assert "word overlap (article)" in res.output and "word overlap (reference)" in res.output
+
+
+def test_eval_textclean_with_html_uses_trafilatura_as_reference(tmp_path):
+    from pages_multiscript import PAGES, paragraph_page
+
+    page = PAGES["en"]
+    html_dir = tmp_path / "html"
+    html_dir.mkdir()
+    paras = "".join(f"<p>{p}</p>" for p in page["body"])
+    nav = "".join(f"<li><a href='/{k}'>{m}</a></li>" for k, m in enumerate(page["menu"]))
+    (html_dir / "p1.html").write_text(
+        f"<html><body><nav><ul>{nav}</ul></nav><article><h1>{page['title']}</h1>{paras}</article>"
+        "<footer>Contact us</footer></body></html>", encoding="utf-8")
+    f = tmp_path / "pages.jsonl"
+    f.write_text(json.dumps({"id": "p1", "text": paragraph_page(page), "with": [], "without": []}) + "\n")
+    res = CliRunner().invoke(main, ["eval", "textclean", str(f), "--html", str(html_dir), "--json"])
+    assert res.exit_code == 0, res.output
+    words = json.loads(res.output)["words_reference"]
+    assert words["pages"] == 1 and words["recall"] > 0.95 and words["f1"] > 0.9
+
+
+def test_one_progress_bar_for_the_run_with_articles_per_second(capsys):
+    from storyline.cli import progress_bar
+
+    with progress_bar(False) as bar:
+        bar("ingest", 3, 10)
+        bar("articles", 12, None)
+        bar("ingest", 10, 10)
+        bar("cluster", 0, 1)
+    shown = capsys.readouterr().err
+    assert "cluster" in shown and "12 articles" in shown and "/s" in shown
+    assert "ingest" not in shown  # one bar: its stage replaced, not a second bar
+    with progress_bar(True) as bar:
+        assert bar is None

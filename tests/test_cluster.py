@@ -56,3 +56,36 @@ def test_split_story_keeps_id_on_the_larger_part():
     out = assign_story_ids([["c"], ["a", "b"]], prev)
     assert out["s1"] == ["a", "b"]
     assert len(out) == 2
+
+
+def test_story_edges_from_lazy_views_equal_eager_ones():
+    """The pipeline hands StoryEdges the full vectors and a function for the scorer's views;
+    the centred vectors and the scored edges are those of the eager form."""
+    from storyline.cluster.edges import StoryEdges
+    from storyline.scorer import ArticleView
+    from storyline.signals import TextSignals
+
+    rng = np.random.default_rng(0)
+
+    def unit(n):
+        x = rng.normal(size=(n, 384)).astype(np.float32)
+        return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+    full, title, lead = unit(12), unit(12), unit(12)
+    langs = ["en", "de", "el"] * 4
+    views = [ArticleView(lang, full[k], title[k], lead[k],
+                         TextSignals.of(f"Izmir {k} quake 6.{k}"))
+             for k, lang in enumerate(langs)]
+    calls = []
+
+    def later():
+        calls.append(1)
+        return views
+
+    eager = StoryEdges(views)
+    lazy = StoryEdges(later, full=full, langs=langs)
+    assert np.array_equal(eager.vectors, lazy.vectors) and not calls
+    i, j = np.array([0, 1, 2]), np.array([3, 5, 11])
+    assert np.array_equal(eager(i, j), lazy(i, j)) and calls == [1]
+    lazy(i, j)
+    assert calls == [1]  # the views are asked for once

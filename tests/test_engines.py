@@ -1,4 +1,5 @@
-"""Dask engine on a LocalCluster of 2 worker processes: the same results as one process."""
+"""Dask engine on a LocalCluster of 2 worker processes: the same results as one process
+(the same ``prepare_task`` over the same tasks, results in input order to the one writer)."""
 
 import numpy as np
 import pytest
@@ -21,7 +22,7 @@ def run(db, embedder, **engine):
 
 @pytest.fixture(scope="module")
 def dask_engine():
-    engine = get_engine(workers=2)
+    engine = get_engine("dask", workers=2)
     yield engine
     engine.close()
 
@@ -30,7 +31,8 @@ def test_two_workers_give_the_single_process_result(tmp_path, hashing_embedder, 
     from storyline.engines.dask import DaskEngine
 
     assert isinstance(dask_engine, DaskEngine) and dask_engine.workers == 2
-    local = run(tmp_path / "local.db", hashing_embedder)
+    local = run(tmp_path / "local.db", hashing_embedder, workers=0)
+    embedded_locally = hashing_embedder.texts_embedded
     with Storyline(tmp_path / "dask.db", embedder=hashing_embedder) as sl:
         sl.pipeline.engine = dask_engine  # the module's cluster (started once)
         report = sl.add_paths([SAMPLE])
@@ -46,16 +48,22 @@ def test_two_workers_give_the_single_process_result(tmp_path, hashing_embedder, 
         assert distributed[4][view].keys() == local[4][view].keys()
         for aid, vec in local[4][view].items():
             assert np.array_equal(distributed[4][view][aid], vec)
-    # the embedding ran on the workers, not in this process
-    assert hashing_embedder.texts_embedded == 3 * len(ids)
+    # embedding runs in the writing process, as in a local run: the same texts again
+    assert hashing_embedder.texts_embedded == 2 * embedded_locally > 0
 
 
 def test_engine_options_are_checked():
-    assert isinstance(get_engine(), LocalEngine)
+    assert get_engine() is None and get_engine(workers=0) is None  # the pipeline's processes
+    assert get_engine("processes", workers=3) is None
+    assert list(LocalEngine().map(scaled, 2, range(3))) == [0, 2, 4]
     with pytest.raises(ConfigError, match="not both"):
         get_engine(workers=2, scheduler="tcp://127.0.0.1:1")
     with pytest.raises(ConfigError, match="at least 1"):
-        get_engine(workers=0)
+        get_engine("dask", workers=0)
+    with pytest.raises(ConfigError, match="needs the dask engine"):
+        get_engine("processes", scheduler="tcp://127.0.0.1:1")
+    with pytest.raises(ConfigError, match="unknown engine"):
+        get_engine("spark")
 
 
 def test_unreachable_scheduler_is_a_clear_error(monkeypatch):

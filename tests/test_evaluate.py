@@ -52,3 +52,32 @@ def test_eval_clusters_rejects_unlabelled_file(tmp_path):
     f.write_text('{"title": "a", "text": "b"}\n')
     res = CliRunner().invoke(main, ["eval", "clusters", str(f)])
     assert res.exit_code == 1 and "needs 'label'" in res.output
+
+
+def test_word_overlap_counts_a_bag_of_words():
+    from storyline.evaluate import overlap_prf, word_overlap, words
+
+    assert word_overlap("The storm, the flood.", "the flood and the storm") == (4, 4, 5)
+    assert overlap_prf(4, 4, 5) == {"precision": 1.0, "recall": 0.8, "f1": 0.8889}
+    assert words("河谷洪水 abc") == {"河": 1, "谷": 1, "洪": 1, "水": 1, "abc": 1}  # CJK: per character
+    assert sum(words("Η Αθήνα, η πόλη").values()) == 4
+
+
+def test_site_of_groups_pages_by_site():
+    from storyline.evaluate import is_held_out, site_folds, site_of
+
+    assert site_of({"url": "https://www.example.com/a/b"}) == "example.com"
+    assert site_of({"url": "https://news.bbc.co.uk/x"}) == "bbc.co.uk"
+    assert site_of({"url": "https://web.archive.org/web/2013/http://www.peptalks.de/x"}) == "peptalks.de"
+    assert site_of({"url": "hard::nationnews.com-schools.html"}) == "nationnews.com"
+    assert site_of({"url": "hard::dw.com.colonial.html"}) == "dw.com"
+    assert site_of({"site": "given", "url": "https://x.org"}) == "given"
+    recs = [{"url": f"https://site{k % 40}.org/page{k}"} for k in range(400)]
+    folds = site_folds(recs, 5)
+    by_site: dict = {}
+    for r, f in zip(recs, folds):
+        by_site.setdefault(site_of(r), set()).add(f)
+    assert all(len(v) == 1 for v in by_site.values()) and len(set(folds)) == 5
+    held = {site_of(r) for r in recs if is_held_out(r)}
+    assert 2 <= len(held) <= 16  # about a fifth of the 40 sites, always the same ones
+    assert held == {site_of(r) for r in recs if is_held_out(r)}

@@ -16,7 +16,7 @@ from hostile import GENERATORS, ZERO_WIDTH_AND_BIDI, gzip_bomb, hostile_file, zi
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import storyline.pipeline as pipeline_module
+import storyline.prepare as prepare_module
 from storyline import Storyline
 from storyline.clean import DocumentCleaner
 from storyline.errors import InputError
@@ -42,7 +42,7 @@ def accounted(origin: str, report) -> bool:
 @pytest.fixture(scope="module")
 def library():
     with tempfile.TemporaryDirectory() as tmp:
-        sl = Storyline(Path(tmp) / "hostile.db", embedder="unused")  # ingest never embeds
+        sl = Storyline(Path(tmp) / "hostile.db", embedder="unused")  # ingest(embed=False) never embeds
         yield sl, Path(tmp)
         sl.close()
 
@@ -54,7 +54,7 @@ def test_every_hostile_file_is_stored_or_rejected(library, kind, seed):
     name, data = hostile_file(random.Random(seed), kind)
     path = folder / f"{next(_names)}-{name}"
     path.write_bytes(data)
-    report = sl.add_paths([path])
+    report = sl.pipeline.ingest([path], embed=False)
     assert accounted(str(path), report)
     for r in report.rejected:
         assert r.reason.strip() and "\n" not in r.reason  # one clear line
@@ -178,7 +178,7 @@ def test_cleaning_that_hangs_is_rejected_and_the_run_goes_on(tmp_path, monkeypat
         "Central bank cuts its deposit rate\nThe central bank lowered its deposit rate by a "
         "quarter point on Thursday, citing falling inflation and weak growth.\nThe decision "
         "was unanimous, the bank's president told reporters in Frankfurt.\n")
-    monkeypatch.setattr(pipeline_module, "DOCUMENT_SECONDS", 0.5)
+    monkeypatch.setattr(prepare_module, "DOCUMENT_SECONDS", 0.5)
     with Storyline(tmp_path / "db.sqlite", embedder="unused") as sl:
         real = sl.pipeline.cleaner.clean
 
@@ -188,7 +188,7 @@ def test_cleaning_that_hangs_is_rejected_and_the_run_goes_on(tmp_path, monkeypat
             return real(raw)
 
         sl.pipeline.cleaner.clean = clean
-        report = sl.add_paths([tmp_path / "a.txt", tmp_path / "b.txt"])
+        report = sl.pipeline.ingest([tmp_path / "a.txt", tmp_path / "b.txt"], embed=False)
     assert len(report.stored) == 1 and report.stored[0].endswith("b.txt")
     assert [(os.path.basename(r.origin), "gave up" in r.reason) for r in report.rejected] == [
         ("a.txt", True)]

@@ -2,9 +2,15 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from storyline import Storyline
+from storyline.embed import view_texts
+
+
+def views_of(article):
+    return view_texts(article.title, article.text)
 
 EARTHQUAKE = ("Strong earthquake hits Izmir, twelve dead\n"
               "A magnitude 6.1 earthquake struck off Seferihisar near Izmir early on Saturday, "
@@ -128,3 +134,82 @@ def test_streaming_places_each_article_once_and_follows_changed_files(sl, tmp_pa
     assert set(members) == {x.id for x in sl.articles()}  # the old version is gone
     assert sl.pipeline._stream.n_articles == 2
     assert isinstance(sl.merge_stories(), dict)
+
+
+# -- embedding schedule: what is embedded, when ------------------------------------------------
+def view_count(sl, view):
+    return len(sl.store.embeddings(sl.pipeline.view_model(view), [a.id for a in sl.articles()]))
+
+
+def test_ingest_embeds_only_the_views_clustering_reads(sl, tmp_path, hashing_embedder):
+    write(tmp_path / "a.txt", EARTHQUAKE)
+    write(tmp_path / "b.txt", BANK)
+    sl.add_paths([tmp_path])
+    # vectors are written during ingest (overlapping the reading), the full view only
+    assert hashing_embedder.texts_embedded == 2
+    assert (view_count(sl, "full"), view_count(sl, "title"), view_count(sl, "lead")) == (2, 0, 0)
+    sl.cluster()  # cosine edges: nothing more to embed
+    assert hashing_embedder.texts_embedded == 2
+
+
+def test_scorer_views_are_embedded_on_demand_and_once(sl, tmp_path, hashing_embedder):
+    write(tmp_path / "a.txt", EARTHQUAKE)
+    write(tmp_path / "b.txt", BANK)
+    sl.add_paths([tmp_path])
+    edges = sl.pipeline.story_edges(sl.articles())
+    assert view_count(sl, "title") == 0  # building the edges does not need them
+    p = edges(np.array([0]), np.array([1]))  # scoring an edge does
+    assert 0.0 <= float(p[0]) <= 1.0
+    assert (view_count(sl, "title"), view_count(sl, "lead")) == (2, 2)
+    n = hashing_embedder.texts_embedded
+    views = sl.pipeline.article_views(sl.articles())
+    assert hashing_embedder.texts_embedded == n and len(views) == 2
+    # the stored on-demand vectors are those a direct embedding gives
+    direct = hashing_embedder.embed([views_of(a)["title"] for a in sl.articles()])
+    assert np.allclose(np.stack([v.title for v in views]), direct)
+
+
+def test_scorer_edges_embed_the_scorer_views_eagerly(tmp_path, hashing_embedder):
+    from storyline.pipeline import Pipeline
+    from storyline.store import SQLiteStore
+
+    store = SQLiteStore(tmp_path / "s.db")
+    pipe = Pipeline(store, lambda: hashing_embedder, edges="scorer")
+    write(tmp_path / "in" / "a.txt", EARTHQUAKE)
+    pipe.ingest([tmp_path / "in"])
+    assert pipe.eager_views == ("full", "title", "lead")
+    assert len(store.embeddings(pipe.view_model("lead"), [a.id for a in store.articles()])) == 1
+    store.close()
+
+
+def test_workers_store_the_same_as_one_process(tmp_path, hashing_embedder):
+    from storyline.pipeline import Pipeline
+    from storyline.store import SQLiteStore
+
+    for k in range(20):
+        write(tmp_path / "in" / f"{k:02d}.txt", (EARTHQUAKE if k % 2 else BANK)
+              .replace("twelve", f"twelve ({k})").replace("Thursday", f"Thursday ({k})"))
+    write(tmp_path / "in" / "copy.txt", EARTHQUAKE.replace("twelve", "twelve (1)"))
+    results = []
+    for workers in (0, 1):
+        store = SQLiteStore(tmp_path / f"w{workers}.db")
+        report = Pipeline(store, lambda: hashing_embedder).ingest([tmp_path / "in"],
+                                                                 workers=workers)
+        results.append((report.counts(), sorted(report.near_duplicates), report.duplicates,
+                        [(a.id, a.duplicate_of) for a in store.articles()]))
+        store.close()
+    assert results[0] == results[1]
+    assert results[0][0]["duplicates"] == 1 and results[0][0]["near_duplicates"] > 0
+
+
+def test_on_demand_views_embed_a_shared_headline_once(sl, tmp_path, hashing_embedder):
+    write(tmp_path / "a.txt", EARTHQUAKE)
+    write(tmp_path / "b.txt", EARTHQUAKE.split("\n", 1)[0] + "\n" + BANK.split("\n", 1)[1])
+    sl.add_paths([tmp_path])
+    arts = sl.articles()
+    assert len(arts) == 2 and arts[0].title == arts[1].title
+    n = hashing_embedder.texts_embedded
+    assert sl.pipeline.ensure_views(arts) == 4  # title and lead of each
+    assert hashing_embedder.texts_embedded == n + 3  # the shared title once
+    views = sl.pipeline.article_views(arts)
+    assert np.array_equal(views[0].title, views[1].title)

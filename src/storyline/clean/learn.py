@@ -5,14 +5,22 @@ Input: pages in the textclean benchmark format (``{"id", "text", "with": [...], 
 is labelled article, one holding a ``without`` snippet boilerplate, the rest stay unlabelled.
 Training is two-stage and leak-free: the lexical n-gram model's probabilities that the trees
 learn from are out-of-fold (inner folds over the training pages), as they will be on unseen
-pages. Deterministic for a given seed. Cross-validation folds are whole pages, and a fold's
-score is the real cleaner (rules + that fold's model) on its held-out pages, counted by the
-benchmark's own snippet rule.
+pages. Deterministic for a given seed. Cross-validation folds are whole sites (every page of a
+site, in every rendering, in one fold), and a fold's score is the real cleaner (rules + that
+fold's model) on its held-out pages, counted by the benchmark's own snippet rule, per rendering.
+
+Several renderings of the same pages (the shipped text, ``w3m -dump``, ``lynx -dump``,
+``html2text``; made by ``scripts/render_textclean.py``) train one model: a page's renderings
+share its site, so they always fall in the same fold, inner folds included (else the lexical
+model would have seen the page's words in another shape). A fixed fifth of the sites
+(``evaluate.is_held_out``) is held out of training and of every choice of settings; its score is
+reported apart.
 """
 
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 import time
 from dataclasses import dataclass
@@ -30,7 +38,15 @@ from storyline.clean.linemodel import (
     line_features,
 )
 from storyline.clean.text import TextCleaner
-from storyline.evaluate import page_hits, prf, read_textclean
+from storyline.evaluate import (
+    doc_hits,
+    is_held_out,
+    overlap_prf,
+    prf,
+    read_textclean,
+    site_of,
+    word_overlap,
+)
 from storyline.trees import Forest
 
 LEXICAL_C = 10.0  # inverse L2 strength of the n-gram logistic regression
@@ -80,21 +96,46 @@ class Page:
     without: list[str]
     grams: Any = None  # sparse n-gram matrix of the page's lines
     shape: Any = None  # line_features of the page's lines
+    site: str = ""  # pages of one site (and one page's renderings) share folds
+    rendering: str = ""  # the text shape: "shipped", "w3m", "lynx", ...
+    reference: str | None = None  # a reference article text (word-overlap score), if any
 
 
-def prepare(records: Sequence[dict]) -> list[Page]:
+def prepare(records: Sequence[dict], rendering: str = "") -> list[Page]:
     rules = TextCleaner(learned=False)
     pages = []
     for rec in records:
         lines, title_at, start, end = rules.analyse(rec["text"])
         texts = [ln.text for ln in lines]
         y = snippet_labels(texts, rec["with"], rec["without"]) if lines else np.zeros(0, int)
-        page = Page(rec["text"], lines, start, end, title_at, y, list(rec["with"]), list(rec["without"]))
+        page = Page(rec["text"], lines, start, end, title_at, y, list(rec["with"]), list(rec["without"]),
+                    site=site_of(rec), rendering=rendering,
+                    reference=rec.get("article", rec.get("reference")))
         if lines:
             page.grams = gram_matrix(texts)
             page.shape = line_features(lines, start, end, title_at)
         pages.append(page)
     return pages
+
+
+def read_pages(paths: Sequence[str | Path]) -> list[Page]:
+    """The pages of one or more textclean files; each file is a rendering named by its stem
+    (``w3m.jsonl`` -> "w3m"; the benchmark's ``dev.jsonl`` -> "shipped")."""
+    pages: list[Page] = []
+    for path in paths:
+        name = Path(path).stem
+        pages += prepare(read_textclean(path), "shipped" if name == "dev" else name)
+    return pages
+
+
+def _fold(site: str, folds: int, salt: str = "") -> int:
+    return int(hashlib.sha1((salt + site).encode()).hexdigest()[:8], 16) % folds
+
+
+def split_held_out(pages: Sequence[Page]) -> tuple[list[Page], list[Page]]:
+    """(pages of the sites used for training and choices, pages of the fixed held-out sites)."""
+    held = [is_held_out({"site": p.site}) for p in pages]
+    return [p for p, h in zip(pages, held) if not h], [p for p, h in zip(pages, held) if h]
 
 
 def _labelled(pages: Sequence[Page]) -> list[Page]:
@@ -122,11 +163,14 @@ def fit(pages: Sequence[Page], seed: int = 0) -> LineModel:
 
     pages = _labelled(pages)
     oof: dict[int, np.ndarray] = {}
-    for k in range(INNER_FOLDS):
-        train = [p for j, p in enumerate(pages) if j % INNER_FOLDS != k]
-        w, b = _fit_lexical(train, seed)
-        for j in range(k, len(pages), INNER_FOLDS):
-            oof[j] = _lexical_p(pages[j], w, b)
+    inner = [_fold(p.site, INNER_FOLDS, "inner:") for p in pages]  # by site: renderings together
+    if len(set(inner)) < 2:  # one site only: pages themselves
+        inner = [j % INNER_FOLDS for j in range(len(pages))]
+    for k in sorted(set(inner)):
+        w, b = _fit_lexical([p for p, f in zip(pages, inner) if f != k], seed)
+        for j, f in enumerate(inner):
+            if f == k:
+                oof[j] = _lexical_p(pages[j], w, b)
     x = np.vstack([np.hstack([p.shape, lexical_context(oof[j])])[p.labels >= 0] for j, p in enumerate(pages)])
     y = np.concatenate([p.labels[p.labels >= 0] for p in pages])
     trees = GradientBoostingClassifier(random_state=seed, **TREES).fit(x, y)  # type: ignore[arg-type]
@@ -134,46 +178,101 @@ def fit(pages: Sequence[Page], seed: int = 0) -> LineModel:
     return LineModel(w, b, Forest.from_sklearn(trees))
 
 
+class _Tally:
+    """Snippet counts and word-overlap counts, per rendering."""
+
+    def __init__(self) -> None:
+        self.hits: dict[str, list[int]] = {}
+        self.words: dict[str, list[int]] = {}
+
+    def add(self, cleaner: TextCleaner, page: Page) -> None:
+        doc = cleaner.clean(page.text)
+        h = self.hits.setdefault(page.rendering, [0, 0, 0])
+        for i, x in enumerate(doc_hits(doc, page.with_, page.without)):
+            h[i] += x
+        if page.reference is not None:
+            out = "\n".join(([doc.title] if doc.title else []) + list(doc.paragraphs))
+            w = self.words.setdefault(page.rendering, [0, 0, 0])
+            for i, x in enumerate(word_overlap(out, page.reference)):
+                w[i] += x
+
+    def result(self) -> dict:
+        per = {}
+        for name, h in self.hits.items():
+            per[name or "all"] = {**prf(*h), "tp": h[0], "fp": h[1], "fn": h[2]}
+            if name in self.words:
+                per[name or "all"]["words"] = overlap_prf(*self.words[name])
+        total = [sum(h[i] for h in self.hits.values()) for i in range(3)]
+        out: dict = {**prf(*total), "tp": total[0], "fp": total[1], "fn": total[2]}
+        if len(per) > 1 or "all" not in per:
+            out["renderings"] = per
+            f1s = [v["f1"] for v in per.values()]
+            out["spread"] = round(max(f1s) - min(f1s), 4)
+        elif "words" in per["all"]:
+            out["words"] = per["all"]["words"]
+        return out
+
+
 def _score(pages: Sequence[Page], model: LineModel | None) -> dict:
-    """The cleaner (rules, plus ``model`` when given) on ``pages``: counts and P/R/F1."""
+    """The cleaner (rules, plus ``model`` when given) on ``pages``: counts and P/R/F1
+    (per rendering too, when there are several)."""
     cleaner = TextCleaner(model=model, learned=model is not None)
-    tp = fp = fn = 0
+    tally = _Tally()
     for p in pages:
-        a, b, c = page_hits(cleaner, p.text, p.with_, p.without)
-        tp, fp, fn = tp + a, fp + b, fn + c
-    return {"pages": len(pages), **prf(tp, fp, fn), "tp": tp, "fp": fp, "fn": fn}
+        tally.add(cleaner, p)
+    return {"pages": len(pages), **tally.result()}
 
 
-def cross_validate(pages: Sequence[Page], folds: int = 5, seed: int = 0) -> dict:
-    """Page-grouped k-fold: each fold's pages cleaned by a model trained on the other folds.
-    Also split by page parity (the rule pass's constants were tuned on even pages only)."""
-    counts = {"all": [0, 0, 0], "even": [0, 0, 0], "odd": [0, 0, 0]}
+def _fits_on(page: Page, fit_on: Sequence[str] | None) -> bool:
+    return fit_on is None or page.rendering in fit_on
+
+
+def cross_validate(pages: Sequence[Page], folds: int = 5, seed: int = 0,
+                   fit_on: Sequence[str] | None = None) -> dict:
+    """Site-grouped k-fold: each fold's sites (all their pages, in every rendering) cleaned by
+    a model trained on the other folds' sites (their pages in the ``fit_on`` renderings, or
+    in all); scored per rendering."""
+    fold = [_fold(p.site, folds) for p in pages]
+    tally = _Tally()
     for k in range(folds):
-        cleaner = TextCleaner(model=fit([p for j, p in enumerate(pages) if j % folds != k], seed))
-        for j in range(k, len(pages), folds):
-            hits = page_hits(cleaner, pages[j].text, pages[j].with_, pages[j].without)
-            for part in ("all", "even" if j % 2 == 0 else "odd"):
-                counts[part] = [x + h for x, h in zip(counts[part], hits)]
-    out: dict = {"folds": folds, "pages": len(pages), **prf(*counts["all"])}
-    out["even_pages"] = prf(*counts["even"])
-    out["odd_pages"] = prf(*counts["odd"])
-    return out
+        test = [p for p, f in zip(pages, fold) if f == k]
+        if not test:
+            continue
+        cleaner = TextCleaner(model=fit([p for p, f in zip(pages, fold) if f != k and _fits_on(p, fit_on)],
+                                        seed))
+        for p in test:
+            tally.add(cleaner, p)
+    return {"folds": folds, "grouped_by": "site", "pages": len(pages), **tally.result()}
 
 
-def train(path: str | Path, seed: int = 0, folds: int = 5, cv: bool = True) -> LineModel:
-    """Train on a textclean JSONL file; the record notes the data, settings and CV scores."""
+def train(paths: str | Path | Sequence[str | Path], seed: int = 0, folds: int = 5, cv: bool = True,
+          hold_out: bool = True, fit_on: Sequence[str] | None = None) -> LineModel:
+    """Train on one or more textclean JSONL files (renderings of the same pages); the record
+    notes the data, settings, site-grouped CV scores and the held-out sites' scores.
+
+    With ``hold_out`` the fixed held-out fifth of the sites is left out of training and cross-
+    validation and scored apart with the trained model (the honest figure); without it every
+    page trains the model. ``fit_on`` (rendering names): the model learns from those renderings
+    only, and is scored on all the files' renderings."""
     t0 = time.time()
-    pages = prepare(read_textclean(path))
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    pages = read_pages(paths)
+    train_pages, held = split_held_out(pages) if hold_out else (list(pages), [])
     record: dict = {
-        "data": Path(path).name, "pages": len(pages),
-        "labelled_lines": int(sum((p.labels >= 0).sum() for p in pages)),
+        "data": [Path(p).name for p in paths], "pages": len(pages),
+        "training_pages": len(train_pages), "held_out_pages": len(held),
+        "labelled_lines": int(sum((p.labels >= 0).sum() for p in train_pages if _fits_on(p, fit_on))),
+        "fit_on": list(fit_on) if fit_on else "all",
         "seed": seed, "lexical_C": LEXICAL_C, "trees": TREES, "gram_bits": GRAM_BITS,
-        "rules_only": _score(pages, None),
+        "rules_only": _score(train_pages, None),
     }
     if cv:
-        record["cross_validated"] = cross_validate(pages, folds, seed)
-    model = fit(pages, seed)
-    record["in_sample"] = _score(pages, model)
+        record["cross_validated"] = cross_validate(train_pages, folds, seed, fit_on)
+    model = fit([p for p in train_pages if _fits_on(p, fit_on)], seed)
+    if held:
+        record["held_out"] = _score(held, model)
+        record["held_out_rules_only"] = _score(held, None)
+    record["in_sample"] = _score(train_pages, model)
     record["seconds"] = round(time.time() - t0, 1)
     model.record = record
     return model

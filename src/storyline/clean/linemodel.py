@@ -20,7 +20,9 @@ kept and a lone prose-like line in a sidebar is not.
 
 Trained by ``storyline train-textclean`` on snippet-labelled pages (the textclean benchmark
 format): a line holding a ``with`` snippet is article, one holding a ``without`` snippet is
-boilerplate. Shipped as ``storyline/data/textclean_model.npz`` (a few hundred KB).
+boilerplate; the same pages in several text shapes (the shipped dump, ``w3m``, ``lynx``,
+``html2text``), each read after ``clean.shape`` has joined its hard-wrapped paragraphs.
+Shipped as ``storyline/data/textclean_model.npz`` (a few hundred KB).
 """
 
 from __future__ import annotations

@@ -11,6 +11,9 @@ they look like boilerplate (image, duplicate, "read also" link, copyright, site 
 lines outside it are dropped. Every dropped line is
 reported with a short reason.
 
+Before any of this, ``clean.shape`` undoes the text browser's shape: hard-wrapped
+paragraphs are joined into one line each, lynx's link marks and "References" footer go.
+
 A learned second pass (``clean.linemodel``, on by default) then re-decides each line from the
 rules' verdict, the line's shape, its neighbours and its character n-grams; the rules' verdicts
 on what a line *is* (image, duplicate, template, "read also", copyright) stay final.
@@ -24,6 +27,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from storyline.clean.linemodel import LineModel, best_blocks, shipped_model
+from storyline.clean.shape import normalise_shape
 from storyline.types import CleanedDocument, Removed
 
 # --- tuned constants ------------------------------------------------------------------------
@@ -272,7 +276,7 @@ class TextCleaner:
     def _split(text: str) -> list[_Line]:
         # whole-page string operations: every line break becomes "\n", every other run of
         # whitespace one space; then the page is cut into lines once, and lower-cased once
-        page = _HSPACE.sub(" ", "\n".join(html.unescape(text).splitlines()))
+        page = _HSPACE.sub(" ", normalise_shape(html.unescape(text)))
         texts = [t.strip(" ") for t in page.split("\n")]
         keys = [t.strip(" ") for t in page.lower().split("\n")]
         out = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 
 import numpy as np
@@ -16,22 +16,32 @@ class StoryEdges:
 
     The centred full-text vectors (all that cosine edges and the neighbour search need) are
     computed here; the scorer's corpus fit (three views, term IDF, which needs the views'
-    signals) only on the first call, so cosine-edge clustering never pays for it.
+    signals) only on the first call, so cosine-edge clustering never pays for it. ``views``
+    may be a function returning them, called on that first call only, with the full-view
+    vectors and languages given as ``full`` and ``langs``: then the scorer's extra views need
+    not even exist (be embedded) unless an edge is scored.
     """
 
-    def __init__(self, views: Sequence[ArticleView], scorer: SameStoryScorer | None = None,
-                 dim: int | None = None) -> None:
+    def __init__(self, views: Sequence[ArticleView] | Callable[[], Sequence[ArticleView]],
+                 scorer: SameStoryScorer | None = None, dim: int | None = None, *,
+                 full: np.ndarray | None = None, langs: Sequence[str] | None = None) -> None:
         self.scorer = scorer or SameStoryScorer.load()
-        self.views = views
+        self._views = views
         self.dim = dim
         prior = self.scorer.priors_.get("full")
-        self.centring = LanguageCentering(prior=prior)
-        if views:
-            x = np.stack([v.full for v in views])
-        else:  # an empty corpus: the prior alone defines the means
-            x = np.zeros((0, dim or (len(next(iter(prior.values()))) if prior else 1)),
-                         np.float32)
-        self.vectors = self.centring.fit_transform(x, [v.lang for v in views])
+        self.centring = LanguageCentering(prior=prior, density=True)
+        if full is None or langs is None:
+            views = self.views
+            langs = [v.lang for v in views]
+            full = np.stack([v.full for v in views]) if views else None
+        if full is None or not len(full):  # an empty corpus: the prior alone defines the means
+            full = np.zeros((0, dim or (len(next(iter(prior.values()))) if prior else 1)),
+                            np.float32)
+        self.vectors = self.centring.fit_transform(full, list(langs))
+
+    @cached_property
+    def views(self) -> Sequence[ArticleView]:
+        return self._views() if callable(self._views) else self._views
 
     @cached_property
     def features(self) -> PairFeatures:

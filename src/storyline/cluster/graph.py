@@ -61,40 +61,21 @@ import numpy as np
 import scipy.sparse as sp
 
 from storyline.cluster.batch import DISTANCE_THRESHOLD
+from storyline.cluster.common import (  # noqa: F401  (re-exported: graph's public names)
+    GRACE_DAYS,
+    HALF_LIFE_DAYS,
+    exact_knn,
+    first_appearance_labels,
+    ivf_knn,
+    time_decay,
+)
+from storyline.cluster.merge import MERGE_RATIO, PieceMerger
 
 EdgeWeight = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 #: Mean-similarity bar equivalent to the calibrated dense cut (cosine distance 0.65).
 SIMILARITY_THRESHOLD = 1.0 - DISTANCE_THRESHOLD
 DEFAULT_K = 30
-#: Time decay: no penalty within ``GRACE_DAYS``, then the edge weight halves every
-#: ``HALF_LIFE_DAYS``. Not calibrated (no dated benchmark yet); chosen so one news cycle
-#: (a few days) is free and articles a month apart need ~4x the similarity to link.
-HALF_LIFE_DAYS = 14.0
-GRACE_DAYS = 3.0
-
-
-def time_decay(days_apart: np.ndarray, half_life_days: float = HALF_LIFE_DAYS,
-               grace_days: float = GRACE_DAYS) -> np.ndarray:
-    """Edge multiplier for articles ``days_apart`` days apart: ``0.5 ** (max(0, d - grace) /
-    half_life)``; 1.0 where the gap is NaN (a date unknown), never penalising unknowns."""
-    d = np.abs(np.asarray(days_apart, dtype=np.float64))
-    with np.errstate(invalid="ignore"):
-        f = 0.5 ** (np.maximum(d - grace_days, 0.0) / half_life_days)
-    return np.where(np.isnan(d), 1.0, f)
-
-
-def first_appearance_labels(labels: np.ndarray) -> np.ndarray:
-    """Relabel to 0..m-1 in order of first appearance."""
-    labels = np.asarray(labels)
-    if len(labels) == 0:
-        return np.zeros(0, dtype=np.int64)
-    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
-    rank = np.empty(len(first), dtype=np.int64)
-    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
-    return rank[inverse.ravel()]
-
-
 def _check_vectors(vectors: np.ndarray) -> np.ndarray:
     x = np.asarray(vectors, dtype=np.float32)
     if x.ndim != 2:
@@ -125,55 +106,6 @@ def check_weights(w: np.ndarray, n_pairs: int) -> np.ndarray:
         bad = w[~(np.isfinite(w) & (w >= 0) & (w <= 1))][:3]
         raise ValueError(f"edge_weight must return values in [0, 1], got e.g. {bad.tolist()}")
     return w
-
-
-def exact_knn(x: np.ndarray, k: int, block: int = 4096) -> tuple[np.ndarray, np.ndarray]:
-    """(indices, similarities), shape (n, k): each row's k most similar other rows."""
-    n = len(x)
-    k = min(k, n - 1)
-    idx = np.empty((n, k), dtype=np.int64)
-    sim = np.empty((n, k), dtype=np.float32)
-    for s in range(0, n, block):
-        e = min(n, s + block)
-        blk = x[s:e] @ x.T
-        blk[np.arange(e - s), np.arange(s, e)] = -np.inf  # not its own neighbour
-        part = np.argpartition(-blk, k - 1, axis=1)[:, :k] if k < n else np.argsort(-blk, 1)
-        idx[s:e] = part
-        sim[s:e] = np.take_along_axis(blk, part, axis=1)
-    return idx, sim
-
-
-def ivf_knn(x: np.ndarray, k: int, nprobe: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Approximate k-NN of every row with FAISS IVF-Flat (inner product), self removed."""
-    import faiss
-
-    n, dim = x.shape
-    nlist = int(max(16, min(4 * np.sqrt(n), n // 39)))
-    quantizer = faiss.IndexFlatIP(dim)
-    index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
-    index.cp.seed = seed
-    index.cp.niter = 12
-    index.cp.max_points_per_centroid = 64
-    rng = np.random.default_rng(seed)
-    sample = x[np.sort(rng.choice(n, size=min(n, nlist * 64), replace=False))]
-    index.train(sample)
-    index.add(x)
-    index.nprobe = min(nprobe, nlist)
-    idx = np.empty((n, k), dtype=np.int64)
-    sim = np.empty((n, k), dtype=np.float32)
-    block = 65536
-    for s in range(0, n, block):
-        e = min(n, s + block)
-        d, i = index.search(x[s:e], k + 1)
-        own = i == np.arange(s, e)[:, None]
-        # drop self (or, when self was not returned, the last neighbour)
-        drop = np.where(own.any(axis=1), own.argmax(axis=1), k)
-        keep = np.ones_like(own)
-        keep[np.arange(e - s), drop] = False
-        idx[s:e] = i[keep].reshape(e - s, k)
-        sim[s:e] = d[keep].reshape(e - s, k)
-    del index
-    return idx, sim
 
 
 def _best_links(w: sp.csr_matrix, size: np.ndarray) -> tuple[np.ndarray, np.ndarray,
@@ -273,13 +205,17 @@ class GraphClusterer:
     when ``dates`` are given. exact_below: up to this many rows the k-NN is exact (a blocked
     matrix product), above it FAISS IVF-Flat with ``nprobe`` lists scanned per query.
     batch_pairs: pairs per ``edge_weight`` call. seed: IVF training sample and k-means seed.
+    merge_ratio: when set, the pieces the graph found are joined where they look like one
+    story taken whole (``merge.PieceMerger``: dense linkage >= threshold and >= merge_ratio
+    times their own cohesion), which lifts the graph's size ceiling.
     Deterministic for a given input and settings.
     """
 
     def __init__(self, threshold: float = SIMILARITY_THRESHOLD, k: int = DEFAULT_K, *,
                  min_similarity: float | None = None, half_life_days: float = HALF_LIFE_DAYS,
                  grace_days: float = GRACE_DAYS, exact_below: int = 20000, nprobe: int = 16,
-                 batch_pairs: int = 1 << 18, seed: int = 0) -> None:
+                 batch_pairs: int = 1 << 18, seed: int = 0,
+                 merge_ratio: float | None = None) -> None:
         if not isinstance(threshold, (int, float)) or not 0.0 < threshold <= 1.0:
             raise ValueError(f"threshold (mean edge weight to merge) must be in (0, 1], "
                              f"got {threshold!r}")
@@ -307,6 +243,9 @@ class GraphClusterer:
         self.nprobe = int(nprobe)
         self.batch_pairs = int(batch_pairs)
         self.seed = seed
+        if merge_ratio is not None and not 0.0 < merge_ratio <= 1.5:
+            raise ValueError(f"merge_ratio must be in (0, 1.5] or None, got {merge_ratio!r}")
+        self.merge_ratio = merge_ratio
 
     def candidate_pairs(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Unique undirected k-NN pairs (i < j) and their cosine."""
@@ -358,7 +297,16 @@ class GraphClusterer:
         t2 = time.perf_counter()
         root = average_linkage_rounds(i, j, w, np.ones(n), self.threshold)
         labels = first_appearance_labels(root)
+        t3 = time.perf_counter()
+        if self.merge_ratio is not None:
+            labels = self.piece_merger().fit_predict(x, labels, d)
         #: seconds per stage of the last fit (for benchmarks), and the number of edges
-        self.timings_ = {"knn": t1 - t0, "weights": t2 - t1,
-                         "linkage": time.perf_counter() - t2, "edges": len(i)}
+        self.timings_ = {"knn": t1 - t0, "weights": t2 - t1, "linkage": t3 - t2,
+                         "merge": time.perf_counter() - t3, "edges": len(i)}
         return labels
+
+    def piece_merger(self) -> PieceMerger:
+        """The second level (``merge.py``) with this clusterer's bar as its floor."""
+        return PieceMerger(self.threshold, self.merge_ratio or MERGE_RATIO,
+                           half_life_days=self.half_life_days, grace_days=self.grace_days,
+                           exact_below=self.exact_below, nprobe=self.nprobe, seed=self.seed)

@@ -1,11 +1,13 @@
-"""Where the heavy, per-item stages run: in this process, or spread over a Dask cluster.
+"""Where the per-document stages run when not in this machine's worker processes.
 
-Reading, cleaning and language id of each input file, and embedding batches of texts, are
-pure functions of their input: an ``Engine`` maps one over many items and hands the results
-back *in input order* to the one process that writes the store, so a distributed run makes
-exactly the decisions a single-process run makes. ``LocalEngine`` (``local.py``) is the
-default; ``DaskEngine`` (``dask.py``, the only module importing Dask) runs a ``LocalCluster``
-of worker processes (``--workers N``) or uses an existing cluster (``--scheduler ADDRESS``).
+Cleaning, language id and MinHash signing of each document are pure functions of it
+(``prepare.prepare_task`` over ``prepare.tasks``): an ``Engine`` maps that function over the
+tasks and hands the results back *in input order* to the one process that writes the store
+(and embeds, as in a local run), so a distributed run makes exactly the decisions a local
+run makes. By default the pipeline uses ``prepare.ProcessEngine`` (``--workers N`` local
+processes); ``DaskEngine`` (``dask.py``, the only module importing Dask) runs them on an
+existing cluster (``--scheduler ADDRESS``) or a local Dask cluster of ``--workers N``
+processes (``--engine dask``). ``LocalEngine`` runs them in this process.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ C = TypeVar("C")
 T = TypeVar("T")
 R = TypeVar("R")
 
-__all__ = ["Engine", "LocalEngine", "get_engine"]
+__all__ = ["ENGINES", "Engine", "LocalEngine", "get_engine"]
+
+ENGINES = ("processes", "dask")
 
 
 class Engine(Protocol):
@@ -32,16 +36,30 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
-def get_engine(workers: int | None = None, scheduler: str | None = None) -> Engine:
-    """``LocalEngine`` by default; a Dask engine for ``workers`` local processes or an
-    existing cluster at ``scheduler`` (e.g. ``tcp://10.0.0.5:8786``)."""
+def get_engine(engine: str | None = None, workers: int | None = None,
+               scheduler: str | None = None) -> Engine | None:
+    """The engine for these options, or None for the default: the pipeline's own worker
+    processes (``workers`` of them; ``prepare.prepared``).
+
+    ``engine="dask"`` (implied by ``scheduler``): an existing Dask cluster at ``scheduler``
+    (e.g. ``tcp://10.0.0.5:8786``), else a local Dask cluster of ``workers`` processes.
+    """
+    if scheduler and engine is None:
+        engine = "dask"
+    engine = engine or "processes"
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    if workers is not None and workers < 0:
+        raise ConfigError(f"--workers must be 0 or more, not {workers}")
+    if engine == "processes":
+        if scheduler:
+            raise ConfigError("--scheduler needs the dask engine, not --engine processes")
+        return None
     if workers is not None and scheduler:
         raise ConfigError("give either --workers (a local Dask cluster) or --scheduler "
                           "(an existing one), not both")
     if workers is not None and workers < 1:
-        raise ConfigError(f"--workers must be at least 1, not {workers}")
-    if workers is None and not scheduler:
-        return LocalEngine()
+        raise ConfigError(f"--engine dask needs at least 1 worker, not {workers}")
     from storyline.engines.dask import DaskEngine
 
     return DaskEngine(workers=workers, scheduler=scheduler)

@@ -11,11 +11,14 @@ that raises or runs past its time limit is turned into a rejection, never a cras
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from storyline.errors import InputError
 from storyline.ingest import feeds, html, records, text, warc
@@ -234,3 +237,54 @@ def read_paths(
             yield item
         else:
             yield from read_file(item)
+
+
+# -- in-memory input (the HTTP API): text and records that never were files ------------------
+# What a posted page may be; each maps to the reader of the matching file type.
+TEXT_FORMATS: dict[str, Reader] = {"text": text.read, "html": html.read}
+
+
+def memory_origin(prefix: str, *parts: str | None) -> str:
+    """A stable origin for input that has no file name: ``prefix:`` + a hash of its content.
+
+    The same content posted twice gets the same origin (so it is "unchanged", not stored
+    again); different content never shares one, so nothing replaces anything by accident.
+    """
+    digest = hashlib.sha256("\x1f".join(p or "" for p in parts).encode()).hexdigest()[:16]
+    return f"{prefix}:{digest}"
+
+
+def read_text(data: str, fmt: str = "text", *, prefix: str = "memory", source: str | None = None,
+              url: str | None = None) -> Iterator[RawDocument | Rejection | Notice]:
+    """Read a page held in memory (``fmt`` "text" for a page dump, "html" for a web page).
+
+    ``source`` and ``url`` say who published it where the page does not; a text dump without
+    either is credited to ``prefix`` (an HTML page's canonical URL names its site).
+    """
+    where = memory_origin(prefix, fmt, url, data)
+    reader = TEXT_FORMATS.get(fmt)
+    if reader is None:
+        yield Rejection(where, f"unsupported format {fmt!r}; supported: {', '.join(TEXT_FORMATS)}")
+        return
+    if len(data.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        yield Rejection(where, f"page too large (> {MAX_FILE_BYTES / 2**20:.0f} MB)")
+        return
+    if source is None and url is None and fmt == "text":
+        source = prefix
+    for doc in reader(data, where):
+        yield replace(doc, source=source or doc.source, url=url or doc.url)
+
+
+def read_records(items: Iterable[Mapping[str, Any]],
+                 prefix: str = "memory") -> Iterator[RawDocument | Rejection]:
+    """Records held in memory (title, text, url, date, source, lang), each validated like a
+    JSONL line; each one's origin is ``prefix:`` + a hash of its url, title and text."""
+    for item in items:
+        if not isinstance(item, Mapping):
+            yield records.to_document(item, memory_origin(prefix, repr(item)))
+            continue
+        where = memory_origin(prefix, *(str(item.get(k) or "") for k in ("url", "title", "text")))
+        doc = records.to_document(item, where)
+        if isinstance(doc, RawDocument) and doc.source is None and doc.url is None:
+            doc = replace(doc, source=prefix)
+        yield doc

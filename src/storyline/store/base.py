@@ -84,6 +84,7 @@ class Store(Protocol):
     def merge_stories(self, absorbed: str, into: str) -> None: ...
     def merges(self) -> dict[str, str]: ...
     def stories(self) -> list[Story]: ...
+    def story_days(self) -> dict[str, dict[str, int]]: ...
     def story(self, story_id: str) -> Story: ...
     def stories_of(self, article_ids: Sequence[str]) -> dict[str, str]: ...
     def story_of(self, article_id: str) -> str | None: ...
@@ -264,10 +265,13 @@ class SQLStore:
     def add_embeddings(self, model: str, vectors: Mapping[str, np.ndarray]) -> None:
         with self._transaction():
             self._executemany(
-                "INSERT INTO embeddings (article_id, model, dim, vector) VALUES (?, ?, ?, ?) "
+                # an article another process removed meanwhile (its file changed) has no row
+                # left to hang a vector on: its vector is dropped, not an error
+                "INSERT INTO embeddings (article_id, model, dim, vector) "
+                "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?) "
                 "ON CONFLICT(article_id, model) DO UPDATE SET dim = excluded.dim, "
                 "vector = excluded.vector",
-                [(aid, model, int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes())
+                [(aid, model, int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes(), aid)
                  for aid, v in vectors.items()])
 
     def missing_embeddings(self, model: str) -> list[str]:
@@ -404,6 +408,16 @@ class SQLStore:
         stories = [_story(sid, *heads[sid], members) for sid, members in grouped.items()]
         stories.sort(key=lambda s: (-s.size, s.first_date or "", s.id))
         return stories
+
+    def story_days(self) -> dict[str, dict[str, int]]:
+        """Articles per publication day of every story: {story id: {YYYY-MM-DD: count}}."""
+        out: dict[str, dict[str, int]] = {}
+        for sid, day, n in self._execute(
+                "SELECT m.story_id, a.date, count(*) FROM memberships m "
+                "JOIN articles a ON a.id = m.article_id WHERE a.date IS NOT NULL "
+                "GROUP BY m.story_id, a.date"):
+            out.setdefault(sid, {})[day] = int(n)
+        return out
 
     def story(self, story_id: str) -> Story:
         for s in self.stories():

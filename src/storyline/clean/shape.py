@@ -1,0 +1,125 @@
+"""Text shape: undo what a text browser or a mail/wire program did to a page's lines.
+
+The same page reaches the cleaner in several shapes: one paragraph per line (a browser's
+copy), the HTML source's own line breaks, or hard-wrapped at 72-80 columns (``w3m -dump``,
+``lynx -dump``, ``html2text``, e-mail, wire copy), with the renderer's marks: lynx's ``[12]``
+before each link and its numbered "References" footer, ``[image]`` alt-text lines, html2text's
+``****** heading ******``. ``normalise_shape`` brings them to one shape before the cleaner reads
+the lines, so that a paragraph is one line whatever the renderer:
+
+* a footer of numbered link targets (lynx's "References", "Visible/Hidden links") is cut;
+* lynx's link marks (``[12]`` glued to the link text) are removed;
+* html2text's heading stars are removed;
+* when the page is hard-wrapped (many lines end close to one width), a line is joined to the
+  next one when the next line's first word would not have fitted on it: the renderer's own
+  rule for breaking a line, so paragraph ends (short lines), list items and blank lines stay.
+
+Pages that are not wrapped (no common right margin) keep their lines; only the marks go.
+Display width counts East Asian wide characters as two columns, as the renderers do, and two
+CJK lines are joined without a space.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+WRAP_MIN_LINES = 8  # a page needs this many non-empty lines to be called hard-wrapped ...
+WRAP_TAIL = 0.03  # ... its width is the line length that at most this share of lines exceed ...
+WRAP_BAND = 12  # ... and at least WRAP_MIN_SHARE of its prose lines end within this many
+WRAP_MIN_SHARE = 0.1  # columns of that width, at least WRAP_EDGE times as many as in the band
+WRAP_EDGE = 2.0  # below (the renderer's margin is a sharp edge; paragraph lengths are spread)
+WRAP_OPEN_SHARE = 0.3  # ... and at least this share of those end mid-sentence (in a word)
+WRAP_MIN_WIDTH = 40  # widths below this are lists, not wrapping
+WRAP_MAX_WIDTH = 100  # and above this, paragraphs of similar length (renderers wrap at 72-80)
+
+_LINK_MARK = re.compile(r"\[\d{1,4}\](?=\S)")  # lynx: "[12]Link text", glued to the link
+_FOOTER_HEAD = re.compile(r"^\s*(References|Visible links:?|Hidden links:?)\s*$")
+_FOOTER_LINE = re.compile(r"^\s*(\d{1,5}\.\s+[a-zA-Z][\w+.-]*:\S*|Visible links:?|Hidden links:?)")
+FOOTER_MIN_SHARE = 0.8  # a footer: this share of the lines below its head are numbered links
+_HEADING_STARS = re.compile(r"^(\s*)\*{2,}\s+(.*?)\s+\*{2,}\s*$", re.M)  # html2text headings
+_BULLET = re.compile(r"^\s*(?:[-*•·▪►▶»+#o]|\d{1,3}[.)])\s")
+_WIDE = ("W", "F")
+
+
+def strip_link_marks(text: str) -> str:
+    """``text`` without lynx's link marks (``[12]`` glued to the link text that follows)."""
+    return _LINK_MARK.sub("", text) if "[" in text else text
+
+
+def cut_link_footer(lines: list[str]) -> list[str]:
+    """Lines before a trailing footer of numbered link targets (lynx's "References")."""
+    cut = len(lines)
+    for i in range(len(lines) - 1, -1, -1):  # the topmost head whose whole tail is a footer
+        if _FOOTER_HEAD.match(lines[i]):
+            tail = [ln for ln in lines[i + 1 :] if ln.strip()]
+            if tail and sum(1 for ln in tail if _FOOTER_LINE.match(ln)) >= FOOTER_MIN_SHARE * len(tail):
+                cut = i
+    return lines[:cut]
+
+
+def width(s: str) -> int:
+    """Display width in columns (East Asian wide/full-width characters count two)."""
+    if s.isascii():
+        return len(s)
+    return len(s) + sum(1 for ch in s if ord(ch) >= 0x1100 and unicodedata.east_asian_width(ch) in _WIDE)
+
+
+def wrap_width(lines: list[str]) -> int | None:
+    """The column a hard-wrapped page was wrapped at, or None when it was not wrapped."""
+    measured = [(width(s), s) for s in (ln.rstrip() for ln in lines) if s.strip()]
+    if len(measured) < WRAP_MIN_LINES:
+        return None
+    widths = sorted(x for x, _ in measured)
+    w = widths[min(len(widths) - 1, int(len(widths) * (1 - WRAP_TAIL)))]
+    if not WRAP_MIN_WIDTH <= w <= WRAP_MAX_WIDTH:
+        return None
+    prose = [x for x in widths if x >= WRAP_MIN_WIDTH // 2]
+    near_lines = [s for x, s in measured if w - WRAP_BAND <= x <= w]
+    near = len(near_lines)
+    below = sum(1 for x in prose if w - 2 * WRAP_BAND <= x < w - WRAP_BAND)
+    edge = near >= WRAP_EDGE * below  # lines pile up at the margin, not just below it
+    # a renderer breaks mid-sentence: some lines at the margin end in a word, not a mark
+    # (verse and one-clause-a-line lists end nearly every line with punctuation)
+    open_ends = sum(1 for s in near_lines if s[-1].isalnum())
+    if near < 3 or near < WRAP_MIN_SHARE * len(prose) or not edge or open_ends < WRAP_OPEN_SHARE * near:
+        return None
+    return w
+
+
+def _cjk(ch: str) -> bool:
+    return ord(ch) >= 0x2E80 and unicodedata.east_asian_width(ch) in _WIDE
+
+
+def join_wrapped(lines: list[str], w: int) -> list[str]:
+    """Join each line to the next when the next one's first word would not have fitted."""
+    out: list[str] = []
+    prev_w = -1  # display width of the last physical line appended to out[-1]; -1: none
+    for ln in lines:
+        s = ln.strip()
+        if not s:
+            out.append("")
+            prev_w = -1
+            continue
+        first = s.split(None, 1)[0]
+        fits = prev_w >= 0 and prev_w + 1 + width(first) <= w
+        if prev_w < 0 or fits or prev_w < w // 2 or _BULLET.match(ln):
+            out.append(ln.rstrip())
+        else:
+            last = out[-1]
+            sep = "" if _cjk(last[-1]) and _cjk(s[0]) else " "
+            out[-1] = last + sep + s
+        prev_w = width(ln.rstrip())
+    return out
+
+
+def normalise_shape(text: str) -> str:
+    """The page with the renderer's marks removed and hard-wrapped paragraphs joined."""
+    lines = cut_link_footer(text.splitlines())
+    w = wrap_width(lines)  # on the lines as rendered: the marks took columns too
+    if w is not None:
+        lines = join_wrapped(lines, w)
+    page = strip_link_marks("\n".join(lines))
+    if "**" in page:
+        page = _HEADING_STARS.sub(r"\1\2", page)
+    return page

@@ -1,0 +1,98 @@
+"""Text shape: hard-wrapped lines, text-browser marks, footers; the cleaner in every shape and
+script (Latin, Arabic, Greek, Cyrillic, CJK pages written by the team, tests/pages_multiscript.py)."""
+
+from __future__ import annotations
+
+import pytest
+from pages_multiscript import PAGES, lynx_page, paragraph_page, wrap_line, wrapped_page
+
+from storyline.clean.shape import (
+    cut_link_footer,
+    join_wrapped,
+    normalise_shape,
+    strip_link_marks,
+    width,
+    wrap_width,
+)
+from storyline.clean.text import TextCleaner
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.split())
+
+
+def test_width_counts_wide_characters_twice():
+    assert width("abc") == 3
+    assert width("河谷abc") == 7
+    assert width("Ελλάδα") == 6
+
+
+def test_link_marks_and_footer_go():
+    assert strip_link_marks("see [12]the report and [3]https://x.org") == "see the report and https://x.org"
+    assert strip_link_marks("a footnote[1] stays") == "a footnote[1] stays"  # not glued to a link
+    lines = ["body", "References", "", "   Visible links:", "   1. https://a.org/x", "   2. file://b",
+             "   Hidden links:", "   3. https://c.org/with space"]
+    assert cut_link_footer(lines) == ["body"]
+    assert cut_link_footer(["References", "A list of sources follows in the text."]) == [
+        "References", "A list of sources follows in the text."]
+
+
+def test_wrapped_paragraphs_are_joined_and_blocks_kept():
+    para = ("Flood waters in the river valley began to recede on Wednesday, three days after heavy "
+            "rain pushed the river over its banks and forced people to leave their homes.")
+    lines = ["  • Home", "  • World", "", *wrap_line(para, 60), "", "Short line.", "Another short one.",
+             *wrap_line(para, 60)]
+    assert wrap_width(lines) == 60 or wrap_width(lines) is not None
+    out = join_wrapped(lines, wrap_width(lines) or 60)
+    assert out[:2] == ["  • Home", "  • World"]  # list items stay lines
+    assert para in out  # the paragraph is one line again
+    assert "Short line." in out and "Another short one." in out  # short lines are not joined
+    assert out.count(para) == 2
+
+
+def test_unwrapped_pages_keep_their_lines():
+    for lang, page in PAGES.items():
+        text = paragraph_page(page)
+        assert normalise_shape(text) == text, lang
+
+
+def test_verse_is_not_taken_for_a_wrapped_page():
+    verse = ["The river song"] + [
+        "We walked along the river when the morning light was grey,",
+        "and every stone we passed had something old and kind to say.",
+        "Sing the river home, sing the river home.",
+        "The boats were tied and quiet and the gulls were far away,",
+        "the town was still asleep and it was early in the day.",
+        "Sing the river home, sing the river home.",
+        "We stopped beside the bridge and watched the water find its way,",
+        "and then we turned and walked back home to start another day.",
+        "Sing the river home, sing the river home."]
+    assert wrap_width(verse) is None  # lines of one length, but each ends a clause
+    doc = TextCleaner().clean("\n".join(verse))
+    kept = [doc.title, *doc.paragraphs]
+    assert all(line in kept for line in verse[1:])  # a page that is all article: all kept
+
+
+def test_cjk_wrapped_lines_join_without_a_space():
+    page = PAGES["zh"]
+    out = normalise_shape(wrapped_page(page, 60)).split("\n")
+    for para in page["body"]:
+        assert para in out
+
+
+@pytest.mark.parametrize("lang", sorted(PAGES))
+@pytest.mark.parametrize("shape", ["paragraphs", "wrapped", "lynx"])
+def test_cleaner_keeps_the_article_in_every_shape_and_script(lang, shape):
+    page = PAGES[lang]
+    text = {"paragraphs": paragraph_page, "wrapped": wrapped_page, "lynx": lynx_page}[shape](page)
+    doc = TextCleaner().clean(text)
+    out = _norm("\n".join(([doc.title] if doc.title else []) + list(doc.paragraphs)))
+    body = _norm("\n".join(doc.paragraphs))
+    for para in page["body"]:
+        assert _norm(para) in out, (lang, shape, para[:30], doc.paragraphs)
+    for line in page["menu"] + page["side"][2:]:
+        assert _norm(line) not in body.split(" | "), (lang, shape, line)
+    assert "https://news.example.org" not in out  # lynx's footer is gone
+    assert "[" not in body  # and its link marks
+    menu = {_norm(m) for m in page["menu"]}
+    assert not menu & {_norm(p).lstrip("•* ") for p in doc.paragraphs}, (lang, shape)
