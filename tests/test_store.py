@@ -124,6 +124,9 @@ def test_embeddings_cache(any_store):
     assert np.array_equal(got["id1"], vec)  # stored bit for bit
     any_store.add_embeddings("m", {"id1": vec * 2})  # replaced, not duplicated
     assert np.array_equal(any_store.embeddings("m", ["id1"])["id1"], vec * 2)
+    # a vector for an article removed meanwhile (by another process) is dropped, no error
+    any_store.add_embeddings("m", {"gone": vec, "id2": vec})
+    assert list(any_store.embeddings("m", ["gone", "id2"])) == ["id2"]
 
 
 def test_stories_summary(any_store):
@@ -139,6 +142,8 @@ def test_stories_summary(any_store):
     assert first.sources == ("a", "b", "src") and first.first_date == "2026-03-01"
     assert first.last_date == "2026-03-02" and first.headlines["el"] == "T1"
     assert any_store.memberships() == {"id1": "s1", "id2": "s1", "id3": "s2", "id4": "s1"}
+    assert any_store.story_days() == {"s1": {"2026-03-01": 1, "2026-03-02": 1},
+                                      "s2": {"2026-03-03": 1}}  # undated articles left out
     any_store.replace_stories({"s2": ("Other", {}, ["id3", "id1"])})
     assert [s.id for s in any_store.stories()] == ["s2"]
     with pytest.raises(NotFoundError):

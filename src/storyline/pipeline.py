@@ -5,6 +5,7 @@ The pipeline only wires stages together; each stage's logic lives in its own mod
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -555,7 +556,10 @@ class Pipeline:
 
 
 def _worth_workers(items: Sequence[Path | Rejection]) -> bool:
-    """Worker processes pay off from MIN_FILES_FOR_WORKERS files, or any record file."""
+    """Worker processes pay off from MIN_FILES_FOR_WORKERS files, or any record file; a
+    daemonic process (a multiprocessing pool's worker) may not start any."""
+    if multiprocessing.current_process().daemon:
+        return False
     files = [p for p in items if isinstance(p, Path)]
     return (len(files) >= MIN_FILES_FOR_WORKERS
             or any(p.suffix.lower() in ingest.RECORD_SUFFIXES for p in files))
