@@ -7,6 +7,7 @@ set -euo pipefail
 
 # One Debian package per line: "<package> <a program it provides>" (or a file, for fonts).
 PACKAGES=(
+  "postgresql /usr/lib/postgresql/15/bin/initdb"
   "chromium /usr/bin/chromium"
   "fonts-noto-core /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf"
   "fonts-noto-cjk /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"

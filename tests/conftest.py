@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from storyline.store import SQLiteStore
+from storyline.store import SQLiteStore, open_store
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "examples" / "sample"
@@ -63,6 +65,57 @@ def need(path: Path) -> Path:
     if not path.exists():
         pytest.skip(f"{path} not available")
     return path
+
+
+# -- PostgreSQL: one private server per test session (tests/pgserver.py) ---------------------
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL server started for this session; a clear failure when it cannot be
+    (set STORYLINE_SKIP_PG=1 to skip the PostgreSQL tests instead)."""
+    from pgserver import SKIP_ENV, PostgresServer, PostgresUnavailable
+
+    if os.environ.get(SKIP_ENV) == "1":
+        pytest.skip(f"{SKIP_ENV}=1: PostgreSQL tests skipped")
+    try:
+        server = PostgresServer().start()
+    except PostgresUnavailable as exc:
+        pytest.fail(f"cannot start PostgreSQL for the tests: {exc}", pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path: Path) -> str:
+    """A fresh empty database of each backend: an SQLite file path or a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "test.db")
+    return request.getfixturevalue("pg_server").new_database()
+
+
+@pytest.fixture
+def any_store(db_url: str):
+    """A fresh store of each backend (the store suite runs against both)."""
+    s = open_store(db_url)
+    yield s
+    s.close()
+
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def new_db(backend: str, folder: Path, request, name: str = "news.db") -> str:
+    """A fresh empty database of ``backend``: a file in ``folder`` or a new PostgreSQL one."""
+    if backend == "sqlite":
+        return str(folder / name)
+    return request.getfixturevalue("pg_server").new_database()
+
+
+def copy_db(db: str, folder: Path, request, name: str = "copy.db") -> str:
+    """A copy of database ``db`` (a file copied, or a PostgreSQL database from a template)."""
+    if db.startswith("postgresql://"):
+        return request.getfixturevalue("pg_server").copy_database(db)
+    shutil.copy(db, folder / name)
+    return str(folder / name)
 
 
 @pytest.fixture(scope="session")

@@ -139,3 +139,14 @@ def test_one_progress_bar_for_the_run_with_articles_per_second(capsys):
     assert "ingest" not in shown  # one bar: its stage replaced, not a second bar
     with progress_bar(True) as bar:
         assert bar is None
+
+
+def test_engine_options_are_one_line_errors(tmp_path):
+    db = str(tmp_path / "x.db")
+    res = CliRunner().invoke(main, ["ingest", str(PAGE), "--db", db, "--engine", "processes",
+                                    "--scheduler", "tcp://127.0.0.1:1"])
+    assert res.exit_code != 0 and "--scheduler needs the dask engine" in res.output
+    res = CliRunner().invoke(main, ["ingest", str(PAGE), "--db", db, "--workers", "-1"])
+    assert res.exit_code != 0 and "--workers" in res.output
+    res = CliRunner().invoke(main, ["ingest", "--help"])
+    assert "--engine" in res.output and "--scheduler" in res.output

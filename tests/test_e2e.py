@@ -1,16 +1,19 @@
-"""End to end with the real bundled model: sample corpus + seeds through the real CLI."""
+"""End to end with the real bundled model: sample corpus + seeds through the real CLI.
+
+The corpus tests run on both backends (an SQLite file and a real PostgreSQL server); the two
+must give the same stories.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import LABELS, REPO, SAMPLE, SEEDS
+from conftest import BACKENDS, LABELS, REPO, SAMPLE, SEEDS, copy_db, new_db
 
 from storyline.evaluate import bcubed
 
@@ -23,23 +26,48 @@ def storyline(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
                           timeout=900)
 
 
+_RUNS: dict[str, tuple[str, dict, dict]] = {}
+
+
+def run_corpus(backend: str, tmp_path_factory, request) -> tuple[str, dict, dict]:
+    """The sample corpus plus the seeds when ../shared is there, run twice (once per backend
+    per session: the comparison test reuses the fixture's runs)."""
+    if backend not in _RUNS:
+        db = new_db(backend, tmp_path_factory.mktemp("e2e"), request)
+        seeds = sorted(str(p) for p in SEEDS.glob("*.txt"))
+        first = storyline("run", str(SAMPLE), *seeds, "--db", db, "--json", "--quiet")
+        assert first.returncode == 0, first.stderr
+        second = storyline("run", str(SAMPLE), *seeds, "--db", db, "--json", "--quiet")
+        assert second.returncode == 0, second.stderr
+        _RUNS[backend] = db, json.loads(first.stdout), json.loads(second.stdout)
+    return _RUNS[backend]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def corpus_run(tmp_path_factory):
-    """The sample corpus plus the seeds when ../shared is there, run twice."""
-    db = tmp_path_factory.mktemp("e2e") / "news.db"
-    seeds = sorted(str(p) for p in SEEDS.glob("*.txt"))
-    first = storyline("run", str(SAMPLE), *seeds, "--db", str(db), "--json", "--quiet")
-    assert first.returncode == 0, first.stderr
-    second = storyline("run", str(SAMPLE), *seeds, "--db", str(db), "--json", "--quiet")
-    assert second.returncode == 0, second.stderr
-    return db, json.loads(first.stdout), json.loads(second.stdout)
+def corpus_run(backend, tmp_path_factory, request):
+    return run_corpus(backend, tmp_path_factory, request)
 
 
-def article_origins(db: Path) -> dict[str, str]:
-    import sqlite3
+def article_origins(db: str) -> dict[str, str]:
+    from storyline.store import open_store
 
-    with sqlite3.connect(db) as conn:
-        return dict(conn.execute("SELECT id, origin FROM articles"))
+    store = open_store(db, create=False)
+    try:
+        return {a.id: a.origin for a in store.articles()}
+    finally:
+        store.close()
+
+
+def test_postgres_gives_the_sqlite_stories(tmp_path_factory, request):
+    _, lite, _ = run_corpus("sqlite", tmp_path_factory, request)
+    _, pg, _ = run_corpus("postgresql", tmp_path_factory, request)
+    assert pg["ingest"] == lite["ingest"]
+    assert pg["stories"] == lite["stories"]  # ids, members, headlines, dates: all of it
 
 
 def test_seeds_form_one_story_and_nothing_else_joins(corpus_run):
@@ -141,18 +169,17 @@ def test_missing_database_is_one_clear_line(tmp_path):
     assert "Traceback" not in res.stderr
 
 
-def test_ingest_then_cluster_commands(tmp_path, corpus_run):
-    db = tmp_path / "two.db"
+def test_ingest_then_cluster_commands(tmp_path, corpus_run, backend, request):
+    db = new_db(backend, tmp_path, request, "two.db")
     files = [str(SAMPLE / "agency-a" / "quake_crete_en.txt"),
              str(SAMPLE / "presse" / "seisme_crete_fr.txt")]
-    ing = storyline("ingest", *files, "--db", str(db), "--json", "--quiet")
+    ing = storyline("ingest", *files, "--db", db, "--json", "--quiet")
     assert ing.returncode == 0, ing.stderr
     assert json.loads(ing.stdout)["stored"] == 2
     # cluster the full corpus database again: the command re-clusters, ids stay stable
     full, first, _ = corpus_run
-    copy = tmp_path / "copy.db"
-    shutil.copy(full, copy)
-    clu = storyline("cluster", "--db", str(copy), "--json", "--quiet")
+    copy = copy_db(full, tmp_path, request)
+    clu = storyline("cluster", "--db", copy, "--json", "--quiet")
     assert clu.returncode == 0, clu.stderr
     stories = json.loads(clu.stdout)
     assert {s["id"] for s in stories} == {s["id"] for s in first["stories"]}
@@ -213,10 +240,9 @@ def test_seeds_score_apart_from_their_sidebar_headlines(tmp_path):
                 assert not score.same_story, (g["file"], snippet, score.probability)
 
 
-def test_streaming_places_new_articles_and_keeps_story_ids(tmp_path, corpus_run):
+def test_streaming_places_new_articles_and_keeps_story_ids(tmp_path, corpus_run, request):
     full, first, _ = corpus_run
-    db = tmp_path / "stream.db"
-    shutil.copy(full, db)
+    db = copy_db(full, tmp_path, request, "stream.db")
     before = {s["id"] for s in first["stories"]}
     incoming = tmp_path / "incoming"
     incoming.mkdir()
@@ -226,28 +252,28 @@ def test_streaming_places_new_articles_and_keeps_story_ids(tmp_path, corpus_run)
         "kilómetros de Ierapetra, y causó dos muertos y unos cuarenta heridos, según la "
         "protección civil griega. Los equipos de rescate revisan las casas antiguas dañadas.\n",
         encoding="utf-8")
-    res = storyline("watch", str(incoming), "--db", str(db), "--once")
+    res = storyline("watch", str(incoming), "--db", db, "--once")
     assert res.returncode == 0, res.stderr
     placed = [ln for ln in res.stdout.splitlines() if ln.startswith("placed")]
     assert len(placed) == 1 and "crete_update_es.txt" in placed[0]
-    after = json.loads(storyline("stories", "--db", str(db), "--json").stdout)
+    after = json.loads(storyline("stories", "--db", db, "--json").stdout)
     crete = [s for s in after if "quake" in " ".join(s["headlines"].values()).lower()
              or "5,8" in s["headline"] or "5.8" in s["headline"]]
     assert any(len(s["article_ids"]) >= 6 for s in crete), [s["headline"] for s in crete]
     # the stories that existed keep their ids; at most the new one was merged away
     assert before <= {s["id"] for s in after}
-    again = storyline("watch", str(incoming), "--db", str(db), "--once")
+    again = storyline("watch", str(incoming), "--db", db, "--once")
     assert "placed" not in again.stdout  # nothing new: nothing placed
 
 
-def test_streaming_sample_and_seeds_one_file_at_a_time(tmp_path):
+def test_streaming_sample_and_seeds_one_file_at_a_time(tmp_path, backend, request):
     if not SEEDS.exists():
         pytest.skip("../shared/seeds not available")
     from storyline import Storyline
 
     labels = json.loads(LABELS.read_text())
     files = sorted(p for p in SAMPLE.rglob("*") if p.is_file()) + sorted(SEEDS.glob("*.txt"))
-    with Storyline(tmp_path / "stream.db") as sl:
+    with Storyline(new_db(backend, tmp_path, request, "stream.db")) as sl:
         for f in files:
             sl.add_articles([f])
         sl.merge_stories()

@@ -1,6 +1,11 @@
-"""The full-text index: search forms per script, sync with the articles, back-fill, filters."""
+"""The full-text index: search forms per script, sync with the articles, back-fill, filters.
+
+The store tests run on both backends: SQLite's FTS5 and PostgreSQL's full-text search.
+"""
 
 import sqlite3
+
+import pytest
 
 from storyline.store import SQLiteStore, fts
 from storyline.store.migrations import MIGRATIONS
@@ -22,6 +27,11 @@ DOCS = [
     art(4, "Séisme en Crète", "Un séisme de magnitude 5,8 a frappé la Crète.", "fr",
         source="presse", date="2026-05-02"),
 ]
+
+
+@pytest.fixture
+def store(any_store):
+    return any_store
 
 
 def ids(rows):
@@ -82,7 +92,8 @@ def test_index_follows_removal_and_counts_per_language(store):
     store.remove_article("a1")
     assert store.search_text("σεισμός") == []
     assert store.document_frequencies(["σεισμος"], "el") == {"σεισμος": 0}
-    assert store.conn.execute("SELECT count(*) FROM search_rows").fetchone()[0] == 3
+    table = "search_rows" if isinstance(store, SQLiteStore) else "article_search"
+    assert store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 3
 
 
 def test_existing_database_is_back_filled(tmp_path):
@@ -116,3 +127,37 @@ def test_words_in_most_articles_do_not_rank(store, monkeypatch):
     # "the" is in every article: only "quake" decides (and "the" alone still works)
     assert ids(store.search_text("the quake")) == ["a1"]
     assert len(store.search_text("the", limit=100)) == 41
+
+
+def test_postgres_existing_database_is_back_filled(pg_server):
+    import psycopg
+
+    from storyline.store import open_store
+    from storyline.store.migrations import POSTGRES_MIGRATIONS
+
+    url = pg_server.new_database()
+    with psycopg.connect(url, autocommit=True) as conn:  # schema version 2, no index yet
+        conn.execute("CREATE TABLE storyline_schema (version INTEGER NOT NULL)")
+        for number in range(2):
+            conn.execute(POSTGRES_MIGRATIONS[number])
+        conn.execute("INSERT INTO storyline_schema VALUES (2)")
+        conn.execute("INSERT INTO articles (id, origin, title, text, lang, content_hash) "
+                     "VALUES ('old1', 'o.txt', 'Σεισμός', 'Ισχυρός σεισμός στην Κρήτη', 'el', 'h')")
+    s = open_store(url)
+    assert ids(s.search_text("κρητη")) == ["old1"]
+    s.close()
+
+
+def test_both_backends_find_the_same_articles(tmp_path, pg_server):
+    from storyline.store import open_store
+
+    lite, pg = open_store(str(tmp_path / "a.db")), open_store(pg_server.new_database())
+    for s in (lite, pg):
+        for d in DOCS:
+            s.add_article(d, None)
+    for q in ("σεισμός", "إزمير", "运河", "seisme crete", "6,1", "magnitude 5", "Crète Σμύρνη"):
+        assert sorted(ids(lite.search_text(q))) == sorted(ids(pg.search_text(q))), q
+    assert lite.document_frequencies(["6", "1", "σεισμος"], "el") == \
+        pg.document_frequencies(["6", "1", "σεισμος"], "el")
+    lite.close()
+    pg.close()

@@ -5,15 +5,20 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from storyline import ingest
 from storyline.compare import PairScore
 from storyline.embed import Embedder, get_embedder
+from storyline.engines import get_engine
 from storyline.pipeline import IngestReport, Pipeline, Progress
-from storyline.store import SQLiteStore
+from storyline.store import Store, open_store
 from storyline.types import Article, Notice, RawDocument, Rejection, Story
+
+DB_ENV = "STORYLINE_DB"
+DEFAULT_DB = "storyline.db"
 
 
 class Storyline:
@@ -21,20 +26,30 @@ class Storyline:
 
     def __init__(
         self,
-        db: str | os.PathLike[str] = "storyline.db",
+        db: str | os.PathLike[str] | None = None,
         embedder: Embedder | Callable[[], Embedder] | str = "e5-small",
         create: bool = True,
+        workers: int | None = None,
+        scheduler: str | None = None,
+        engine: str | None = None,
     ) -> None:
-        self.store = SQLiteStore(Path(db), create=create)
+        """``db``: an SQLite file path or a ``postgresql://`` URL (default: ``$STORYLINE_DB``,
+        else ``storyline.db``). ``workers``: processes for the per-document stages (default
+        one per spare core); ``engine="dask"`` runs them on a Dask cluster instead: the one at
+        ``scheduler`` (implies dask), else a local one of ``workers`` processes."""
+        if db is None:
+            db = os.environ.get(DB_ENV) or DEFAULT_DB
+        self.store: Store = open_store(db, create=create)
         if isinstance(embedder, str):
-            name = embedder
-            factory: Callable[[], Embedder] = lambda: get_embedder(name)  # noqa: E731
+            factory: Callable[[], Embedder] = partial(get_embedder, embedder)  # picklable
         elif isinstance(embedder, Embedder):
             instance = embedder
             factory = lambda: instance  # noqa: E731
         else:
             factory = embedder
-        self.pipeline = Pipeline(self.store, factory)
+        self.engine = get_engine(engine, workers, scheduler)
+        self.pipeline = Pipeline(self.store, factory, engine=self.engine,
+                                 workers=None if self.engine else workers)
         self._searcher: Any = None
 
     def add_paths(self, paths: Iterable[str | os.PathLike[str]],
@@ -199,6 +214,8 @@ class Storyline:
         return score_pairs(views, [(0, 1)], scorer)[0]
 
     def close(self) -> None:
+        if self.engine is not None:
+            self.engine.close()
         self.store.close()
 
     def __enter__(self) -> Storyline:
@@ -208,7 +225,7 @@ class Storyline:
         self.close()
 
 
-def placement(report: IngestReport, placed: list[tuple[str, str]], store: SQLiteStore
+def placement(report: IngestReport, placed: list[tuple[str, str]], store: Store
               ) -> dict[str, Any]:
     """Where each input of a streaming add ended: counts, and per input its outcome
     (stored / near_duplicate / duplicate / unchanged / rejected), article and story."""

@@ -39,8 +39,24 @@ err = Console(stderr=True, soft_wrap=True)
 
 # -- shared options -----------------------------------------------------------------------
 def db_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(),
-                        help="SQLite database file.")(f)
+    return click.option("--db", default=DEFAULT_DB, show_default=True, envvar="STORYLINE_DB",
+                        show_envvar=True,
+                        help="SQLite database file, or a postgresql://user@host/dbname URL "
+                             "(several processes and hosts sharing one store).")(f)
+
+
+def engine_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--workers / --engine / --scheduler: where cleaning, language id and signing run
+    (this process always writes the store and embeds)."""
+    f = click.option("--scheduler", default=None, metavar="ADDRESS",
+                     help="Run the per-document stages on an existing Dask cluster "
+                          "(e.g. tcp://10.0.0.5:8786); implies --engine dask.")(f)
+    f = click.option("--engine", type=click.Choice(["processes", "dask"]), default=None,
+                     help="processes (default): local worker processes; dask: a Dask "
+                          "cluster (--scheduler, else a local one of --workers processes).")(f)
+    return click.option("--workers", type=click.IntRange(min=0), default=None,
+                        help="Worker processes for the per-document stages (default: one per "
+                             "spare core; 0: all in this process).")(f)
 
 
 def json_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -167,16 +183,21 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @db_option
+@engine_options
 @json_option
 @quiet_option
-def run(paths: tuple[str, ...], db: str, as_json: bool, quiet: bool) -> None:
+def run(paths: tuple[str, ...], db: str, workers: int | None, engine: str | None,
+        scheduler: str | None,
+        as_json: bool, quiet: bool) -> None:
     """Ingest PATHS (files or folders), then cluster and print the stories.
 
     \b
     Example:
       storyline run examples/sample ../more-news/ --db news.db
+      storyline run incoming/ --db postgresql://storyline@dbhost/news --scheduler tcp://10.0.0.5:8786
     """
-    with edge(), Storyline(db) as sl, progress_bar(quiet or as_json) as bar:
+    with edge(), Storyline(db, workers=workers, engine=engine, scheduler=scheduler) as sl, \
+            progress_bar(quiet or as_json) as bar:
         report = sl.add_paths(paths, progress=bar)
         stories = sl.cluster(progress=bar)
     if as_json:
@@ -189,16 +210,20 @@ def run(paths: tuple[str, ...], db: str, as_json: bool, quiet: bool) -> None:
 @main.command(name="ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @db_option
+@engine_options
 @json_option
 @quiet_option
-def ingest_cmd(paths: tuple[str, ...], db: str, as_json: bool, quiet: bool) -> None:
+def ingest_cmd(paths: tuple[str, ...], db: str, workers: int | None, engine: str | None,
+        scheduler: str | None,
+               as_json: bool, quiet: bool) -> None:
     """Ingest PATHS into the database without clustering.
 
     \b
     Example:
       storyline ingest scraped/2026-03-14/ --db news.db
     """
-    with edge(), Storyline(db) as sl, progress_bar(quiet or as_json) as bar:
+    with edge(), Storyline(db, workers=workers, engine=engine, scheduler=scheduler) as sl, \
+            progress_bar(quiet or as_json) as bar:
         report = sl.add_paths(paths, progress=bar)
     if as_json:
         dump(report_dict(report))
@@ -208,16 +233,20 @@ def ingest_cmd(paths: tuple[str, ...], db: str, as_json: bool, quiet: bool) -> N
 
 @main.command()
 @db_option
+@engine_options
 @json_option
 @quiet_option
-def cluster(db: str, as_json: bool, quiet: bool) -> None:
+def cluster(db: str, workers: int | None, engine: str | None,
+        scheduler: str | None, as_json: bool,
+            quiet: bool) -> None:
     """Embed new articles and re-cluster the whole database into stories.
 
     \b
     Example:
       storyline cluster --db news.db
     """
-    with edge(), Storyline(db, create=False) as sl, progress_bar(quiet or as_json) as bar:
+    with edge(), Storyline(db, create=False, workers=workers, engine=engine, scheduler=scheduler) as sl, \
+            progress_bar(quiet or as_json) as bar:
         stories = sl.cluster(progress=bar)
     if as_json:
         dump([story_dict(s) for s in stories])
@@ -476,7 +505,7 @@ def serve(db: str, host: str, port: int, token: str | None, log_level: str) -> N
     except ImportError as exc:
         raise click.ClickException(f"the web app needs its extra ({exc.name} is missing): "
                                    "pip install 'storyline[web]'") from None
-    if not Path(db).exists():
+    if not db.startswith("postgresql://") and not Path(db).exists():
         raise click.ClickException(f"no database at {db}; run 'storyline run PATH --db {db}' "
                                    "first or pass --db")
     if token is not None and not token.strip():

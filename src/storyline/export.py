@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from storyline.errors import ConfigError
-from storyline.store import SQLiteStore
+from storyline.store import Store
 
 FORMATS = ("jsonl", "csv", "parquet")
 STORY_COLUMNS = ("id", "headline", "headlines", "languages", "sources", "size", "first_date",
@@ -29,7 +29,7 @@ ARTICLE_COLUMNS = ("id", "story_id", "title", "text", "lang", "date", "source", 
                    "duplicate_of")
 
 
-def story_rows(store: SQLiteStore) -> Iterator[dict[str, Any]]:
+def story_rows(store: Store) -> Iterator[dict[str, Any]]:
     for s in store.stories():
         yield {"id": s.id, "headline": s.headline, "headlines": dict(s.headlines),
                "languages": list(s.languages), "sources": list(s.sources), "size": s.size,
@@ -37,7 +37,7 @@ def story_rows(store: SQLiteStore) -> Iterator[dict[str, Any]]:
                "article_ids": list(s.article_ids)}
 
 
-def article_rows(store: SQLiteStore) -> Iterator[dict[str, Any]]:
+def article_rows(store: Store) -> Iterator[dict[str, Any]]:
     member = store.memberships()
     for a in store.articles():
         yield {"id": a.id, "story_id": member.get(a.id), "title": a.title, "text": a.text,
@@ -85,7 +85,7 @@ def _write_parquet(path: Path, rows: Iterator[dict[str, Any]], columns: tuple[st
     return table.num_rows
 
 
-def export(store: SQLiteStore, out_dir: str | Path, fmt: str = "jsonl") -> dict[str, Any]:
+def export(store: Store, out_dir: str | Path, fmt: str = "jsonl") -> dict[str, Any]:
     """Write ``stories.<fmt>`` and ``articles.<fmt>`` into ``out_dir`` (created if needed);
     returns {table: {"path", "rows"}}."""
     if fmt not in FORMATS:

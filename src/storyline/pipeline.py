@@ -5,6 +5,7 @@ The pipeline only wires stages together; each stage's logic lives in its own mod
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -23,6 +24,7 @@ from storyline.cluster.merge import MERGE_RATIO
 from storyline.cluster.stream import StreamClusterer
 from storyline.dedup import NearDuplicateIndex
 from storyline.embed import VIEWS, Embedder, embed_texts, view_texts
+from storyline.engines import Engine
 from storyline.errors import ConfigError, InputError
 from storyline.language import LanguageDetector
 from storyline.prepare import (
@@ -31,13 +33,15 @@ from storyline.prepare import (
     Prepared,
     Preparer,
     iso_date,
+    prepare_task,
     prepared,
     source_of,
+    tasks,
 )
 from storyline.present import headlines
 from storyline.scorer import SCORE_SEGMENTS, SENTENCES, ArticleView, SameStoryScorer
 from storyline.signals import TextSignals, segments
-from storyline.store import SQLiteStore
+from storyline.store import Store
 from storyline.types import Article, Notice, RawDocument, Rejection, Story
 
 __all__ = ["MIN_ARTICLE_CHARS", "IngestReport", "Pipeline", "iso_date", "source_of"]
@@ -102,13 +106,15 @@ class Pipeline:
 
     def __init__(
         self,
-        store: SQLiteStore,
+        store: Store,
         embedder_factory: Callable[[], Embedder],
         cleaner: DocumentCleaner | None = None,
         detector: LanguageDetector | None = None,
         clusterer: GraphClusterer | None = None,
         scorer: SameStoryScorer | None = None,
         edges: str = EDGES,
+        engine: Engine | None = None,
+        workers: int | None = None,
     ) -> None:
         if edges not in ("cosine", "scorer"):
             raise ConfigError(f"unknown edge weighting {edges!r}; use 'cosine' or 'scorer'")
@@ -122,6 +128,10 @@ class Pipeline:
         self.clusterer = clusterer or GraphClusterer(threshold=STORY_THRESHOLD, k=NEIGHBOURS,
                                                      merge_ratio=MERGE_RATIO)
         self.scorer = scorer or SameStoryScorer.load()
+        # where the per-document stages run: ``workers`` local processes (prepare.py,
+        # default one per spare core), or an ``engine`` such as Dask (engines/)
+        self.engine = engine
+        self.workers = workers
         self._near: NearDuplicateIndex | None = None
         self._near_rowid = 0  # the store's last article rowid the near index has seen
         self._stream: StreamClusterer | None = None
@@ -149,15 +159,22 @@ class Pipeline:
         Producer/consumer: ``prepare.prepared`` runs the per-document stages (in ``workers``
         processes; default one per spare core, none for small inputs) while this process,
         the only writer, dedups and stores them in input order and embeds the new articles
-        (the views ``eager_views`` names) a batch or more at a time. Progress:
+        (the views ``eager_views`` names) a batch or more at a time. With an ``engine``
+        (``engines/``, e.g. Dask) the same ``prepare_task`` runs over the same ``tasks`` there
+        instead, and the results come back in input order to this one writer. Progress:
         ``("ingest", files done, files)`` and ``("articles", articles stored, None)``.
         """
         report = IngestReport()
         items = list(ingest.iter_files(paths))
-        if workers is None and not _worth_workers(items):
-            workers = 0
         fresh: list[Article] = []
-        for batch in prepared(items, self.preparer, workers):
+        if self.engine is not None:  # e.g. Dask: the same tasks, results in input order
+            batches = self.engine.map(prepare_task, self.preparer, tasks(items))
+        else:
+            workers = self.workers if workers is None else workers
+            if workers is None and not _worth_workers(items):
+                workers = 0
+            batches = prepared(items, self.preparer, workers)
+        for batch in batches:
             for rec in batch.records:
                 article = self._ingest_prepared(rec, report)
                 if article is not None:
@@ -539,7 +556,10 @@ class Pipeline:
 
 
 def _worth_workers(items: Sequence[Path | Rejection]) -> bool:
-    """Worker processes pay off from MIN_FILES_FOR_WORKERS files, or any record file."""
+    """Worker processes pay off from MIN_FILES_FOR_WORKERS files, or any record file; a
+    daemonic process (a multiprocessing pool's worker) may not start any."""
+    if multiprocessing.current_process().daemon:
+        return False
     files = [p for p in items if isinstance(p, Path)]
     return (len(files) >= MIN_FILES_FOR_WORKERS
             or any(p.suffix.lower() in ingest.RECORD_SUFFIXES for p in files))

@@ -27,7 +27,7 @@ import numpy as np
 from storyline.embed import Embedder
 from storyline.errors import ConfigError
 from storyline.language import LanguageDetector
-from storyline.store import SQLiteStore, fts
+from storyline.store import Store, fts
 from storyline.vectors import CorpusVectors
 
 MODES = ("fused", "keyword", "semantic")
@@ -56,7 +56,7 @@ def rrf(rankings: list[Ranking], weights: list[float] | None = None, k: int = RR
 class Searcher:
     """Answers queries over one store; keeps the corpus vectors while the store is unchanged."""
 
-    def __init__(self, store: SQLiteStore, embedder: Callable[[], Embedder],
+    def __init__(self, store: Store, embedder: Callable[[], Embedder],
                  detector: LanguageDetector | None = None) -> None:
         self.store = store
         self._embedder = embedder

@@ -15,7 +15,7 @@ import numpy as np
 
 from storyline.scorer import SameStoryScorer
 from storyline.similarity import LanguageCentering
-from storyline.store import SQLiteStore
+from storyline.store import Store
 
 
 @dataclass
@@ -32,7 +32,7 @@ class CorpusVectors:
     stamp: tuple[int, int]
 
     @classmethod
-    def load(cls, store: SQLiteStore, model: str) -> CorpusVectors:
+    def load(cls, store: Store, model: str) -> CorpusVectors:
         ids, raw = store.all_embeddings(model)
         facets = {aid: (lang, src, date, dup) for aid, lang, src, date, dup in
                   store.article_facets()}
@@ -50,7 +50,7 @@ class CorpusVectors:
                    centring=centring, stamp=cls.stamp_of(store, model))
 
     @staticmethod
-    def stamp_of(store: SQLiteStore, model: str) -> tuple[int, int]:
+    def stamp_of(store: Store, model: str) -> tuple[int, int]:
         """Changes whenever articles or vectors are added or removed."""
         return (store.count_articles(), store.count_embeddings(model))
 

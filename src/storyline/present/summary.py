@@ -30,7 +30,7 @@ import numpy as np
 
 from storyline.embed import Embedder
 from storyline.similarity import LanguageCentering, language_alignment, normalise_rows
-from storyline.store import SQLiteStore
+from storyline.store import Store
 from storyline.types import Article
 
 # Sentences shorter than this (characters; CJK ones are denser) are datelines, captions or
@@ -104,7 +104,7 @@ def sentences_of(article: Article) -> list[tuple[tuple[int, int], str]]:
     return [(s, t) for s, t in spans if usable(t)][:SENTENCES_PER_ARTICLE]
 
 
-def sentence_vectors(store: SQLiteStore, embedder: Embedder, articles: Sequence[Article]
+def sentence_vectors(store: Store, embedder: Embedder, articles: Sequence[Article]
                      ) -> tuple[list[Sentence], np.ndarray]:
     """The articles' sentences and their vectors, embedding only what the store lacks."""
     model = f"{embedder.name}:sentences"
@@ -158,7 +158,7 @@ def select(scores: np.ndarray, vectors: np.ndarray, sents: Sequence[Sentence], n
     return chosen
 
 
-def summarise(store: SQLiteStore, embedder: Embedder, articles: Sequence[Article],
+def summarise(store: Store, embedder: Embedder, articles: Sequence[Article],
               article_vectors: np.ndarray, centring: LanguageCentering
               ) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
     """(summary, summary per language): [{text, article_id, lang}] each.

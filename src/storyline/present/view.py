@@ -13,7 +13,7 @@ from storyline.present.related import related
 from storyline.present.summary import summarise
 from storyline.present.terms import key_terms, shared_names
 from storyline.present.timeline import timeline
-from storyline.store import SQLiteStore
+from storyline.store import Store
 from storyline.types import Article, Story
 
 
@@ -23,12 +23,12 @@ def article_summary(a: Article) -> dict[str, Any]:
             "origin": a.origin, "date": a.date, "duplicate_of": a.duplicate_of}
 
 
-def corpus_facets(store: SQLiteStore) -> list[Facet]:
+def corpus_facets(store: Store) -> list[Facet]:
     return [Facet(aid, lang, source, date) for aid, lang, source, date, _ in
             store.article_facets()]
 
 
-def base_view(store: SQLiteStore, story: Story) -> dict[str, Any]:
+def base_view(store: Store, story: Story) -> dict[str, Any]:
     """The views that need no model: articles, timeline, key terms, coverage."""
     articles = sorted(store.articles(story.article_ids),
                       key=lambda a: (a.lang, a.date or "", a.origin))
@@ -47,7 +47,7 @@ def base_view(store: SQLiteStore, story: Story) -> dict[str, Any]:
     }
 
 
-def story_view(store: SQLiteStore, story: Story, searcher: Any = None) -> dict[str, Any]:
+def story_view(store: Store, story: Story, searcher: Any = None) -> dict[str, Any]:
     """The full story page (``Storyline.story_view``): ``base_view`` plus the views that
     read vectors (grounded summary, related stories), when a searcher (corpus vectors and
     the embedder) is given."""

@@ -96,3 +96,93 @@ MIGRATIONS: list[str] = [
 BACKFILLS: dict[int, str] = {3: "reindex_search"}
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+# The same migrations for PostgreSQL (``PostgresStore``), version for version: entry N here
+# makes the schema that MIGRATIONS[N] makes in SQLite. Differences are dialect only: BYTEA for
+# BLOB, a ``seq`` column (SQLite's rowid) that orders inserts, keys compared bytewise
+# (COLLATE "C", as SQLite does) so both backends list rows in the same order.
+_NOW = """(to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))"""
+POSTGRES_MIGRATIONS: list[str] = [
+    # 1: the foundation schema
+    f"""
+    CREATE TABLE articles (
+        seq BIGSERIAL UNIQUE,            -- insert order (SQLite: rowid)
+        id TEXT COLLATE "C" PRIMARY KEY,
+        origin TEXT COLLATE "C" NOT NULL UNIQUE,
+        url TEXT,
+        title TEXT NOT NULL,
+        text TEXT NOT NULL,
+        lang TEXT COLLATE "C" NOT NULL,
+        date TEXT COLLATE "C",
+        source TEXT COLLATE "C",
+        content_hash TEXT COLLATE "C" NOT NULL,
+        duplicate_of TEXT COLLATE "C" REFERENCES articles(id) ON DELETE SET NULL,
+        minhash BYTEA,
+        added_at TEXT NOT NULL DEFAULT {_NOW}
+    );
+    CREATE INDEX articles_hash ON articles(content_hash);
+    CREATE INDEX articles_dup ON articles(duplicate_of);
+
+    CREATE TABLE duplicates (
+        origin TEXT COLLATE "C" PRIMARY KEY,
+        duplicate_of TEXT COLLATE "C" NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        added_at TEXT NOT NULL DEFAULT {_NOW}
+    );
+
+    CREATE TABLE rejections (
+        origin TEXT COLLATE "C" PRIMARY KEY,
+        reason TEXT NOT NULL,
+        added_at TEXT NOT NULL DEFAULT {_NOW}
+    );
+
+    CREATE TABLE embeddings (
+        article_id TEXT COLLATE "C" NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        model TEXT COLLATE "C" NOT NULL,
+        dim INTEGER NOT NULL,
+        vector BYTEA NOT NULL,           -- float32, little-endian (numpy's tobytes)
+        PRIMARY KEY (article_id, model)
+    );
+
+    CREATE TABLE stories (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        headline TEXT NOT NULL,
+        headlines TEXT NOT NULL DEFAULT '{{}}',
+        created_at TEXT NOT NULL DEFAULT {_NOW},
+        updated_at TEXT NOT NULL DEFAULT {_NOW}
+    );
+
+    CREATE TABLE memberships (
+        article_id TEXT COLLATE "C" PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        story_id TEXT COLLATE "C" NOT NULL REFERENCES stories(id) ON DELETE CASCADE
+    );
+    CREATE INDEX memberships_story ON memberships(story_id);
+    """,
+    # 2: streaming — a merge of two stories records which id was absorbed into which
+    f"""
+    CREATE TABLE story_merges (
+        absorbed TEXT COLLATE "C" PRIMARY KEY,
+        into_story TEXT COLLATE "C" NOT NULL,
+        merged_at TEXT NOT NULL DEFAULT {_NOW}
+    );
+    """,
+    # 3: full-text search (PostgreSQL's own: a tsvector of the same search form, 'simple'
+    # configuration, title weighted A and body B, GIN-indexed) and the sentence vectors;
+    # back-filled by ``reindex_search`` like SQLite's (BACKFILLS)
+    """
+    CREATE TABLE article_search (
+        article_id TEXT COLLATE "C" PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        lang TEXT COLLATE "C" NOT NULL,
+        doc TSVECTOR NOT NULL
+    );
+    CREATE INDEX article_search_doc ON article_search USING GIN (doc);
+    CREATE INDEX article_search_lang ON article_search(lang);
+    CREATE INDEX articles_facets ON articles(id, lang, source, date, duplicate_of);
+    CREATE TABLE sentence_embeddings (
+        article_id TEXT COLLATE "C" NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        model TEXT COLLATE "C" NOT NULL,
+        spans TEXT NOT NULL,
+        vectors BYTEA NOT NULL,
+        PRIMARY KEY (article_id, model)
+    );
+    """,
+]

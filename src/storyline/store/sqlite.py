@@ -1,37 +1,40 @@
-"""SQLite store: one file, schema versioned by ``PRAGMA user_version`` and ``MIGRATIONS``."""
+"""SQLite store: one file, schema versioned by ``PRAGMA user_version`` and ``MIGRATIONS``.
+
+The SQL lives in ``SQLStore`` (``base.py``); this class adds what is SQLite's own: opening
+the file, migrating it, transactions that nest, and keyword search with FTS5.
+"""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
-import numpy as np
-
-from storyline.errors import NotFoundError, StoreError
+from storyline.errors import StoreError
 from storyline.store import fts
+from storyline.store.base import SQLStore
 from storyline.store.migrations import BACKFILLS, MIGRATIONS, SCHEMA_VERSION
-from storyline.types import Article, Story
 
 # Seconds a writer waits for another process's write transaction before giving up. Writes
 # are short (one article, one embedding batch, one clustering result), so a minute is a
 # deadlock, not a busy database.
 BUSY_TIMEOUT_S = 60.0
-_ARTICLE_COLS = "id, origin, title, text, lang, content_hash, url, date, source, duplicate_of"
 
 
-def _article(row: Sequence[object]) -> Article:
-    return Article(*row)  # type: ignore[arg-type]
+class SQLiteStore(SQLStore):
+    """Articles, rejections, duplicates, embeddings, stories and memberships in one file.
 
+    Several processes may write it: each write transaction takes the file's single write
+    lock up front (BEGIN IMMEDIATE); for writers on several hosts use ``PostgresStore``.
+    """
 
-class SQLiteStore:
-    """Articles, rejections, duplicates, embeddings, stories and memberships in one file."""
+    SEQ = "rowid"
 
     def __init__(self, path: str | Path, create: bool = True) -> None:
         self.path = Path(path)
+        self.url = str(self.path)
         if not create and not self.path.exists():
             raise StoreError(f"no database at {self.path}; run 'storyline run PATH' first "
                              f"or pass --db")
@@ -69,6 +72,9 @@ class SQLiteStore:
             raise
         self.conn.execute("COMMIT")
 
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self.transaction()  # SQLite has one kind of write transaction
+
     def _set_wal(self) -> None:
         """WAL: readers never block the writer. Switching needs a moment with no other
         connection writing; a new database opened by two processes at once retries."""
@@ -102,91 +108,7 @@ class SQLiteStore:
     def schema_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
-    def close(self) -> None:
-        self.conn.close()
-
-    # -- articles ---------------------------------------------------------------------------
-    def article_by_origin(self, origin: str) -> Article | None:
-        row = self.conn.execute(f"SELECT {_ARTICLE_COLS} FROM articles WHERE origin = ?",
-                                (origin,)).fetchone()
-        return _article(row) if row else None
-
-    def article_by_hash(self, content_hash: str) -> Article | None:
-        row = self.conn.execute(f"SELECT {_ARTICLE_COLS} FROM articles WHERE content_hash = ? "
-                                "ORDER BY added_at LIMIT 1", (content_hash,)).fetchone()
-        return _article(row) if row else None
-
-    def article(self, article_id: str) -> Article:
-        row = self.conn.execute(f"SELECT {_ARTICLE_COLS} FROM articles WHERE id = ?",
-                                (article_id,)).fetchone()
-        if row is None:
-            raise NotFoundError(f"no article {article_id!r}")
-        return _article(row)
-
-    def articles(self, ids: Iterable[str] | None = None) -> list[Article]:
-        if ids is None:
-            rows = self.conn.execute(f"SELECT {_ARTICLE_COLS} FROM articles ORDER BY origin")
-            return [_article(r) for r in rows]
-        wanted = list(ids)
-        found = {}
-        for chunk in _chunks(wanted, 500):
-            marks = ",".join("?" * len(chunk))
-            for r in self.conn.execute(
-                    f"SELECT {_ARTICLE_COLS} FROM articles WHERE id IN ({marks})", chunk):
-                found[r[0]] = _article(r)
-        return [found[i] for i in wanted if i in found]
-
-    def add_article(self, article: Article, minhash: bytes | None) -> None:
-        with self.transaction():
-            self.conn.execute(
-                f"INSERT INTO articles ({_ARTICLE_COLS}, minhash) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (article.id, article.origin, article.title, article.text, article.lang,
-                 article.content_hash, article.url, article.date, article.source,
-                 article.duplicate_of, minhash),
-            )
-            self.conn.execute("DELETE FROM rejections WHERE origin = ?", (article.origin,))
-            self.conn.execute("DELETE FROM duplicates WHERE origin = ?", (article.origin,))
-            self._index_search(article.id, article.title, article.text, article.lang)
-
-    def remove_article(self, article_id: str) -> None:
-        with self.transaction():
-            self._unindex_search(article_id)
-            self.conn.execute("UPDATE articles SET duplicate_of = NULL WHERE duplicate_of = ?",
-                              (article_id,))
-            self.conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
-
-    def minhashes(self) -> Iterator[tuple[str, bytes]]:
-        """Signatures of stored originals (near-duplicates are not indexed themselves)."""
-        yield from self.conn.execute(
-            "SELECT id, minhash FROM articles WHERE duplicate_of IS NULL AND minhash IS NOT NULL")
-
-    def minhashes_since(self, rowid: int) -> list[tuple[int, str, bytes]]:
-        """(rowid, id, signature) of originals stored after ``rowid``: what other processes
-        (or this one) added since an in-memory index was last brought up to date."""
-        return list(self.conn.execute(
-            "SELECT rowid, id, minhash FROM articles WHERE rowid > ? AND duplicate_of IS NULL "
-            "AND minhash IS NOT NULL ORDER BY rowid", (rowid,)))
-
-    def has_article(self, article_id: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM articles WHERE id = ?",
-                                 (article_id,)).fetchone() is not None
-
-    def article_ids(self) -> set[str]:
-        return {r[0] for r in self.conn.execute("SELECT id FROM articles")}
-
-    def count_articles_in(self, lang: str) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM articles WHERE lang = ? AND "
-                                     "duplicate_of IS NULL", (lang,)).fetchone()[0])
-
-    def count_articles(self) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
-
-    def article_facets(self) -> list[tuple[str, str, str | None, str | None, str | None]]:
-        """(id, lang, source, date, duplicate_of) of every article: the filters' columns."""
-        return list(self.conn.execute(
-            "SELECT id, lang, source, date, duplicate_of FROM articles ORDER BY id"))
-
-    # -- full-text search ----------------------------------------------------------------------
+    # -- full-text search (FTS5) ------------------------------------------------------------------
     def _index_search(self, article_id: str, title: str, text: str, lang: str) -> None:
         cur = self.conn.execute("INSERT INTO search_rows (article_id) VALUES (?)", (article_id,))
         self.conn.execute(
@@ -202,7 +124,7 @@ class SQLiteStore:
 
     def reindex_search(self) -> int:
         """Rebuild the full-text index from the articles (back-fill of migration 3)."""
-        with self.transaction():
+        with self._transaction():
             self.conn.execute("DELETE FROM article_search")
             self.conn.execute("DELETE FROM search_rows")
             rows = self.conn.execute("SELECT id, title, text, lang FROM articles").fetchall()
@@ -270,218 +192,10 @@ class SQLiteStore:
                 (expr,)).fetchone()[0])
         return out
 
-    def count_articles_by_lang(self) -> dict[str, int]:
-        """Articles (near-duplicates included, as the index holds them) per language."""
-        return dict(self.conn.execute("SELECT lang, count(*) FROM articles GROUP BY lang"))
-
-    # -- duplicates and rejections ------------------------------------------------------------
-    def add_duplicate(self, origin: str, duplicate_of: str) -> bool:
-        """Record an exact copy; returns False when it was already recorded."""
-        with self.transaction():
-            cur = self.conn.execute(
-                "INSERT INTO duplicates (origin, duplicate_of) VALUES (?, ?) "
-                "ON CONFLICT(origin) DO UPDATE SET duplicate_of = excluded.duplicate_of "
-                "WHERE duplicate_of != excluded.duplicate_of", (origin, duplicate_of))
-            self.conn.execute("DELETE FROM rejections WHERE origin = ?", (origin,))
-        return cur.rowcount > 0
-
-    def duplicates(self) -> list[tuple[str, str]]:
-        return list(self.conn.execute("SELECT origin, duplicate_of FROM duplicates ORDER BY origin"))
-
-    def add_rejection(self, origin: str, reason: str) -> bool:
-        """Record a rejection; returns False when the same one was already recorded."""
-        with self.transaction():
-            cur = self.conn.execute(
-                "INSERT INTO rejections (origin, reason) VALUES (?, ?) "
-                "ON CONFLICT(origin) DO UPDATE SET reason = excluded.reason "
-                "WHERE reason != excluded.reason", (origin, reason))
-        return cur.rowcount > 0
-
-    def rejections(self) -> list[tuple[str, str]]:
-        return list(self.conn.execute("SELECT origin, reason FROM rejections ORDER BY origin"))
-
-    # -- embeddings -------------------------------------------------------------------------
-    def embeddings(self, model: str, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        out: dict[str, np.ndarray] = {}
-        for chunk in _chunks(list(ids), 500):
-            marks = ",".join("?" * len(chunk))
-            for aid, blob in self.conn.execute(
-                    f"SELECT article_id, vector FROM embeddings WHERE model = ? "
-                    f"AND article_id IN ({marks})", (model, *chunk)):
-                out[aid] = np.frombuffer(blob, dtype=np.float32)
-        return out
-
-    def add_embeddings(self, model: str, vectors: Mapping[str, np.ndarray]) -> None:
-        with self.transaction():
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO embeddings (article_id, model, dim, vector) "
-                "VALUES (?, ?, ?, ?)",
-                [(aid, model, int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes())
-                 for aid, v in vectors.items()])
-
-    def count_embeddings(self, model: str) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM embeddings WHERE model = ?",
-                                     (model,)).fetchone()[0])
-
-    def all_embeddings(self, model: str) -> tuple[list[str], np.ndarray]:
-        """Every stored vector of ``model``: (article ids, matrix with one row each)."""
-        ids, blobs = [], []
-        for aid, blob in self.conn.execute(
-                "SELECT article_id, vector FROM embeddings WHERE model = ? ORDER BY article_id",
-                (model,)):
-            ids.append(aid)
-            blobs.append(blob)
-        if not blobs:
-            return [], np.zeros((0, 0), np.float32)
-        return ids, np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), -1)
-
-    def sentence_vectors(self, model: str, ids: Sequence[str]
-                         ) -> dict[str, tuple[list[tuple[int, int]], np.ndarray]]:
-        """Cached sentence spans (start, end into the article text) and their vectors."""
-        out = {}
-        for chunk in _chunks(list(ids), 500):
-            marks = ",".join("?" * len(chunk))
-            for aid, spans, blob in self.conn.execute(
-                    f"SELECT article_id, spans, vectors FROM sentence_embeddings "
-                    f"WHERE model = ? AND article_id IN ({marks})", (model, *chunk)):
-                pairs = [(int(a), int(b)) for a, b in json.loads(spans)]
-                vecs = np.frombuffer(blob, dtype=np.float32).reshape(len(pairs), -1) \
-                    if pairs else np.zeros((0, 0), np.float32)
-                out[aid] = (pairs, vecs)
-        return out
-
-    def add_sentence_vectors(self, model: str, items: Mapping[
-            str, tuple[Sequence[tuple[int, int]], np.ndarray]]) -> None:
-        with self.transaction():
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO sentence_embeddings (article_id, model, spans, vectors) "
-                "VALUES (?, ?, ?, ?)",
-                [(aid, model, json.dumps([list(s) for s in spans]),
-                  np.asarray(v, dtype=np.float32).tobytes()) for aid, (spans, v) in items.items()])
-
-    def missing_embeddings(self, model: str) -> list[str]:
-        rows = self.conn.execute(
-            "SELECT a.id FROM articles a LEFT JOIN embeddings e "
-            "ON e.article_id = a.id AND e.model = ? WHERE e.article_id IS NULL ORDER BY a.id",
-            (model,))
-        return [r[0] for r in rows]
-
-    # -- stories ----------------------------------------------------------------------------
-    def memberships(self) -> dict[str, str]:
-        return dict(self.conn.execute("SELECT article_id, story_id FROM memberships"))
-
-    def replace_stories(
-        self, stories: Mapping[str, tuple[str, Mapping[str, str], Sequence[str]]],
-    ) -> None:
-        """Write the clustering result: story id -> (headline, per-language headlines, members).
-
-        Stories that keep their id keep their creation time; others are removed.
-        """
-        with self.transaction():
-            old = {r[0] for r in self.conn.execute("SELECT id FROM stories")}
-            self.conn.execute("DELETE FROM memberships")
-            gone = old - set(stories)
-            self.conn.executemany("DELETE FROM stories WHERE id = ?", [(s,) for s in gone])
-            for sid, (headline, headlines, members) in stories.items():
-                self.conn.execute(
-                    "INSERT INTO stories (id, headline, headlines) VALUES (?, ?, ?) "
-                    "ON CONFLICT(id) DO UPDATE SET headline = excluded.headline, "
-                    "headlines = excluded.headlines", (sid, headline,
-                                                       json.dumps(headlines, ensure_ascii=False,
-                                                                  sort_keys=True)))
-                self.conn.executemany("INSERT INTO memberships (article_id, story_id) VALUES (?,?)",
-                                      [(a, sid) for a in members])
-
-    def place(self, article_id: str, story_id: str, headline: str) -> None:
-        """Streaming: put one article into a story (created with ``headline`` if new)."""
-        with self.transaction():
-            self.conn.execute("INSERT INTO stories (id, headline) VALUES (?, ?) "
-                              "ON CONFLICT(id) DO NOTHING", (story_id, headline))
-            self.conn.execute("INSERT OR REPLACE INTO memberships (article_id, story_id) "
-                              "VALUES (?, ?)", (article_id, story_id))
-
-    def merge_stories(self, absorbed: str, into: str) -> None:
-        """Move every article of ``absorbed`` into ``into`` and record the merge."""
-        with self.transaction():
-            self.conn.execute("UPDATE memberships SET story_id = ? WHERE story_id = ?",
-                              (into, absorbed))
-            self.conn.execute("DELETE FROM stories WHERE id = ?", (absorbed,))
-            self.conn.execute("INSERT OR REPLACE INTO story_merges (absorbed, into_story) "
-                              "VALUES (?, ?)", (absorbed, into))
-            self.conn.execute("UPDATE story_merges SET into_story = ? WHERE into_story = ?",
-                              (into, absorbed))
-
-    def stories_of(self, article_ids: Sequence[str]) -> dict[str, str]:
-        """Article id -> story id, for the given articles that are in a story."""
-        out: dict[str, str] = {}
-        for chunk in _chunks(list(article_ids), 500):
-            marks = ",".join("?" * len(chunk))
-            out.update(self.conn.execute(f"SELECT article_id, story_id FROM memberships "
-                                         f"WHERE article_id IN ({marks})", chunk))
-        return out
-
-    def story_of(self, article_id: str) -> str | None:
-        row = self.conn.execute("SELECT story_id FROM memberships WHERE article_id = ?",
-                                (article_id,)).fetchone()
-        return row[0] if row else None
-
-    def story_headlines(self, story_ids: Sequence[str] | None = None) -> dict[str, str]:
-        """Story id -> headline (all stories, or those given), without reading members."""
-        if story_ids is None:
-            return dict(self.conn.execute("SELECT id, headline FROM stories"))
-        out: dict[str, str] = {}
-        for chunk in _chunks(list(story_ids), 500):
-            marks = ",".join("?" * len(chunk))
-            out.update(self.conn.execute(f"SELECT id, headline FROM stories WHERE id IN ({marks})",
-                                         chunk))
-        return out
-
     def change_marker(self) -> tuple[int, int]:
         """Cheap token that differs after any write, by this connection or another."""
         return (int(self.conn.execute("PRAGMA data_version").fetchone()[0]),
                 self.conn.total_changes)
-
-    def merges(self) -> dict[str, str]:
-        return dict(self.conn.execute("SELECT absorbed, into_story FROM story_merges"))
-
-    def stories(self) -> list[Story]:
-        rows = self.conn.execute(
-            "SELECT s.id, s.headline, s.headlines, a.id, a.lang, a.source, a.date "
-            "FROM stories s JOIN memberships m ON m.story_id = s.id "
-            "JOIN articles a ON a.id = m.article_id ORDER BY s.id, a.date, a.origin")
-        grouped: dict[str, list[tuple]] = {}
-        heads: dict[str, tuple[str, str]] = {}
-        for sid, headline, headlines, *rest in rows:
-            grouped.setdefault(sid, []).append(tuple(rest))
-            heads[sid] = (headline, headlines)
-        stories = [_story(sid, *heads[sid], members) for sid, members in grouped.items()]
-        stories.sort(key=lambda s: (-s.size, s.first_date or "", s.id))
-        return stories
-
-    def story_days(self) -> dict[str, dict[str, int]]:
-        """Articles per publication day of every story: {story id: {YYYY-MM-DD: count}}."""
-        out: dict[str, dict[str, int]] = {}
-        for sid, day, n in self.conn.execute(
-                "SELECT m.story_id, a.date, count(*) FROM memberships m "
-                "JOIN articles a ON a.id = m.article_id WHERE a.date IS NOT NULL "
-                "GROUP BY m.story_id, a.date"):
-            out.setdefault(sid, {})[day] = int(n)
-        return out
-
-    def story(self, story_id: str) -> Story:
-        for s in self.stories():
-            if s.id == story_id:
-                return s
-        raise NotFoundError(f"no story {story_id!r}; list them with 'storyline stories'")
-
-
-def _story(sid: str, headline: str, headlines: str, members: list[tuple]) -> Story:
-    dates = sorted(d for _, _, _, d in members if d)
-    return Story(id=sid, headline=headline, article_ids=tuple(m[0] for m in members),
-                 languages=tuple(sorted({lang for _, lang, _, _ in members})),
-                 sources=tuple(sorted({src for _, _, src, _ in members if src})),
-                 first_date=dates[0] if dates else None, last_date=dates[-1] if dates else None,
-                 headlines=json.loads(headlines))
 
 
 def _quote(value: str) -> str:
@@ -497,8 +211,3 @@ def _statements(script: str) -> Iterator[str]:
             if pending.strip(" \t\r\n;"):
                 yield pending
             pending = ""
-
-
-def _chunks(items: list, n: int) -> Iterator[list]:
-    for i in range(0, len(items), n):
-        yield items[i:i + n]
