@@ -1,7 +1,8 @@
 """Clustering stage: group article vectors into stories.
 
 ``graph.GraphClusterer`` (batch, k-NN graph + average linkage) and ``stream.StreamClusterer``
-(online placement + merge passes) share one threshold semantics; ``batch.AverageLinkClusterer``
+(online placement + settling) share one threshold semantics; ``merge.PieceMerger`` is the
+second level that joins the pieces of stories too large for the k-NN graph; ``batch.AverageLinkClusterer``
 is the dense reference they are measured against.
 """
 

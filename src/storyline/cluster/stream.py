@@ -16,6 +16,13 @@ starting from the current partition, so it only ever merges (never splits). The 
 story keeps the smallest (oldest) index; the absorbed indices are returned and recorded in
 ``absorbed`` (``resolve(i)`` follows them). Story indices are otherwise stable.
 
+With ``merge_ratio`` set, stories also keep running vector sums: an article that its ``k``
+nearest cannot place (a story too large for them) joins the story it is as close to as that
+story's own members are to each other (``merge.py``'s rule), and ``settle()`` re-clusters
+the touched stories and their neighbours' stories with the batch rules (both levels), so
+the final stories do not depend on the order the articles came in; unlike ``merge_pass``,
+settling may split a story that placement joined wrongly.
+
 Article indices are 0, 1, 2, ... in order of ``add`` (after ``from_labels``: the rows
 given). An ``edge_weight(i, j)`` callback receives such article indices; on ``add`` the new
 article's index is ``n_articles`` before the call.
