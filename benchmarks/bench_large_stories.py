@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -34,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_cluster_scale import DIM, synth  # noqa: E402
+from bench_cluster_scale import DIM, peak_rss_gb, synth  # noqa: E402
 
 from storyline.cluster.merge import MERGE_RATIO  # noqa: E402
 from storyline.pipeline import NEIGHBOURS, PLACE_THRESHOLD, STORY_THRESHOLD  # noqa: E402
@@ -73,10 +72,6 @@ def corpus(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, list[str]]:
     y = np.concatenate(labels)
     perm = rng.permutation(len(x))
     return x[perm].astype(np.float32), y[perm], [f"l{k}" for k in lang[perm]]
-
-
-def peak_rss_gb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
 
 
 def big_story_rows(pred: np.ndarray, y: np.ndarray) -> list[dict]:
