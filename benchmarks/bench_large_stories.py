@@ -43,35 +43,43 @@ LANGS = 20
 
 
 def corpus(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Background of ``n`` articles plus the big stories; returns vectors, story, language."""
+    """Background of ``n`` articles plus the big stories; returns vectors, story, language.
+
+    Built in place in one array (at 1M the vectors are 1.5 GB: temporaries would make the
+    generator, not the clusterer, set the peak memory)."""
     rng = np.random.default_rng(seed)
-    x, y = synth(n, seed=seed)
-    langs = rng.integers(0, LANGS, len(x))
-    parts, labels, lang_parts = [x], [y], [langs]
-    nxt = int(y.max()) + 1
+    x0, y0 = synth(n, seed=seed)
+    total = len(x0) + sum(BIG)
+    x = np.empty((total, DIM), np.float32)
+    x[:len(x0)] = x0
+    del x0
+    y = np.empty(total, np.int64)
+    y[:n] = y0
+    lang = np.empty(total, np.int64)
+    lang[:n] = rng.integers(0, LANGS, n)
+    nxt, at = int(y0.max()) + 1, n
     for size in BIG:
         c, _ = synth(1, seed=seed + size)  # a story centre drawn like any story's
         r2 = 1 / rng.uniform(0.85, 0.95) - 1
-        lang = rng.integers(0, LANGS, size)
+        lg = rng.integers(0, LANGS, size)
         view = rng.standard_normal((LANGS, DIM)).astype(np.float32)  # per-language view
         view *= 0.5 * np.sqrt(1 - 0.8) / np.linalg.norm(view, axis=1, keepdims=True)
         z = rng.standard_normal((size, DIM)).astype(np.float32)
         z *= np.sqrt(r2) / np.linalg.norm(z, axis=1, keepdims=True)
-        v = c[0] + view[lang] + z
-        parts.append(v / np.linalg.norm(v, axis=1, keepdims=True))
-        labels.append(np.full(size, nxt))
-        lang_parts.append(lang)
-        nxt += 1
-    x = np.concatenate(parts)
+        v = c[0] + view[lg] + z
+        x[at:at + size] = v / np.linalg.norm(v, axis=1, keepdims=True)
+        y[at:at + size] = nxt
+        lang[at:at + size] = lg
+        nxt, at = nxt + 1, at + size
     # languages: a shared news direction is already in synth; each language adds its own
     dirs = rng.standard_normal((LANGS, DIM)).astype(np.float32)
     dirs *= 0.35 / np.linalg.norm(dirs, axis=1, keepdims=True)
-    lang = np.concatenate(lang_parts)
-    x = x + dirs[lang]
-    x /= np.linalg.norm(x, axis=1, keepdims=True)
-    y = np.concatenate(labels)
-    perm = rng.permutation(len(x))
-    return x[perm].astype(np.float32), y[perm], [f"l{k}" for k in lang[perm]]
+    for s in range(0, total, 1 << 16):
+        blk = x[s:s + (1 << 16)]
+        blk += dirs[lang[s:s + (1 << 16)]]
+        blk /= np.linalg.norm(blk, axis=1, keepdims=True)
+    perm = rng.permutation(total)
+    return x[perm], y[perm], [f"l{k}" for k in lang[perm]]
 
 
 def big_story_rows(pred: np.ndarray, y: np.ndarray) -> list[dict]:
@@ -95,13 +103,14 @@ def one_batch(n: int, variant: str) -> dict:
     t0 = time.perf_counter()
     xc = LanguageCentering(density=variant != "plain centring").fit_transform(x, langs)
     t_centre = time.perf_counter() - t0
+    del x  # the clusterer reads the centred vectors only
     ratio = None if variant == "graph only" else MERGE_RATIO
     gc = GraphClusterer(STORY_THRESHOLD, NEIGHBOURS, merge_ratio=ratio)
     t0 = time.perf_counter()
     pred = gc.fit_predict(xc)
     t_cluster = time.perf_counter() - t0
     p, r, f1 = bcubed(pred.tolist(), y.tolist())
-    return {"n": len(x), "variant": variant, "centre_s": t_centre, "cluster_s": t_cluster,
+    return {"n": len(xc), "variant": variant, "centre_s": t_centre, "cluster_s": t_cluster,
             "knn_s": gc.timings_["knn"], "merge_s": gc.timings_["merge"], "p": p, "r": r,
             "f1": f1, "big": big_story_rows(pred, y), "peak_rss_gb": peak_rss_gb()}
 

@@ -129,3 +129,18 @@ def test_density_centring_keeps_a_single_story_corpus_together():
     dense = LanguageCentering(prior=prior, offsets={}, density=True).fit_transform(x, ["xx"] * 4)
     off = ~np.eye(4, dtype=bool)
     assert (dense @ dense.T)[off].mean() > (plain @ plain.T)[off].mean() + 0.1
+
+
+def test_the_faiss_path_with_incremental_passes_joins_what_the_exact_path_joins():
+    # above ``exact_below`` pieces the centroid neighbours come from a FAISS index kept
+    # across passes (only the pieces that grew are re-indexed and queried); on stories
+    # that split into many pieces it must join them as the exact path does
+    x, y = stories([300, 200, 120, 4, 6, 3], dim=384, spread=0.8, seed=7)
+    first = GraphClusterer(threshold=0.25, k=10).fit_predict(x)
+    assert first.max() + 1 > 40  # many pieces: the FAISS path is taken below
+    exact = PieceMerger(0.25).fit_predict(x, first)
+    merger = PieceMerger(0.25, exact_below=16)
+    approx = merger.fit_predict(x, first)
+    assert len(merger.passes_) >= 2 and merger.passes_[0]["pieces"] > 16
+    assert bcubed(approx.tolist(), y.tolist())[2] == pytest.approx(1.0)
+    assert bcubed(approx.tolist(), exact.tolist())[2] == pytest.approx(1.0)

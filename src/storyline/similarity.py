@@ -109,6 +109,21 @@ def language_alignment() -> LanguageAlignment:
         return LanguageAlignment([str(x) for x in data["langs"]], data["alignment"])
 
 
+#: Rows per block where centring walks every vector.
+BLOCK = 1 << 15
+
+
+def language_groups(langs: Sequence[str]) -> dict[str, np.ndarray]:
+    """Language -> row indices (ascending), languages in sorted order."""
+    lang_arr = np.asarray(langs)
+    if not len(lang_arr):
+        return {}
+    keys, inverse = np.unique(lang_arr, return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(len(keys) + 1))
+    return {str(k): order[bounds[i]:bounds[i + 1]] for i, k in enumerate(keys)}
+
+
 def normalise_rows(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
     return x / np.linalg.norm(x, axis=1, keepdims=True).clip(min=1e-12)
@@ -144,12 +159,14 @@ class LanguageCentering:
         self.seed = seed
 
     def fit(self, vectors: np.ndarray, langs: Sequence[str]) -> LanguageCentering:
-        x = normalise_rows(vectors)
-        if len(x) != len(langs):
-            raise ValueError(f"{len(x)} vectors but {len(langs)} languages")
-        if self.prior and next(iter(self.prior.values())).shape[-1] != x.shape[1]:
+        vectors = np.asarray(vectors)
+        if len(vectors) != len(langs):
+            raise ValueError(f"{len(vectors)} vectors but {len(langs)} languages")
+        dim = np.shape(vectors)[1] if np.ndim(vectors) == 2 else 0
+        if self.prior and next(iter(self.prior.values())).shape[-1] != dim:
             self.prior = {}  # means of another model's space: no use for these vectors
-        weights = np.ones(len(x))
+        weights = np.ones(len(vectors))
+        groups = language_groups(langs)
         # with density weighting: first means from plain counts (or the anchors alone when
         # there is a prior), then the weights measured in that centred space, then the
         # weighted means; without a prior the global mean itself is contaminated by a big
@@ -157,37 +174,44 @@ class LanguageCentering:
         rounds = 1 if not (self.density and self.use_corpus) else (2 if self.prior else 3)
         for r in range(rounds):
             if r:
-                weights = self.density_weights(self.transform(x, langs), langs)
-            self._fit_means(x, langs, weights, anchors_only=bool(
+                weights = self.density_weights(self.transform(vectors, langs), langs)
+            self._fit_means(vectors, groups, weights, anchors_only=bool(
                 self.density and self.prior and r == 0 and rounds > 1))
         self.weights_ = weights
         return self
 
-    def _fit_means(self, x: np.ndarray, langs: Sequence[str], weights: np.ndarray,
-                   anchors_only: bool) -> None:
+    def _fit_means(self, vectors: np.ndarray, groups: dict[str, np.ndarray],
+                   weights: np.ndarray, anchors_only: bool) -> None:
         use = self.use_corpus and not anchors_only
-        wx = weights[:, None] * x
+        dim = np.shape(vectors)[1] if np.ndim(vectors) == 2 else 0
+        # weighted sums per language, a block of unit rows at a time (at 1M articles a
+        # weighted float64 copy of every vector would be 3 GB)
+        sums: dict[str, np.ndarray] = {}
+        for lang, idx in groups.items():
+            acc = np.zeros(dim, np.float64)
+            for s in range(0, len(idx), BLOCK):
+                blk = idx[s:s + BLOCK]
+                acc += (weights[blk][:, None] * normalise_rows(vectors[blk])).sum(axis=0)
+            sums[lang] = acc
         if GLOBAL in self.prior:
             total = weights.sum() if use else 0.0
-            corpus = wx.sum(axis=0) if use else 0.0
+            corpus = sum(sums.values(), np.zeros(dim)) if use else 0.0
             self.global_mean_ = ((corpus + PRIOR_GLOBAL_DOCS * self.prior[GLOBAL])
                                  / (total + PRIOR_GLOBAL_DOCS))
         else:
-            self.global_mean_ = (wx.sum(axis=0) / weights.sum() if len(x)
-                                 else np.zeros(x.shape[1], np.float32))
+            self.global_mean_ = (sum(sums.values(), np.zeros(dim)) / weights.sum()
+                                 if len(weights) else np.zeros(dim, np.float32))
         known = [self.offsets[k] for k in self.prior if k != GLOBAL and k in self.offsets]
         # where the prior's languages sit on average: unseen languages move from there
         self.offset_base_ = np.mean(known, axis=0) if known else None
         self.means_: dict[str, np.ndarray] = {}
         self.counts_: dict[str, int] = {}
-        lang_arr = np.asarray(langs)
-        for lang in sorted(set(langs)):
-            sel = lang_arr == lang
-            self.counts_[lang] = int(sel.sum())
+        for lang, idx in groups.items():
+            self.counts_[lang] = len(idx)
             anchor = self.anchor(lang)
             if use:
-                self.means_[lang] = ((wx[sel].sum(axis=0) + self.shrink * anchor)
-                                     / (weights[sel].sum() + self.shrink))
+                self.means_[lang] = ((sums[lang] + self.shrink * anchor)
+                                     / (weights[idx].sum() + self.shrink))
             else:
                 self.means_[lang] = anchor
 
@@ -237,7 +261,18 @@ class LanguageCentering:
         return x - means
 
     def transform(self, vectors: np.ndarray, langs: Sequence[str]) -> np.ndarray:
-        return normalise_rows(self.residuals(vectors, langs))
+        """Unit residuals, float32; computed a block of one language at a time (the same
+        values as ``normalise_rows(residuals(...))``, without its float64 copies)."""
+        vectors = np.asarray(vectors)
+        if len(vectors) != len(langs):
+            raise ValueError(f"{len(vectors)} vectors but {len(langs)} languages")
+        out = np.empty(np.shape(vectors), np.float32)
+        for lang, idx in language_groups(langs).items():
+            mean = self.mean_for(lang)
+            for s in range(0, len(idx), BLOCK):
+                blk = idx[s:s + BLOCK]
+                out[blk] = normalise_rows(normalise_rows(vectors[blk]) - mean)
+        return out
 
     def fit_transform(self, vectors: np.ndarray, langs: Sequence[str]) -> np.ndarray:
         return self.fit(vectors, langs).transform(vectors, langs)

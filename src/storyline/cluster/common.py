@@ -48,8 +48,9 @@ def exact_knn(x: np.ndarray, k: int, block: int = 4096) -> tuple[np.ndarray, np.
     return idx, sim
 
 
-def ivf_knn(x: np.ndarray, k: int, nprobe: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Approximate k-NN of every row with FAISS IVF-Flat (inner product), self removed."""
+def ivf_index(x: np.ndarray, nprobe: int, seed: int = 0, ids: np.ndarray | None = None):
+    """A FAISS IVF-Flat index (inner product) over the rows ``x`` (labelled ``ids``, default
+    0..n-1), trained on a fixed sample of them, ``nprobe`` lists scanned per query."""
     import faiss
 
     n, dim = x.shape
@@ -62,20 +63,36 @@ def ivf_knn(x: np.ndarray, k: int, nprobe: int, seed: int = 0) -> tuple[np.ndarr
     rng = np.random.default_rng(seed)
     sample = x[np.sort(rng.choice(n, size=min(n, nlist * 64), replace=False))]
     index.train(sample)
-    index.add(x)
+    if ids is None:
+        index.add(x)
+    else:
+        index.add_with_ids(x, np.asarray(ids, dtype=np.int64))
     index.nprobe = min(nprobe, nlist)
-    idx = np.empty((n, k), dtype=np.int64)
-    sim = np.empty((n, k), dtype=np.float32)
+    return index
+
+
+def index_knn(index, x: np.ndarray, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """k nearest of the rows ``x`` (whose own labels are ``ids``) in ``index``, self
+    removed (or, when self was not returned, the last neighbour); -1 pads."""
+    q = len(x)
+    idx = np.empty((q, k), dtype=np.int64)
+    sim = np.empty((q, k), dtype=np.float32)
     block = 65536
-    for s in range(0, n, block):
-        e = min(n, s + block)
-        d, i = index.search(x[s:e], k + 1)
-        own = i == np.arange(s, e)[:, None]
-        # drop self (or, when self was not returned, the last neighbour)
+    for s in range(0, q, block):
+        e = min(q, s + block)
+        d, i = index.search(np.ascontiguousarray(x[s:e]), k + 1)
+        own = i == np.asarray(ids[s:e])[:, None]
         drop = np.where(own.any(axis=1), own.argmax(axis=1), k)
         keep = np.ones_like(own)
         keep[np.arange(e - s), drop] = False
         idx[s:e] = i[keep].reshape(e - s, k)
         sim[s:e] = d[keep].reshape(e - s, k)
-    del index
     return idx, sim
+
+
+def ivf_knn(x: np.ndarray, k: int, nprobe: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Approximate k-NN of every row with FAISS IVF-Flat (inner product), self removed."""
+    index = ivf_index(x, nprobe, seed)
+    out = index_knn(index, x, np.arange(len(x)), k)
+    del index
+    return out

@@ -19,11 +19,16 @@ A single article has no cohesion of its own: against a piece it is judged by the
 Two single articles are left to the graph. Candidate pairs are each piece's ``k`` nearest
 pieces by centroid direction (FAISS above ``exact_below``), fixed for the whole pass; the
 merging runs in rounds of mutual best pairs, with sums, sizes and scores recomputed exactly
-after each round, until no pair passes. The result depends only on the vectors (and dates),
-not on the order they came in.
+after each round (for the pairs that touch a piece that grew: the others' cannot change),
+until no pair passes. Passes repeat with fresh candidates until one joins nothing; above
+``exact_below`` pieces a later pass queries only the pieces that grew, in a FAISS index kept
+up to date across passes (1M articles: 434k pieces, BENCHMARKS.md). The result depends only
+on the vectors (and dates), not on the order they came in.
 """
 
 from __future__ import annotations
+
+import time
 
 import numpy as np
 import scipy.sparse as sp
@@ -33,7 +38,8 @@ from storyline.cluster.common import (
     HALF_LIFE_DAYS,
     exact_knn,
     first_appearance_labels,
-    ivf_knn,
+    index_knn,
+    ivf_index,
     time_decay,
 )
 
@@ -102,41 +108,84 @@ class PieceMerger:
         self.floor, self.ratio, self.k = float(floor), float(ratio), int(k)
         self.half_life_days, self.grace_days = float(half_life_days), float(grace_days)
         self.exact_below, self.nprobe, self.seed = int(exact_below), int(nprobe), seed
+        self._index = None  # FAISS index of piece centroids, kept across passes of a fit
+        self._indexed = np.zeros(0, dtype=np.int64)
 
-    def candidates(self, sums: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Unique piece pairs (a < b) among each piece's nearest centroid directions, at
-        least one side holding two or more articles."""
-        m = len(sums)
+    def candidates(self, sums: np.ndarray, sizes: np.ndarray, live: np.ndarray | None = None,
+                   grown: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Unique piece pairs (a < b, positions in ``live``) among each piece's nearest
+        centroid directions, at least one side holding two or more articles.
+
+        ``sums``/``sizes`` are those of every piece ever (``live``: the pieces alive, all
+        by default). Up to ``exact_below`` live pieces the neighbours are exact; above, a
+        FAISS index of the centroids is built on the first call and then kept up to date:
+        with ``grown`` (global ids of the pieces that grew since the last call) only those
+        are re-indexed and asked for their neighbours (see ``fit_predict``)."""
+        live = np.arange(len(sums)) if live is None else live
+        m = len(live)
         k = min(self.k, m - 1)
-        c = sums / np.linalg.norm(sums, axis=1, keepdims=True).clip(min=1e-12)
-        c = np.ascontiguousarray(c, dtype=np.float32)
-        idx, _ = exact_knn(c, k) if m <= self.exact_below else ivf_knn(c, k, self.nprobe,
-                                                                       self.seed)
-        a = np.repeat(np.arange(m, dtype=np.int64), idx.shape[1])
+
+        def directions(ids: np.ndarray) -> np.ndarray:
+            c = sums[ids] / np.linalg.norm(sums[ids], axis=1, keepdims=True).clip(min=1e-12)
+            return np.ascontiguousarray(c, dtype=np.float32)
+
+        if m <= self.exact_below:
+            self._index = None
+            src = np.arange(m, dtype=np.int64)
+            idx, _ = exact_knn(directions(live), k)
+        elif self._index is None or grown is None:
+            self._index = ivf_index(directions(live), self.nprobe, self.seed, ids=live)
+            self._indexed = live
+            src = np.arange(m, dtype=np.int64)
+            gid, _ = index_knn(self._index, directions(live), live, k)
+            idx = np.where(gid >= 0, np.searchsorted(live, gid), -1)
+        else:
+            # pieces absorbed or grown leave the index; the grown come back with their
+            # new centroid. Those look twice as far: their pairs with pieces that would
+            # have them among their own k nearest are found from their side
+            self._index.remove_ids(self._stale(live, grown))
+            self._index.add_with_ids(directions(grown), grown.astype(np.int64))
+            src = np.searchsorted(live, grown).astype(np.int64)
+            gid, _ = index_knn(self._index, directions(grown), grown, min(2 * k, m - 1))
+            idx = np.where(gid >= 0, np.searchsorted(live, gid), -1)
+        a = np.repeat(src, idx.shape[1])
         b = idx.ravel().astype(np.int64)
         ok = (b >= 0) & (b != a)
         a, b = a[ok], b[ok]
-        ok = (sizes[a] > 1) | (sizes[b] > 1)
+        ok = (sizes[live[a]] > 1) | (sizes[live[b]] > 1)
         lo, hi = np.minimum(a[ok], b[ok]), np.maximum(a[ok], b[ok])
         key = np.unique(lo * m + hi)
         return key // m, key % m
 
+    def _stale(self, live: np.ndarray, grown: np.ndarray) -> np.ndarray:
+        """Ids in the index that are no longer live, plus the grown ones."""
+        indexed = self._indexed
+        gone = indexed[~np.isin(indexed, live)]
+        self._indexed = live
+        return np.concatenate([gone, grown]).astype(np.int64)
+
     def merge(self, sums: np.ndarray, sizes: np.ndarray, days: np.ndarray | None,
               a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Rounds of merges over candidate pairs (see the comments); returns each piece's root."""
+        """Rounds of merges over candidate pairs (see the comments); returns each piece's root.
+
+        A pair's scores depend only on its two pieces, so after each round only the pairs
+        that touch a piece that grew are scored again (the others keep theirs): the result
+        is the same as rescoring everything, the cost that of what changed."""
         m = len(sizes)
         root = np.arange(m, dtype=np.int64)
         sizes = sizes.copy()  # sums are updated in place: the caller passes its own
         dsum = None if days is None else np.nan_to_num(days) * sizes
         dcnt = None if days is None else (~np.isnan(days)) * sizes
+        coh = cohesion(sums, sizes)
+        d = None if days is None else np.where(dcnt > 0, dsum / np.maximum(dcnt, 1), np.nan)
+        link, rel = pair_scores(sums, sizes, coh, a, b, d, self.half_life_days,
+                                self.grace_days)
+        self.rounds_ = 0
         while len(a):
-            coh = cohesion(sums, sizes)
-            d = None if days is None else np.where(dcnt > 0, dsum / np.maximum(dcnt, 1), np.nan)
-            link, rel = pair_scores(sums, sizes, coh, a, b, d, self.half_life_days,
-                                    self.grace_days)
             ok = (link >= self.floor) & (rel >= self.ratio)
             if not ok.any():
                 break
+            self.rounds_ += 1
             pa, pb, score = a[ok], b[ok], rel[ok]
             # each piece's best partner (ties: smallest index)
             ends = np.concatenate([pa, pb])
@@ -164,9 +213,13 @@ class PieceMerger:
             np.add.at(sizes, lo, sizes[hi])
             root[hi] = lo
             sizes[hi] = 0
-            if dsum is not None and dcnt is not None:
+            grown = np.unique(lo)
+            coh[grown] = cohesion(sums[grown], sizes[grown])
+            if d is not None and dsum is not None and dcnt is not None:
                 np.add.at(dsum, lo, dsum[hi])
                 np.add.at(dcnt, lo, dcnt[hi])
+                d[grown] = np.where(dcnt[grown] > 0,
+                                    dsum[grown] / np.maximum(dcnt[grown], 1), np.nan)
             # follow merged pieces to their new root; drop pairs now inside one piece
             while True:
                 nxt = root[root]
@@ -176,8 +229,14 @@ class PieceMerger:
             a, b = root[a], root[b]
             keep = a != b
             lo2, hi2 = np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])
-            key = np.unique(lo2 * m + hi2)
+            key, first = np.unique(lo2 * m + hi2, return_index=True)
             a, b = key // m, key % m
+            link, rel = link[keep][first], rel[keep][first]
+            is_grown = np.zeros(m, bool)
+            is_grown[grown] = True
+            dirty = np.flatnonzero(is_grown[a] | is_grown[b])
+            link[dirty], rel[dirty] = pair_scores(sums, sizes, coh, a[dirty], b[dirty], d,
+                                                  self.half_life_days, self.grace_days)
         return root
 
     def fit_predict(self, x: np.ndarray, labels: np.ndarray,
@@ -196,22 +255,35 @@ class PieceMerger:
                 days = np.where(dcnt > 0, dsum / np.maximum(dcnt, 1), np.nan)
         # candidates are recomputed among the merged pieces until a fresh set joins nothing:
         # the first pieces' nearest centroids are often pieces of their own language, and the
-        # parts of one story in two languages only become each other's nearest once whole
+        # parts of one story in two languages only become each other's nearest once whole.
+        # Above ``exact_below`` pieces (FAISS), a later pass asks only for the neighbours of
+        # the pieces that grew in the pass before: the pairs of two unchanged pieces were
+        # scored already, and scores depend on the two pieces alone
         root = np.arange(len(sizes), dtype=np.int64)
+        grown: np.ndarray | None = None  # global ids of the pieces that grew last pass
+        self._index = None
+        #: per pass (for benchmarks): live pieces, candidate pairs, rounds, seconds
+        self.passes_: list[dict] = []
         while True:
             live = np.flatnonzero(sizes > 0)
             if len(live) < 2:
                 break
-            a, b = self.candidates(sums[live], sizes[live])
+            t0 = time.perf_counter()
+            a, b = self.candidates(sums, sizes, live, grown)
+            t1 = time.perf_counter()
             sub_sizes = sizes[live].copy()
             sub_sums = sums[live]
             sub_days = None if days is None else days[live]
             sub_root = self.merge(sub_sums, sub_sizes, sub_days, a, b)
+            self.passes_.append({"pieces": len(live), "pairs": len(a), "rounds": self.rounds_,
+                                 "knn_s": t1 - t0, "merge_s": time.perf_counter() - t1})
             if (sub_root == np.arange(len(live))).all():
                 break
+            grown = live[np.unique(sub_root[sub_root != np.arange(len(live))])]
             # fold the pass into the full arrays: sums and sizes per surviving root
-            new_sums = np.zeros_like(sums[live])
-            np.add.at(new_sums, sub_root, sums[live])
+            new_sums, _ = piece_sums(sums[live], sub_root)  # as np.add.at, in one product
+            new_sums = np.concatenate([new_sums, np.zeros(
+                (len(live) - len(new_sums), sums.shape[1]), new_sums.dtype)])
             new_sizes = np.bincount(sub_root, weights=sizes[live], minlength=len(live))
             if days is not None:
                 known = ~np.isnan(days[live])
@@ -225,4 +297,5 @@ class PieceMerger:
             sizes[live] = new_sizes
             root[np.isin(root, live)] = live[sub_root[np.searchsorted(live, root[
                 np.isin(root, live)])]]
+        self._index = None
         return first_appearance_labels(root[labels])
