@@ -7,7 +7,6 @@ of all their pairs clears the bar, so one article mentioning two events cannot g
 from __future__ import annotations
 
 import numpy as np
-from scipy.cluster.hierarchy import fcluster, linkage
 
 # Cosine *distance* (after language centering) at which the dendrogram is cut. Chosen on
 # ../shared/bench with e5-small vectors by benchmarks/choose_threshold.py: the largest cut
@@ -37,6 +36,8 @@ class AverageLinkClusterer:
         sim = x @ x.T
         iu = np.triu_indices(n, k=1)
         dist = np.clip(1.0 - sim[iu], 0.0, 2.0)
+        from scipy.cluster.hierarchy import fcluster, linkage  # only this clusterer needs it
+
         tree = linkage(dist, method="average")
         labels = fcluster(tree, t=self.threshold, criterion="distance")
         # relabel 0..k-1 in order of first appearance, so output is deterministic

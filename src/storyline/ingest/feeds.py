@@ -13,10 +13,6 @@ import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import feedparser
-import lxml.html
-from lxml import etree
-
 from storyline.types import Notice, RawDocument, Rejection
 
 # Feeds are parsed whole (feedparser has no streaming mode): a real one is at most a few MB.
@@ -29,6 +25,8 @@ Item = RawDocument | Rejection | Notice
 
 def read(data: bytes, origin: str) -> Iterator[Item]:
     """Every entry of one feed file; the N-th entry's origin is ``origin#N``."""
+    import feedparser  # imported on the first feed: most runs read none
+
     # A stream, never a string: given a str, feedparser would treat a URL or a path as
     # something to fetch or open.
     parsed = feedparser.parse(io.BytesIO(data), resolve_relative_uris=False,
@@ -82,6 +80,9 @@ def _text_of(value: str, media: str) -> str:
     """Plain text of a feed field: HTML flattened with one line per block element."""
     if "html" not in media or "<" not in value:
         return html_lib.unescape(value).strip()
+    import lxml.html
+    from lxml import etree
+
     try:
         root = lxml.html.fragment_fromstring(value, create_parent="div")
     except (etree.ParserError, ValueError):

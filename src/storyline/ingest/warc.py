@@ -17,8 +17,6 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
-
 from storyline.errors import InputError
 from storyline.ingest.decode import decode_bytes
 from storyline.ingest.limits import html_problem, read_capped
@@ -43,6 +41,8 @@ def read_path(path: Path, origin: str) -> Iterator[Item]:
     if not _starts_as_warc(path):
         yield Rejection(origin, "not a readable WARC file: it does not start with 'WARC/'")
         return
+    from warcio.archiveiterator import ArchiveIterator  # on the first WARC: most runs read none
+
     with open(path, "rb") as f:
         archive = ArchiveIterator(f, check_digests=False)
         records = iter(archive)
