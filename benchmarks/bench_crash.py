@@ -103,7 +103,7 @@ def stage_at_kill(st: dict, n_inputs: int, ref: dict) -> str:
     c = st["counts"]
     if sum(st["origins"].values()) < n_inputs:
         return "ingest"
-    if c["embeddings"] < 3 * ref["counts"]["articles"]:
+    if c["embeddings"] < ref["counts"]["embeddings"]:
         return "embed"
     return "cluster or after"
 
@@ -190,22 +190,24 @@ def main() -> None:
         for i in range(args.kills):
             db = tmp / f"trial{i}.db"
             fractions = None
-            if i >= args.fresh:
-                shutil.copy(ref_db, db)
-                fractions = strip(db, rng, args.strip)
-            window = (t_ref if fractions is None else args.window if args.reuse
-                      else t_ref * max(fractions) + 5)
+            window = None
             while True:
+                if i >= args.fresh:
+                    shutil.copy(ref_db, db)
+                    fractions = strip(db, rng, args.strip)
+                if window is None:
+                    window = (t_ref if fractions is None else args.window if args.reuse
+                              else t_ref * max(fractions) + 5)
                 t_start = time.perf_counter()
                 proc = run(db, tmp / "in")
                 time.sleep(rng.uniform(0.0, window))
                 running = proc.poll() is None
                 proc.send_signal(signal.SIGKILL)
                 proc.wait()
-                if running or fractions is not None:
+                if running:
                     break
-                # the run ended before the kill (the machine got faster): a kill that hits
-                # nothing is no trial; start again from an empty database, a shorter window
+                # the run ended before the kill: a kill that hits nothing is no trial; start
+                # again from the same kind of database, with a window as long as that run
                 db.unlink()
                 window = time.perf_counter() - t_start
                 print(f"trial {i}: run ended before the kill; window now {window:.0f} s",

