@@ -36,10 +36,12 @@ sys.path.insert(0, str(REPO / "tests"))
 from bench_concurrent import write_pages
 from pgserver import PostgresServer
 
+from storyline import ingest
 from storyline.clean import DocumentCleaner
-from storyline.embed import VIEWS, E5Embedder, view_texts
+from storyline.embed import E5Embedder, embed_texts, view_texts
 from storyline.language import LanguageDetector
-from storyline.pipeline import EMBED_BATCH, ArticlePreparer
+from storyline.pipeline import EMBED_BATCH
+from storyline.prepare import Prepared, Preparer
 from storyline.store import open_store
 
 EXE = str(Path(sys.executable).with_name("storyline"))
@@ -96,17 +98,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, PostgresServer() as server:
         folder = Path(tmp) / "pages"
         files = write_pages(folder, args.pages)
-        a_secs, a_out = cli_run(folder, f"{tmp}/a.db")
+        a_secs, a_out = cli_run(folder, f"{tmp}/a.db", "--workers", "0")
         b_secs, b_out = cli_run(folder, f"{tmp}/b.db", "--engine", "dask", "--workers", "2")
         pg_url = server.new_database("c")
-        c_secs, c_out = cli_run(folder, pg_url)
+        c_secs, c_out = cli_run(folder, pg_url, "--workers", "0")
         stored = a_out["ingest"]["stored"] + a_out["ingest"]["near_duplicates"]
         same_b = a_out["stories"] == b_out["stories"] and a_out["ingest"] == b_out["ingest"]
         same_c = a_out["stories"] == c_out["stories"] and a_out["ingest"] == c_out["ingest"]
         print(f"{len(files)} pages -> {stored} articles stored, {len(a_out['stories'])} stories")
         print("| run | wall s | pages/s | ratio to A | same stories and report as A |")
         print("|---|---|---|---|---|")
-        for name, secs, same in (("A one process, SQLite", a_secs, True),
+        for name, secs, same in (("A one process (--workers 0), SQLite", a_secs, True),
                                  ("B --engine dask --workers 2, SQLite", b_secs, same_b),
                                  ("C one process, PostgreSQL", c_secs, same_c)):
             print(f"| {name} | {secs:.1f} | {len(files) / secs:.2f} | {a_secs / secs:.2f} "
@@ -114,7 +116,7 @@ def main() -> None:
 
         lite = store_cost(f"{tmp}/a.db", f"{tmp}/store.db")
         pg = store_cost(f"{tmp}/a.db", server.new_database("s"))
-        print(f"\nstore alone ({stored} articles, {len(VIEWS)} vectors each, stories): "
+        print(f"\nstore alone ({stored} articles, their vectors, stories): "
               f"SQLite {lite:.2f} s, PostgreSQL {pg:.2f} s, PostgreSQL / SQLite {pg / lite:.2f}; "
               f"share of run A: SQLite {lite / a_secs:.1%}, PostgreSQL {pg / a_secs:.1%}")
 
@@ -124,24 +126,24 @@ def main() -> None:
 def stages(files: list[str]) -> None:
     """Per-core rates of the distributed stages, in CPU seconds of this one-thread process
     (robust to other jobs sharing the machine) and in wall seconds."""
-    prep = ArticlePreparer(DocumentCleaner(), LanguageDetector())
+    prep = Preparer(DocumentCleaner(), LanguageDetector())
     wall, cpu = time.perf_counter(), time.process_time()
-    prepared = [r for f in files for r in prep.prepare(Path(f))]
+    prepared: list[Prepared] = []
+    for f in files:
+        prepared += prep.documents(ingest.read_file(Path(f)))
     prep_wall, prep_cpu = time.perf_counter() - wall, time.process_time() - cpu
-    arts = [r for r in prepared if hasattr(r, "content_hash")]
+    arts = [r.item for r in prepared if hasattr(r.item, "content_hash")]
     model = E5Embedder()
-    texts = {v: [view_texts(a.title, a.text)[v] for a in arts] for v in VIEWS}
+    texts = [view_texts(a.title, a.text)["full"] for a in arts]  # what `run` embeds
     wall, cpu = time.perf_counter(), time.process_time()
-    for v in VIEWS:
-        for k in range(0, len(arts), EMBED_BATCH):
-            model.embed(texts[v][k:k + EMBED_BATCH])
+    embed_texts(model, texts, EMBED_BATCH)
     emb_wall, emb_cpu = time.perf_counter() - wall, time.process_time() - cpu
     print(f"\nstages alone, one thread ({len(files)} pages, {len(arts)} articles):")
     print("| stage | per CPU-second | per wall-second |")
     print("|---|---|---|")
     print(f"| read + clean + language id (pages) | {len(files) / prep_cpu:.1f} "
           f"| {len(files) / prep_wall:.1f} |")
-    print(f"| embedding, 3 views (articles) | {len(arts) / emb_cpu:.2f} | {len(arts) / emb_wall:.2f} |")
+    print(f"| embedding, full view (articles) | {len(arts) / emb_cpu:.2f} | {len(arts) / emb_wall:.2f} |")
     print(f"| share of stage CPU time in embedding | {emb_cpu / (emb_cpu + prep_cpu):.1%} | |")
 
 
