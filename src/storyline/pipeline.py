@@ -52,6 +52,8 @@ EMBED_BATCH = 16
 # at once instead of waiting for the whole input, and the workers prepare the next ones
 # meanwhile. Stored articles without vectors are embedded by this many at a time.
 EMBED_WINDOW = 64
+# With an engine that embeds on its workers (Dask): batches per worker in one embedding call.
+ENGINE_BATCHES_PER_WORKER = 4
 # Clustering: two stories merge when the mean edge weight over all their article pairs
 # reaches STORY_THRESHOLD, edges joining each article to its NEIGHBOURS nearest (others
 # count 0). Chosen on ECB+ dev by benchmarks/choose_clustering.py: B-cubed F1 0.957 with
@@ -138,6 +140,12 @@ class Pipeline:
         self._stream: StreamClusterer | None = None
 
     @property
+    def _engine_embeds(self) -> bool:
+        """Whether embedding batches go to the engine's workers (Dask) instead of the model
+        in this process."""
+        return self.engine is not None and bool(getattr(self.engine, "embeds", False))
+
+    @property
     def embedder(self) -> Embedder:
         if self._embedder is None:  # loading the model is deferred until vectors are needed
             self._embedder = self._embedder_factory()
@@ -168,6 +176,13 @@ class Pipeline:
         report = IngestReport()
         items = list(ingest.iter_files(paths))
         fresh: list[Article] = []
+        # articles per embedding call: one batch for the local model; with an engine that
+        # embeds on its workers, enough batches to keep every worker busy (the call waits
+        # for its vectors, so one batch at a time would use one worker at a time)
+        embed_every = EMBED_BATCH
+        if self._engine_embeds:
+            embed_every = EMBED_BATCH * ENGINE_BATCHES_PER_WORKER * max(
+                1, int(getattr(self.engine, "workers", 1)))
         if self.engine is not None:  # e.g. Dask: the same tasks, results in input order
             batches = self.engine.map(prepare_task, self.preparer, tasks(items))
         else:
@@ -180,7 +195,7 @@ class Pipeline:
                 article = self._ingest_prepared(rec, report)
                 if article is not None:
                     fresh.append(article)
-            if embed and len(fresh) >= EMBED_BATCH:
+            if embed and len(fresh) >= embed_every:
                 self.embed_articles(fresh)
                 fresh = []
             if progress:
@@ -320,7 +335,7 @@ class Pipeline:
             return 0
         texts = [self._view_texts(view, a) for view, a in jobs]
         flat = [t for ts in texts for t in ts]
-        if self.engine is not None and getattr(self.engine, "embeds", False):
+        if self._engine_embeds:
             # on the engine's workers (Dask), batches back in order: the same vectors
             flat = embed_texts(None, flat, EMBED_BATCH, self.engine, self._embed_context)
         else:
