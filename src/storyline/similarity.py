@@ -229,9 +229,10 @@ class LanguageCentering:
             scale = len(idx) / len(ref)
             rows = centred[ref].astype(np.float32)
             counts = np.empty(len(idx))
-            for s in range(0, len(idx), 4096):
-                blk = centred[idx[s:s + 4096]].astype(np.float32) @ rows.T
-                counts[s:s + 4096] = (blk >= self.density_cosine).sum(axis=1) * scale
+            step = max(1, min(4096, (1 << 23) // len(ref)))  # a block: at most 32 MB
+            for s in range(0, len(idx), step):
+                blk = centred[idx[s:s + step]].astype(np.float32) @ rows.T
+                counts[s:s + step] = (blk >= self.density_cosine).sum(axis=1) * scale
             out[idx] = 1.0 / np.maximum(counts, 1.0)
         return out
 

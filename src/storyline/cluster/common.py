@@ -32,10 +32,18 @@ def first_appearance_labels(labels: np.ndarray) -> np.ndarray:
     return rank[inverse.ravel()]
 
 
-def exact_knn(x: np.ndarray, k: int, block: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+#: Most similarities one block of the exact k-NN holds at once (32 MB of float32, plus the
+#: argpartition's int64 indices): peak memory stays flat as the corpus grows.
+KNN_BLOCK_ELEMENTS = 1 << 23
+
+
+def exact_knn(x: np.ndarray, k: int, block: int | None = None
+              ) -> tuple[np.ndarray, np.ndarray]:
     """(indices, similarities), shape (n, k): each row's k most similar other rows."""
     n = len(x)
     k = min(k, n - 1)
+    if block is None:
+        block = max(1, min(4096, KNN_BLOCK_ELEMENTS // max(n, 1)))
     idx = np.empty((n, k), dtype=np.int64)
     sim = np.empty((n, k), dtype=np.float32)
     for s in range(0, n, block):
