@@ -364,6 +364,11 @@ class Pipeline:
         for view in views:
             have = self.store.embeddings(self.view_model(view), ids)
             jobs += [(view, a) for a in articles if a.id not in have]
+        # articles loaded without their body (``Store.articles(text=False)``): read it now
+        bodyless = [a.id for _, a in jobs if not a.text]
+        if bodyless:
+            full = {a.id: a for a in self.store.articles(dict.fromkeys(bodyless))}
+            jobs = [(v, full.get(a.id, a) if not a.text else a) for v, a in jobs]
         return self._embed_jobs(jobs)
 
     def embed_pending(self, progress: Progress | None = None,
@@ -527,7 +532,9 @@ class Pipeline:
         stored ones; when another process added or removed some meanwhile, it runs again.
         """
         for attempt in range(CLUSTER_ATTEMPTS):
-            articles = self.store.articles()
+            # bodies only where the scorer's signals read them (a body missing a vector is
+            # read back by ``ensure_views``)
+            articles = self.store.articles(text=self.edges == "scorer")
             rows = self._cluster_rows(articles, progress)
             with self.store.transaction():
                 stored = self.store.article_ids()
