@@ -150,8 +150,9 @@ def one_stream(n_stories: int, k: int, threshold: float, n_queries: int) -> dict
             "batch10k_f1": f1_batch10k, "peak_rss_gb": peak_rss_gb()}
 
 
-def run_child(args: list[str]) -> dict:
-    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
+def run_child(args: list[str], script: str = __file__) -> dict:
+    """Run ``script`` with ``args`` in a fresh process (its own peak RSS); its last line."""
+    out = subprocess.run([sys.executable, script, *args], capture_output=True, text=True,
                          check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -33,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_cluster_scale import DIM, peak_rss_gb, synth  # noqa: E402
+from bench_cluster_scale import DIM, peak_rss_gb, run_child, synth  # noqa: E402
 
 from storyline.cluster.merge import MERGE_RATIO  # noqa: E402
 from storyline.pipeline import NEIGHBOURS, PLACE_THRESHOLD, STORY_THRESHOLD  # noqa: E402
@@ -148,12 +147,6 @@ def one_stream(n_stories: int, queries: int) -> dict:
             "f1": bcubed(pred.tolist(), gold.tolist())[2], "peak_rss_gb": peak_rss_gb()}
 
 
-def run_child(args: list[str]) -> dict:
-    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True,
-                         check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10000,100000")
@@ -173,7 +166,7 @@ def main() -> None:
         return
     if a.stream:
         r = run_child(["--child", "stream", "--n", str(a.stream_stories), "--queries",
-                       str(a.queries)])
+                       str(a.queries)], __file__)
         print("| stream | value |\n|---|---|")
         print(f"| index: stories / articles | {r['stories']:,} / {r['articles']:,} |")
         print(f"| rebuild from labels | {r['build_s']:.1f} s |")
@@ -193,7 +186,7 @@ def main() -> None:
         if k == 0 and not a.no_reference:
             variants += ["graph only", "plain centring"]
         for variant in variants:
-            r = run_child(["--child", "batch", "--n", str(n), "--variant", variant])
+            r = run_child(["--child", "batch", "--n", str(n), "--variant", variant], __file__)
             bigs = "; ".join(f"{b['size']:,} -> {b['share']:.3f}, {b['pieces']}, "
                              f"{b['purity']:.3f}" for b in r["big"])
             print(f"| {r['n']:,} | {variant} | {r['centre_s']:.1f} | {r['cluster_s']:.1f} "

@@ -137,6 +137,18 @@ class SQLStore:
     def _unindex_search(self, article_id: str) -> None:
         raise NotImplementedError
 
+    _SEARCH_TABLES: tuple[str, ...] = ("article_search",)  # what ``reindex_search`` empties
+
+    def reindex_search(self) -> int:
+        """Rebuild the full-text index from the articles (back-fill of migration 3)."""
+        with self._transaction():
+            for table in self._SEARCH_TABLES:
+                self._execute(f"DELETE FROM {table}")
+            rows = self._execute("SELECT id, title, text, lang FROM articles").fetchall()
+            for aid, title, text, lang in rows:
+                self._index_search(aid, title, text, lang)
+        return len(rows)
+
     # -- articles ---------------------------------------------------------------------------
     def _one_article(self, where: str, params: Sequence[Any]) -> Article | None:
         row = self._execute(f"SELECT {ARTICLE_COLS} FROM articles WHERE {where}", params).fetchone()

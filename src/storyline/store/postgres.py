@@ -137,15 +137,6 @@ class PostgresStore(SQLStore):
     def _unindex_search(self, article_id: str) -> None:
         self._execute("DELETE FROM article_search WHERE article_id = ?", (article_id,))
 
-    def reindex_search(self) -> int:
-        """Rebuild the full-text index from the articles (back-fill of migration 3)."""
-        with self._transaction():
-            self._execute("DELETE FROM article_search")
-            rows = self._execute("SELECT id, title, text, lang FROM articles").fetchall()
-            for aid, title, text, lang in rows:
-                self._index_search(aid, title, text, lang)
-        return len(rows)
-
     def search_text(self, query: str, *, lang: str | None = None, source: str | None = None,
                     date_from: str | None = None, date_to: str | None = None,
                     limit: int = 100) -> list[tuple[str, float]]:

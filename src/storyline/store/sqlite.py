@@ -122,15 +122,7 @@ class SQLiteStore(SQLStore):
             self.conn.execute("DELETE FROM article_search WHERE rowid = ?", row)
             self.conn.execute("DELETE FROM search_rows WHERE rowid = ?", row)
 
-    def reindex_search(self) -> int:
-        """Rebuild the full-text index from the articles (back-fill of migration 3)."""
-        with self._transaction():
-            self.conn.execute("DELETE FROM article_search")
-            self.conn.execute("DELETE FROM search_rows")
-            rows = self.conn.execute("SELECT id, title, text, lang FROM articles").fetchall()
-            for aid, title, text, lang in rows:
-                self._index_search(aid, title, text, lang)
-        return len(rows)
+    _SEARCH_TABLES = ("article_search", "search_rows")  # the FTS5 table and its rowid map
 
     def search_text(self, query: str, *, lang: str | None = None, source: str | None = None,
                     date_from: str | None = None, date_to: str | None = None,
