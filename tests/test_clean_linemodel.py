@@ -193,3 +193,60 @@ def test_read_textclean_rejects_malformed_lines(tmp_path):
 def test_odd_pages_do_not_break_the_model(page):
     doc = TextCleaner().clean(page)
     assert doc.title is not None
+
+
+def test_silver_labels_follow_the_reference_article():
+    texts = ["Headline of the page", "Home", "Share", "The storm flooded the old town on Monday night.",
+             "Subscribe to our newsletter for more news.", "The mayor said the river rose fast and wide."]
+    reference = ("The storm flooded the old town on Monday night. The mayor said the river rose fast. "
+                 "Share your views with us.")
+    y = learn.silver_labels(texts, reference, title_at=0)
+    # title unlabelled; "Home" absent -> boilerplate; "Share" present but short -> no label;
+    # all trigrams found -> article; none found -> boilerplate; 5 of 7 found -> no label
+    assert y.tolist() == [-1, 0, -1, 1, 0, -1]
+    assert learn.silver_labels(["地震が起きた", "広告"], "昨日、地震が起きた。").tolist() == [1, 0]
+
+
+def test_snippet_labels_override_silver_ones(monkeypatch):
+    page = learn.prepare(_synthetic_pages(1))[0]
+    page.silver = np.where(page.labels == 1, 0, 1)  # silver says the opposite everywhere
+    mask, y, w = page.targets(0.5)
+    gold = page.labels >= 0
+    assert mask.all() and np.array_equal(y[gold[mask]], page.labels[gold])
+    assert set(w[gold[mask]]) == {1.0} and set(w[~gold[mask]]) == {0.5}
+    assert page.targets(0.0)[0].sum() == gold.sum()  # no silver weight: snippet lines only
+
+
+def test_stacked_silver_model_trains_and_persists(tmp_path, monkeypatch):
+    records = _synthetic_pages(12)
+    for rec in records:  # a reference article: the page's body lines
+        rec["reference"] = "\n".join(rec["text"].split("\n")[3:7])
+    monkeypatch.setitem(learn.SILVER, "stack", 1.0)
+    pages = learn.prepare(records)
+    assert all(p.silver is not None and (p.silver == 1).sum() == 4 for p in pages)
+    model = learn.fit(pages, seed=0)
+    assert model.silver_weights is not None
+    page = pages[0]
+    p = model.probability(page.lines, page.start, page.end, page.title_at)
+    path = tmp_path / "model.npz"
+    model.save(path)
+    loaded = LineModel.load(path)
+    assert loaded.silver_weights is not None
+    assert np.allclose(p, loaded.probability(page.lines, page.start, page.end, page.title_at), atol=1e-3)
+    assert p[page.labels == 1].min() > p[page.labels == 0].max()
+
+
+def test_histogram_trees_match_scikit_learn(monkeypatch):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(600, 5))
+    y = (x[:, 0] - x[:, 3] > 0).astype(int)
+    w = rng.uniform(0.2, 1.0, size=600)
+    monkeypatch.setattr(learn, "TREE_KIND", "hgb")
+    monkeypatch.setattr(learn, "TREES", dict(n_estimators=20, learning_rate=0.1, max_depth=3, min_samples_leaf=20))
+    forest = learn._fit_trees(x, y, w, seed=0)
+    ref = HistGradientBoostingClassifier(max_iter=20, learning_rate=0.1, max_depth=3, max_leaf_nodes=8,
+                                         min_samples_leaf=20, early_stopping=False, random_state=0)
+    ref.fit(x, y, sample_weight=w)
+    assert np.allclose(forest.logit(x), ref.decision_function(x))

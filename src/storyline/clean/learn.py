@@ -47,12 +47,25 @@ from storyline.evaluate import (
     site_of,
     word_overlap,
 )
-from storyline.trees import Forest
+from storyline.trees import Forest, hgb_nodes
 
 LEXICAL_C = 10.0  # inverse L2 strength of the n-gram logistic regression
 TREES = dict(n_estimators=150, learning_rate=0.1, max_depth=5, min_samples_leaf=20, subsample=0.7)
+TREE_KIND = "gbm"  # "gbm": GradientBoostingClassifier; "hgb": HistGradientBoostingClassifier
 INNER_FOLDS = 5
+# Silver labels for the lines no snippet labels, from the page's reference extraction (see
+# ``silver_labels``): a line whose word trigrams are at least ``high`` in the reference is
+# article, at most ``low`` boilerplate. Such lines weigh ``lexical`` (n-gram model) and
+# ``trees`` (the trees) against a snippet's 1; 0 leaves them out. ``share``: the fraction of
+# silver lines used (a fixed pseudo-random choice per line); ``window``: only lines at most
+# this many lines from the rules' body block (None: all).
+# ``stack``: weight of silver lines in a second n-gram model whose out-of-fold context is a
+# feature of the trees (0: no second model).
+SILVER: dict[str, Any] = dict(high=0.9, low=0.1, min_words=3, lexical=0.0, trees=0.0, share=1.0, window=None,
+                              stack=0.0)
 _WS = re.compile(r"\s+")
+_WORDS = re.compile(r"\w+")
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
 def _norm(s: str) -> str:
@@ -84,6 +97,46 @@ def snippet_labels(texts: Sequence[str], with_: Sequence[str], without: Sequence
     return y
 
 
+def _tokens(text: str) -> list[str]:
+    """Lower-cased word tokens; a CJK run counts each character as a word."""
+    out: list[str] = []
+    for w in _WORDS.findall(text.lower()):
+        out.extend(w) if _CJK_CHAR.search(w) else out.append(w)
+    return out
+
+
+def _trigrams(tokens: Sequence[str]) -> list[tuple[str, ...]]:
+    """Word trigrams; a line of one or two words is its own single n-gram."""
+    if len(tokens) < 3:
+        return [tuple(tokens)] if tokens else []
+    return [tuple(tokens[i : i + 3]) for i in range(len(tokens) - 2)]
+
+
+def silver_labels(texts: Sequence[str], reference: str, title_at: int = -1, high: float = 0.9,
+                  low: float = 0.1, min_words: int = 3, **_: Any) -> np.ndarray:
+    """Per line: 1 (article), 0 (boilerplate) or -1 (no label), by the share of the line's word
+    trigrams that the reference article (e.g. trafilatura's extraction of the page's HTML)
+    contains: at least ``high`` -> 1, at most ``low`` -> 0. A line of fewer than ``min_words``
+    words is never silver article (a word like "Share" is in many articles); the title line
+    is left unlabelled (references often lack it). Training only: the cleaner never reads a
+    reference."""
+    ref_tokens = _tokens(reference)
+    ref = set(_trigrams(ref_tokens))
+    ref.update((t,) for t in ref_tokens)
+    ref.update(zip(ref_tokens, ref_tokens[1:]))
+    y = np.full(len(texts), -1)
+    for i, t in enumerate(texts):
+        grams = _trigrams(_tokens(t))
+        if not grams or i == title_at:
+            continue
+        share = sum(g in ref for g in grams) / len(grams)
+        if share <= low:
+            y[i] = 0
+        elif share >= high and len(grams[0]) == 3 and len(grams) + 2 >= min_words:
+            y[i] = 1
+    return y
+
+
 @dataclass
 class Page:
     text: str
@@ -99,6 +152,26 @@ class Page:
     site: str = ""  # pages of one site (and one page's renderings) share folds
     rendering: str = ""  # the text shape: "shipped", "w3m", "lynx", ...
     reference: str | None = None  # a reference article text (word-overlap score), if any
+    silver: Any = None  # silver_labels from the reference (training only), or None
+
+    def targets(self, silver_weight: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(mask of training lines, their labels, their weights): snippet labels weigh 1; with
+        ``silver_weight`` > 0 the silver labels fill the lines no snippet labels."""
+        y = self.labels.copy()
+        w = np.ones(len(y))
+        if silver_weight > 0 and self.silver is not None:
+            fill = (y < 0) & (self.silver >= 0)
+            if SILVER.get("window") is not None:
+                at = np.arange(len(y))
+                fill &= (at >= self.start - SILVER["window"]) & (at < self.end + SILVER["window"])
+            share = float(SILVER.get("share", 1.0))
+            if share < 1.0:  # a fixed choice of lines: hash of the page text and line number
+                seed = int(hashlib.sha1(self.text.encode("utf-8", "surrogatepass")).hexdigest()[:8], 16)
+                fill &= np.random.default_rng(seed).random(len(y)) < share
+            y[fill] = self.silver[fill]
+            w[fill] = silver_weight
+        m = y >= 0
+        return m, y[m], w[m]
 
 
 def prepare(records: Sequence[dict], rendering: str = "") -> list[Page]:
@@ -114,6 +187,8 @@ def prepare(records: Sequence[dict], rendering: str = "") -> list[Page]:
         if lines:
             page.grams = gram_matrix(texts)
             page.shape = line_features(lines, start, end, title_at)
+            if page.reference:
+                page.silver = silver_labels(texts, page.reference, title_at, **SILVER)
         pages.append(page)
     return pages
 
@@ -138,18 +213,25 @@ def split_held_out(pages: Sequence[Page]) -> tuple[list[Page], list[Page]]:
     return [p for p, h in zip(pages, held) if not h], [p for p, h in zip(pages, held) if h]
 
 
+def _silver_weight(part: str) -> float:
+    return float(SILVER.get(part, 0.0))
+
+
 def _labelled(pages: Sequence[Page]) -> list[Page]:
-    return [p for p in pages if len(p.labels) and (p.labels >= 0).any()]
+    w = max(_silver_weight("lexical"), _silver_weight("trees"), _silver_weight("stack"))
+    return [p for p in pages if len(p.labels) and p.targets(w)[0].any()]
 
 
-def _fit_lexical(pages: Sequence[Page], seed: int) -> tuple[np.ndarray, float]:
+def _fit_lexical(pages: Sequence[Page], seed: int, part: str = "lexical") -> tuple[np.ndarray, float]:
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
 
     pages = _labelled(pages)
-    x = sparse.vstack([p.grams[p.labels >= 0] for p in pages])
-    y = np.concatenate([p.labels[p.labels >= 0] for p in pages])
-    m = LogisticRegression(C=LEXICAL_C, max_iter=5000, random_state=seed).fit(x, y)
+    t = [p.targets(_silver_weight(part)) for p in pages]
+    x = sparse.vstack([p.grams[m] for p, (m, _, _) in zip(pages, t)])
+    y = np.concatenate([y for _, y, _ in t])
+    w = np.concatenate([w for _, _, w in t])
+    m = LogisticRegression(C=LEXICAL_C, max_iter=5000, random_state=seed).fit(x, y, sample_weight=w)
     return m.coef_[0].astype(np.float32), float(m.intercept_[0])
 
 
@@ -159,23 +241,54 @@ def _lexical_p(page: Page, weights: np.ndarray, bias: float) -> np.ndarray:
 
 def fit(pages: Sequence[Page], seed: int = 0) -> LineModel:
     """Lexical model on all pages; trees on shape features + out-of-fold lexical context."""
-    from sklearn.ensemble import GradientBoostingClassifier
-
     pages = _labelled(pages)
     oof: dict[int, np.ndarray] = {}
     inner = [_fold(p.site, INNER_FOLDS, "inner:") for p in pages]  # by site: renderings together
     if len(set(inner)) < 2:  # one site only: pages themselves
         inner = [j % INNER_FOLDS for j in range(len(pages))]
+    stack = _silver_weight("stack") > 0
+    oof_silver: dict[int, np.ndarray] = {}
     for k in sorted(set(inner)):
         w, b = _fit_lexical([p for p, f in zip(pages, inner) if f != k], seed)
+        if stack:
+            ws, bs = _fit_lexical([p for p, f in zip(pages, inner) if f != k], seed, "stack")
         for j, f in enumerate(inner):
             if f == k:
                 oof[j] = _lexical_p(pages[j], w, b)
-    x = np.vstack([np.hstack([p.shape, lexical_context(oof[j])])[p.labels >= 0] for j, p in enumerate(pages)])
-    y = np.concatenate([p.labels[p.labels >= 0] for p in pages])
-    trees = GradientBoostingClassifier(random_state=seed, **TREES).fit(x, y)  # type: ignore[arg-type]
+                if stack:
+                    oof_silver[j] = _lexical_p(pages[j], ws, bs)
+    t = [p.targets(_silver_weight("trees")) for p in pages]
+    x = np.vstack([np.hstack([p.shape, lexical_context(oof[j])]
+                             + ([lexical_context(oof_silver[j])] if stack else []))[t[j][0]]
+                   for j, p in enumerate(pages)])
+    y = np.concatenate([y for _, y, _ in t])
+    w = np.concatenate([w for _, _, w in t])
+    forest = _fit_trees(x, y, w, seed)
     w, b = _fit_lexical(pages, seed)
-    return LineModel(w, b, Forest.from_sklearn(trees))
+    model = LineModel(w, b, forest)
+    if stack:
+        model.silver_weights, model.silver_bias = _fit_lexical(pages, seed, "stack")
+    return model
+
+
+def _fit_trees(x: np.ndarray, y: np.ndarray, w: np.ndarray, seed: int) -> Forest:
+    """Gradient-boosted trees over the line features (``TREE_KIND``: scikit-learn's exact
+    GradientBoosting, or HistGradientBoosting, binned and much faster on many lines)."""
+    if TREE_KIND == "hgb":
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        hgb = HistGradientBoostingClassifier(
+            max_iter=TREES["n_estimators"], learning_rate=TREES["learning_rate"], max_depth=TREES["max_depth"],
+            max_leaf_nodes=2 ** TREES["max_depth"], min_samples_leaf=TREES["min_samples_leaf"],
+            l2_regularization=TREES.get("l2", 0.0), early_stopping=False, random_state=seed,
+        ).fit(x, y, sample_weight=w)
+        base, rate, nodes = hgb_nodes(hgb)
+        return Forest.from_nodes(nodes, rate, base, float64=True)
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    params = {k: v for k, v in TREES.items() if k != "l2"}
+    gbm = GradientBoostingClassifier(random_state=seed, **params).fit(x, y, sample_weight=w)  # type: ignore[arg-type]
+    return Forest.from_sklearn(gbm)
 
 
 class _Tally:
@@ -246,15 +359,20 @@ def cross_validate(pages: Sequence[Page], folds: int = 5, seed: int = 0,
 
 
 def train(paths: str | Path | Sequence[str | Path], seed: int = 0, folds: int = 5, cv: bool = True,
-          hold_out: bool = True, fit_on: Sequence[str] | None = None) -> LineModel:
+          hold_out: bool = True, fit_on: Sequence[str] | None = None,
+          silver_stack: float | None = None) -> LineModel:
     """Train on one or more textclean JSONL files (renderings of the same pages); the record
     notes the data, settings, site-grouped CV scores and the held-out sites' scores.
 
     With ``hold_out`` the fixed held-out fifth of the sites is left out of training and cross-
     validation and scored apart with the trained model (the honest figure); without it every
     page trains the model. ``fit_on`` (rendering names): the model learns from those renderings
-    only, and is scored on all the files' renderings."""
+    only, and is scored on all the files' renderings. ``silver_stack``: weight of the silver
+    lines (from each record's ``reference``) in the second, stacked n-gram model (0: none;
+    None: ``SILVER["stack"]``)."""
     t0 = time.time()
+    if silver_stack is not None:
+        SILVER["stack"] = float(silver_stack)
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     pages = read_pages(paths)
     train_pages, held = split_held_out(pages) if hold_out else (list(pages), [])
@@ -263,7 +381,8 @@ def train(paths: str | Path | Sequence[str | Path], seed: int = 0, folds: int = 
         "training_pages": len(train_pages), "held_out_pages": len(held),
         "labelled_lines": int(sum((p.labels >= 0).sum() for p in train_pages if _fits_on(p, fit_on))),
         "fit_on": list(fit_on) if fit_on else "all",
-        "seed": seed, "lexical_C": LEXICAL_C, "trees": TREES, "gram_bits": GRAM_BITS,
+        "seed": seed, "lexical_C": LEXICAL_C, "trees": TREES, "tree_kind": TREE_KIND, "gram_bits": GRAM_BITS,
+        "silver": dict(SILVER),
         "rules_only": _score(train_pages, None),
     }
     if cv:

@@ -121,8 +121,11 @@ def gram_matrix(texts: Sequence[str]):  # -> scipy.sparse.csr_matrix (training o
     return sparse.csr_matrix((vals, (li, b)), shape=(len(texts), 1 << GRAM_BITS))
 
 
-def lexical_logit(texts: Sequence[str], weights: np.ndarray, bias: float) -> np.ndarray:
-    b, li, count = char_grams(texts)
+def lexical_logit(texts: Sequence[str], weights: np.ndarray, bias: float,
+                  grams: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """The n-gram logistic regression's log-odds per line (``grams``: ``char_grams(texts)``,
+    when already computed)."""
+    b, li, count = grams if grams is not None else char_grams(texts)
     s = np.bincount(li, weights=weights[b].astype(np.float64), minlength=len(texts))
     return bias + s / np.sqrt(np.maximum(count, 1))
 
@@ -289,11 +292,20 @@ class LineModel:
     run_penalty: float = 1.0  # log-odds an extra run of lines must outweigh
     restore_margin: float = 1.0  # extra log-odds to keep a line of a list the rules found
     record: dict = field(default_factory=dict)
+    # Optional second n-gram model, trained on silver labels (lines a reference extraction of
+    # the page's HTML contains or lacks; see learn.silver_labels): its context is a further
+    # feature group for the trees, which themselves learn from the snippet labels only.
+    silver_weights: np.ndarray | None = None
+    silver_bias: float = 0.0
 
     def features(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int) -> np.ndarray:
         texts = [ln.text for ln in lines]
-        lex = _sigmoid(lexical_logit(texts, self.gram_weights, self.gram_bias))
-        return np.hstack([line_features(lines, start, end, title_at), lexical_context(lex)])
+        grams = char_grams(texts)
+        lex = _sigmoid(lexical_logit(texts, self.gram_weights, self.gram_bias, grams))
+        parts = [line_features(lines, start, end, title_at), lexical_context(lex)]
+        if self.silver_weights is not None:
+            parts.append(lexical_context(_sigmoid(lexical_logit(texts, self.silver_weights, self.silver_bias, grams))))
+        return np.hstack(parts)
 
     def probability(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int) -> np.ndarray:
         if not lines:
@@ -325,9 +337,12 @@ class LineModel:
     def save(self, path: str | Path = MODEL_PATH) -> None:
         meta = {"threshold": self.threshold, "run_penalty": self.run_penalty,
                 "restore_margin": self.restore_margin, "gram_bias": self.gram_bias,
-                "gram_bits": GRAM_BITS, "gram_sizes": list(GRAM_SIZES), "record": self.record}
+                "gram_bits": GRAM_BITS, "gram_sizes": list(GRAM_SIZES), "record": self.record,
+                "silver_bias": self.silver_bias}
         arrays = {"gram_weights": self.gram_weights.astype(np.float16), "meta": np.array(json.dumps(meta)),
                   **self.forest.arrays("forest_")}
+        if self.silver_weights is not None:
+            arrays["silver_weights"] = self.silver_weights.astype(np.float16)
         np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
 
     @classmethod
@@ -336,9 +351,11 @@ class LineModel:
             meta = json.loads(str(a["meta"]))
             if meta["gram_bits"] != GRAM_BITS or tuple(meta["gram_sizes"]) != GRAM_SIZES:
                 raise ValueError(f"{path}: line model built for other n-gram settings; retrain it")
+            silver = a["silver_weights"].astype(np.float32) if "silver_weights" in a.files else None
             return cls(a["gram_weights"].astype(np.float32), float(meta["gram_bias"]),
                        Forest.from_arrays(a, "forest_"), float(meta["threshold"]),
-                       float(meta["run_penalty"]), float(meta["restore_margin"]), meta.get("record", {}))
+                       float(meta["run_penalty"]), float(meta["restore_margin"]), meta.get("record", {}),
+                       silver, float(meta.get("silver_bias", 0.0)))
 
 
 _SHIPPED: LineModel | None = None
