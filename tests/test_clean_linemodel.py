@@ -222,16 +222,18 @@ def test_stacked_silver_model_trains_and_persists(tmp_path, monkeypatch):
     for rec in records:  # a reference article: the page's body lines
         rec["reference"] = "\n".join(rec["text"].split("\n")[3:7])
     monkeypatch.setitem(learn.SILVER, "stack", 1.0)
+    monkeypatch.setitem(learn.SILVER, "stack_trees", 0.5)
     pages = learn.prepare(records)
     assert all(p.silver is not None and (p.silver == 1).sum() == 4 for p in pages)
     model = learn.fit(pages, seed=0)
-    assert model.silver_weights is not None
+    assert model.silver_weights is not None and model.silver_forest is not None
     page = pages[0]
     p = model.probability(page.lines, page.start, page.end, page.title_at)
     path = tmp_path / "model.npz"
     model.save(path)
     loaded = LineModel.load(path)
-    assert loaded.silver_weights is not None
+    assert loaded.silver_weights is not None and loaded.silver_forest is not None
+    assert loaded.silver_forest.float64  # histogram trees compare in float64, also once loaded
     assert np.allclose(p, loaded.probability(page.lines, page.start, page.end, page.title_at), atol=1e-3)
     assert p[page.labels == 1].min() > p[page.labels == 0].max()
 

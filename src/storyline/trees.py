@@ -136,10 +136,10 @@ class Forest:
     def arrays(self, prefix: str) -> dict[str, np.ndarray]:
         return {f"{prefix}feature": self.feature, f"{prefix}threshold": self.threshold,
                 f"{prefix}left": self.left, f"{prefix}right": self.right, f"{prefix}value": self.value,
-                f"{prefix}meta": np.array([self.base, self.depth])}
+                f"{prefix}meta": np.array([self.base, self.depth, float(self.float64)])}
 
     @classmethod
     def from_arrays(cls, a, prefix: str) -> Forest:
         meta = a[f"{prefix}meta"]
         return cls(a[f"{prefix}feature"], a[f"{prefix}threshold"], a[f"{prefix}left"], a[f"{prefix}right"],
-                   a[f"{prefix}value"], float(meta[0]), int(meta[1]))
+                   a[f"{prefix}value"], float(meta[0]), int(meta[1]), len(meta) > 2 and bool(meta[2]))

@@ -60,9 +60,11 @@ INNER_FOLDS = 5
 # silver lines used (a fixed pseudo-random choice per line); ``window``: only lines at most
 # this many lines from the rules' body block (None: all).
 # ``stack``: weight of silver lines in a second n-gram model whose out-of-fold context is a
-# feature of the trees (0: no second model).
+# feature of the trees (0: no second model); ``stack_trees`` the same for small trees over the
+# shape/context features (``SILVER_TREES``).
 SILVER: dict[str, Any] = dict(high=0.9, low=0.1, min_words=3, lexical=0.0, trees=0.0, share=1.0, window=None,
-                              stack=0.0)
+                              stack=0.0, stack_trees=0.0)
+SILVER_TREES = dict(n_estimators=60, learning_rate=0.15, max_depth=4, min_samples_leaf=50)
 _WS = re.compile(r"\s+")
 _WORDS = re.compile(r"\w+")
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -218,7 +220,8 @@ def _silver_weight(part: str) -> float:
 
 
 def _labelled(pages: Sequence[Page]) -> list[Page]:
-    w = max(_silver_weight("lexical"), _silver_weight("trees"), _silver_weight("stack"))
+    w = max(_silver_weight("lexical"), _silver_weight("trees"), _silver_weight("stack"),
+            _silver_weight("stack_trees"))
     return [p for p in pages if len(p.labels) and p.targets(w)[0].any()]
 
 
@@ -246,20 +249,27 @@ def fit(pages: Sequence[Page], seed: int = 0) -> LineModel:
     inner = [_fold(p.site, INNER_FOLDS, "inner:") for p in pages]  # by site: renderings together
     if len(set(inner)) < 2:  # one site only: pages themselves
         inner = [j % INNER_FOLDS for j in range(len(pages))]
-    stack = _silver_weight("stack") > 0
+    stack, stack_trees = _silver_weight("stack") > 0, _silver_weight("stack_trees") > 0
     oof_silver: dict[int, np.ndarray] = {}
+    oof_silver_trees: dict[int, np.ndarray] = {}
     for k in sorted(set(inner)):
-        w, b = _fit_lexical([p for p, f in zip(pages, inner) if f != k], seed)
+        rest = [p for p, f in zip(pages, inner) if f != k]
+        w, b = _fit_lexical(rest, seed)
         if stack:
-            ws, bs = _fit_lexical([p for p, f in zip(pages, inner) if f != k], seed, "stack")
+            ws, bs = _fit_lexical(rest, seed, "stack")
+        if stack_trees:
+            silver_forest = _fit_silver_trees(rest, seed)
         for j, f in enumerate(inner):
             if f == k:
                 oof[j] = _lexical_p(pages[j], w, b)
                 if stack:
                     oof_silver[j] = _lexical_p(pages[j], ws, bs)
+                if stack_trees:
+                    oof_silver_trees[j] = _sigmoid(silver_forest.logit(pages[j].shape))
     t = [p.targets(_silver_weight("trees")) for p in pages]
     x = np.vstack([np.hstack([p.shape, lexical_context(oof[j])]
-                             + ([lexical_context(oof_silver[j])] if stack else []))[t[j][0]]
+                             + ([lexical_context(oof_silver[j])] if stack else [])
+                             + ([lexical_context(oof_silver_trees[j])] if stack_trees else []))[t[j][0]]
                    for j, p in enumerate(pages)])
     y = np.concatenate([y for _, y, _ in t])
     w = np.concatenate([w for _, _, w in t])
@@ -268,7 +278,27 @@ def fit(pages: Sequence[Page], seed: int = 0) -> LineModel:
     model = LineModel(w, b, forest)
     if stack:
         model.silver_weights, model.silver_bias = _fit_lexical(pages, seed, "stack")
+    if stack_trees:
+        model.silver_forest = _fit_silver_trees(pages, seed)
     return model
+
+
+def _fit_silver_trees(pages: Sequence[Page], seed: int) -> Forest:
+    """Small histogram trees over the shape/context features, learning the silver labels
+    (snippet labels where there are any): a stacked feature of the main trees."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    t = [p.targets(_silver_weight("stack_trees")) for p in pages]
+    x = np.vstack([p.shape[m] for p, (m, _, _) in zip(pages, t)])
+    y = np.concatenate([y for _, y, _ in t])
+    w = np.concatenate([w for _, _, w in t])
+    hgb = HistGradientBoostingClassifier(
+        max_iter=SILVER_TREES["n_estimators"], learning_rate=SILVER_TREES["learning_rate"],
+        max_depth=SILVER_TREES["max_depth"], max_leaf_nodes=2 ** SILVER_TREES["max_depth"],
+        min_samples_leaf=SILVER_TREES["min_samples_leaf"], early_stopping=False, random_state=seed,
+    ).fit(x, y, sample_weight=w)
+    base, rate, nodes = hgb_nodes(hgb)
+    return Forest.from_nodes(nodes, rate, base, float64=True)
 
 
 def _fit_trees(x: np.ndarray, y: np.ndarray, w: np.ndarray, seed: int) -> Forest:

@@ -297,14 +297,20 @@ class LineModel:
     # feature group for the trees, which themselves learn from the snippet labels only.
     silver_weights: np.ndarray | None = None
     silver_bias: float = 0.0
+    # Optional trees over the shape/context features trained on the silver labels, stacked the
+    # same way.
+    silver_forest: Forest | None = None
 
     def features(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int) -> np.ndarray:
         texts = [ln.text for ln in lines]
         grams = char_grams(texts)
         lex = _sigmoid(lexical_logit(texts, self.gram_weights, self.gram_bias, grams))
-        parts = [line_features(lines, start, end, title_at), lexical_context(lex)]
+        shape = line_features(lines, start, end, title_at)
+        parts = [shape, lexical_context(lex)]
         if self.silver_weights is not None:
             parts.append(lexical_context(_sigmoid(lexical_logit(texts, self.silver_weights, self.silver_bias, grams))))
+        if self.silver_forest is not None:
+            parts.append(lexical_context(_sigmoid(self.silver_forest.logit(shape))))
         return np.hstack(parts)
 
     def probability(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int) -> np.ndarray:
@@ -343,6 +349,8 @@ class LineModel:
                   **self.forest.arrays("forest_")}
         if self.silver_weights is not None:
             arrays["silver_weights"] = self.silver_weights.astype(np.float16)
+        if self.silver_forest is not None:
+            arrays.update(self.silver_forest.arrays("silver_forest_"))
         np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
 
     @classmethod
@@ -352,10 +360,11 @@ class LineModel:
             if meta["gram_bits"] != GRAM_BITS or tuple(meta["gram_sizes"]) != GRAM_SIZES:
                 raise ValueError(f"{path}: line model built for other n-gram settings; retrain it")
             silver = a["silver_weights"].astype(np.float32) if "silver_weights" in a.files else None
+            silver_forest = Forest.from_arrays(a, "silver_forest_") if "silver_forest_meta" in a.files else None
             return cls(a["gram_weights"].astype(np.float32), float(meta["gram_bias"]),
                        Forest.from_arrays(a, "forest_"), float(meta["threshold"]),
                        float(meta["run_penalty"]), float(meta["restore_margin"]), meta.get("record", {}),
-                       silver, float(meta.get("silver_bias", 0.0)))
+                       silver, float(meta.get("silver_bias", 0.0)), silver_forest)
 
 
 _SHIPPED: LineModel | None = None
