@@ -1,6 +1,7 @@
 """Text-dump cleaner benchmark: F1 and single-core speed on the textclean dev set.
 
 Usage: python benchmarks/bench_textclean.py [path/to/dev.jsonl] [--cv] [--renderings DIR]
+       [--compare-model MODEL.npz]
 
 Prints markdown tables: precision/recall/F1 of the shipped cleaner (rules + learned line model)
 and of the rules alone, on all pages and on the even/odd halves; then pages/s on one core, the
@@ -15,6 +16,8 @@ w3m.jsonl, lynx.jsonl, html2text.jsonl) adds, per rendering, on the fixed held-o
 sites (never trained or tuned on): snippet P/R/F1 and word-overlap P/R/F1 against trafilatura's
 extraction of the same HTML, for the shipped cleaner, the rules alone and trafilatura itself
 (its extraction scored by the same snippet rule), all in the same run.
+
+``--compare-model MODEL.npz`` times a retrained line model too, in the same speed run.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import time
 from pathlib import Path
 
 from storyline.clean import learn
+from storyline.clean.linemodel import LineModel
 from storyline.clean.text import TextCleaner
 from storyline.evaluate import (
     doc_hits,
@@ -50,21 +54,26 @@ def pages_per_second(cleaner: TextCleaner, texts: list[str]) -> float:
     return len(texts) / (time.perf_counter() - t0)
 
 
-def speed(texts: list[str], passes: int = PASSES) -> tuple[float, float]:
-    """(learned, rules) pages/s on one core: the best of ``passes`` passes each, the two
-    cleaners alternating so that both see the same machine."""
+def speed(texts: list[str], passes: int = PASSES, other: Path | None = None) -> tuple[float, float, float]:
+    """(learned, rules, other) pages/s on one core: the best of ``passes`` passes each, the
+    cleaners alternating so that all see the same machine; ``other``: a line model file to
+    time as well (0 when not given)."""
     learned, rules = TextCleaner(), TextCleaner(learned=False)
+    alt = TextCleaner(model=LineModel.load(other)) if other else None
     pages_per_second(learned, texts[:50])  # warm-up: model load, regex caches
-    best_l = best_r = 0.0
+    best_l = best_r = best_o = 0.0
     for _ in range(passes):
         best_l = max(best_l, pages_per_second(learned, texts))
         best_r = max(best_r, pages_per_second(rules, texts))
-    return best_l, best_r
+        if alt is not None:
+            best_o = max(best_o, pages_per_second(alt, texts))
+    return best_l, best_r, best_o
 
 
 def main() -> None:
     args = [a for i, a in enumerate(sys.argv[1:], 1)
-            if not a.startswith("--") and sys.argv[i - 1] != "--renderings"]
+            if not a.startswith("--") and sys.argv[i - 1] not in ("--renderings", "--compare-model")]
+    other = Path(sys.argv[sys.argv.index("--compare-model") + 1]) if "--compare-model" in sys.argv else None
     path = Path(args[0]) if args else DEFAULT
     lines = [ln for ln in path.read_text(encoding="utf-8").split("\n") if ln.strip()]
     rows = []
@@ -82,13 +91,16 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for name, r in rows:
         print(f"| {name} | {r['pages']} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} |")
-    fast_l, fast_r = speed([r["text"] for r in read_textclean(path)])
+    fast_l, fast_r, fast_o = speed([r["text"] for r in read_textclean(path)], other=other)
     print()
     print(f"| speed, {path.name}, best of {PASSES} passes | pages/s (1 core) |")
     print("|---|---|")
     print(f"| rules + line model | {fast_l:.0f} |")
     print(f"| rules only (reference, same run) | {fast_r:.0f} |")
     print(f"| ratio learned / rules | {fast_l / fast_r:.2f} |")
+    if other is not None:
+        print(f"| rules + line model {other.name} | {fast_o:.0f} |")
+        print(f"| ratio {other.name} / rules | {fast_o / fast_r:.2f} |")
     if "--renderings" in sys.argv:
         renderings_table(Path(sys.argv[sys.argv.index("--renderings") + 1]))
     if "--cv" in sys.argv:
