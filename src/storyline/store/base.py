@@ -224,11 +224,16 @@ class SQLStore:
         """(id, signature) of the stored originals sharing a band, in insert order."""
         if not bands:
             return []
-        marks = ",".join("?" * len(bands))
+        # two lookups by index: in one query with a subquery, SQLite's planner walks every
+        # original through ``articles_dup`` instead (17 ms a query at 10,000 articles)
+        ids = [r[0] for r in self._execute(
+            f"SELECT DISTINCT article_id FROM near_bands WHERE band IN "
+            f"({','.join('?' * len(bands))})", [int(b) for b in bands])]
+        if not ids:
+            return []
         return [(aid, bytes(blob)) for aid, blob in self._execute(
-            f"SELECT id, minhash FROM articles WHERE id IN (SELECT article_id FROM near_bands "
-            f"WHERE band IN ({marks})) AND duplicate_of IS NULL AND minhash IS NOT NULL "
-            f"ORDER BY {self.SEQ}", [int(b) for b in bands])]
+            f"SELECT id, minhash FROM articles WHERE id IN ({','.join('?' * len(ids))}) "
+            f"AND duplicate_of IS NULL AND minhash IS NOT NULL ORDER BY {self.SEQ}", ids)]
 
     def remove_near_bands(self, key: str) -> None:
         with self._transaction():
