@@ -271,7 +271,8 @@ def memory_worker(folder: str, db: str) -> None:
         report = sl.add_paths([folder], progress=log)
         ingest_peak = hwm()
         stories = sl.cluster()
-    print(json.dumps({**report.counts(), "stories": len(stories), "ingest_rss": ingest_peak}))
+    print(json.dumps({**report.counts(), "stories": len(stories), "ingest_rss": ingest_peak,
+                      "own_rss": hwm()}))
 
 
 def model_rss() -> float:
@@ -339,12 +340,14 @@ def main() -> None:
         if args.memory:
             print("\n### Peak memory (stand-in embedder; model measured apart)")
             print("| pages | stored | near-dup | rejected | stories | peak RSS MiB after "
-                  "ingest | peak RSS MiB (run) | wall s |")
-            print("|---|---|---|---|---|---|---|---|")
+                  "ingest | peak RSS MiB, main process | peak RSS MiB, any process of the run "
+                  "| wall s |")
+            print("|---|---|---|---|---|---|---|---|---|")
             for n in args.memory:
                 m = memory(n, tmp)
                 print(f"| {n} | {m['stored']} | {m['near_duplicates']} | {m['rejected']} | "
-                      f"{m['stories']} | {m['ingest_rss']:.0f} | {m['rss']:.0f} | "
+                      f"{m['stories']} | {m['ingest_rss']:.0f} | {m['own_rss']:.0f} | "
+                      f"{m['rss']:.0f} | "
                       f"{m['wall']:.0f} |", flush=True)
             print(f"\nmodel process alone (load + one batch of 16 long texts): "
                   f"{model_rss():.0f} MiB peak RSS")

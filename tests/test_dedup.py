@@ -41,3 +41,24 @@ def test_signature_roundtrip_and_remove():
 def test_constructor_validates(kwargs):
     with pytest.raises(ValueError):
         NearDuplicateIndex(**kwargs)
+
+
+def test_bands_agree_with_datasketch_lsh():
+    """The band keys find what datasketch's own MinHashLSH finds (same bands, same rule)."""
+    from datasketch import MinHashLSH
+
+    ix = NearDuplicateIndex()
+    lsh = MinHashLSH(threshold=ix.threshold, num_perm=ix.num_perm)
+    assert (ix.b, ix.r) == (lsh.b, lsh.r)
+    words = BODY.split()
+    texts = [" ".join(words[k:] + words[:k]) for k in range(0, 40, 3)]
+    texts += [BODY.replace("twelve", w) for w in ("ten", "eleven", "nine")]
+    for k, t in enumerate(texts):
+        sig = ix.signature(t)
+        ix.insert(str(k), sig)
+        lsh.insert(str(k), sig)
+    for t in texts + [BODY + " Updated.", "The central bank raised its key rate. " * 4]:
+        sig = ix.signature(t)
+        ours = {key for key, _ in ix.bands.near_candidates(ix.band_keys(sig))}
+        assert ours == set(lsh.query(sig))
+

@@ -5,6 +5,7 @@ import sqlite3
 import numpy as np
 import pytest
 
+from storyline.dedup import NearDuplicateIndex
 from storyline.errors import ConfigError, NotFoundError, StoreError
 from storyline.store import SQLiteStore, Store, open_store
 from storyline.store.migrations import MIGRATIONS, POSTGRES_MIGRATIONS, SCHEMA_VERSION
@@ -111,6 +112,29 @@ def test_remove_article_unlinks_near_duplicates(any_store):
     assert [a.id for a in any_store.articles()] == ["id2"]
 
 
+BODY = "Rescue teams worked through the night after the earthquake in the old town. " * 3
+
+
+def test_near_duplicate_index_lives_in_the_store(any_store):
+    ix = NearDuplicateIndex(bands=any_store)
+    sig = ix.signature(BODY)
+    any_store.add_article(art(1), ix.to_bytes(sig))
+    ix.insert("id1", sig)
+    edited = ix.signature(BODY + " Updated at 10:00.")
+    assert ix.query(edited) == "id1"
+    # a second index over the same store (another process) sees it at once
+    assert NearDuplicateIndex(bands=any_store).query(edited) == "id1"
+    assert ix.query(ix.signature("The central bank raised its key rate. " * 4)) is None
+    # a near-duplicate of it is stored, not indexed; removing the original promotes it
+    any_store.add_article(art(2, duplicate_of="id1"), ix.to_bytes(edited))
+    assert [aid for aid, _ in any_store.near_candidates(ix.band_keys(edited))] == ["id1"]
+    any_store.remove_article("id1")
+    assert ix.query(sig) == "id2"
+    any_store.remove_article("id2")
+    assert ix.query(sig) is None
+    assert any_store.conn.execute("SELECT count(*) FROM near_bands").fetchone()[0] == 0
+
+
 def test_embeddings_cache(any_store):
     any_store.add_article(art(1), None)
     any_store.add_article(art(2), None)
@@ -199,6 +223,23 @@ def test_migrations_exist_in_both_dialects():
 
 
 # -- SQLite only -----------------------------------------------------------------------------
+def test_near_duplicate_index_is_back_filled_on_migration(tmp_path):
+    path = tmp_path / "v3.db"
+    conn = sqlite3.connect(path)
+    for number in range(3):  # a database of schema version 3: the index was in memory
+        conn.executescript(MIGRATIONS[number])
+    conn.execute("PRAGMA user_version = 3")
+    ix = NearDuplicateIndex()
+    sig = ix.signature(BODY)
+    conn.execute("INSERT INTO articles (id, origin, title, text, lang, content_hash, minhash) "
+                 "VALUES ('old1', 'o.txt', 'T', ?, 'en', 'h', ?)", (BODY, ix.to_bytes(sig)))
+    conn.commit()
+    conn.close()
+    store = SQLiteStore(path)
+    assert NearDuplicateIndex(bands=store).query(ix.signature(BODY + " More.")) == "old1"
+    store.close()
+
+
 def test_newer_schema_is_refused(tmp_path):
     path = tmp_path / "future.db"
     conn = sqlite3.connect(path)

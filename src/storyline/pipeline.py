@@ -135,8 +135,9 @@ class Pipeline:
         self.engine = engine
         self.workers = workers
         self._embed_context = EmbedContext(embedder_factory)
-        self._near: NearDuplicateIndex | None = None
-        self._near_rowid = 0  # the store's last article rowid the near index has seen
+        # the near-duplicate index lives in the store (its ``near_bands``): every process
+        # sees the others' articles, and no run holds the index in memory
+        self.near_index = NearDuplicateIndex(bands=store)
         self._stream: StreamClusterer | None = None
 
     @property
@@ -150,14 +151,6 @@ class Pipeline:
         if self._embedder is None:  # loading the model is deferred until vectors are needed
             self._embedder = self._embedder_factory()
         return self._embedder
-
-    @property
-    def near_index(self) -> NearDuplicateIndex:
-        if self._near is None:
-            self._near = NearDuplicateIndex()
-            self._near_rowid = 0
-            self._sync_near_index()
-        return self._near
 
     # -- ingest ---------------------------------------------------------------------------
     def ingest(self, paths: Iterable[str | os.PathLike[str]],
@@ -262,24 +255,14 @@ class Pipeline:
         with self.store.transaction():
             return self._store_in_transaction(article, report, minhash)
 
-    def _sync_near_index(self) -> None:
-        """Add the originals stored since the index was last synced (by any process)."""
-        rows = self.store.minhashes_since(self._near_rowid)
-        if rows:
-            index = self.near_index
-            index.insert_many((aid, index.signature_from_bytes(blob)) for _, aid, blob in rows)
-            self._near_rowid = rows[-1][0]
-
     def _store_in_transaction(self, article: Article, report: IngestReport,
                               minhash: bytes | None = None) -> Article | None:
-        self._sync_near_index()
         old = self.store.article_by_origin(article.origin)
         if old is not None:
             if old.content_hash == article.content_hash:
                 report.unchanged.append(article.origin)
                 return None
             self.store.remove_article(old.id)  # the file changed: replace its article
-            self.near_index.remove(old.id)
             self._stream = None  # a live stream index would still hold the old vector
         same = self.store.article_by_hash(article.content_hash)
         if same is not None:
@@ -290,17 +273,15 @@ class Pipeline:
             return None
         sig = (self.near_index.signature_from_bytes(minhash) if minhash is not None
                else self.near_index.signature(article.full_text))
-        original = self.near_index.query(sig)
-        while original is not None and not self.store.has_article(original):
-            self.near_index.remove(original)  # removed by another process (its file changed)
-            original = self.near_index.query(sig)
+        original = self.near_index.query(sig)  # the store's originals, whoever stored them
         if original is not None:
             article = Article(**{**article.__dict__, "duplicate_of": original})
             report.near_duplicates.append((article.origin, original))
         else:
-            self.near_index.insert(article.id, sig)
             report.stored.append(article.origin)
         self.store.add_article(article, self.near_index.to_bytes(sig))
+        if original is None:
+            self.near_index.insert(article.id, sig)
         return article
 
     # -- embed ------------------------------------------------------------------------------

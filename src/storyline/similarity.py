@@ -47,6 +47,9 @@ SAME_STORY_COSINE = 0.45
 # Up to this many articles of one language the counts are exact (blocked products); above
 # it they are estimated from a fixed random sample of this many articles.
 DENSITY_EXACT = 20000
+#: Most similarities one block of the density counts holds at once (4 MB of float32): the
+#: memory they take stays the same whatever the corpus size.
+DENSITY_BLOCK_ELEMENTS = 1 << 20
 
 
 @lru_cache(maxsize=1)
@@ -109,8 +112,8 @@ def language_alignment() -> LanguageAlignment:
         return LanguageAlignment([str(x) for x in data["langs"]], data["alignment"])
 
 
-#: Rows per block where centring walks every vector.
-BLOCK = 1 << 15
+#: Rows per block where centring walks every vector (4,096 x 384 float64: 12 MB a copy).
+BLOCK = 1 << 12
 
 
 def language_groups(langs: Sequence[str]) -> dict[str, np.ndarray]:
@@ -229,7 +232,7 @@ class LanguageCentering:
             scale = len(idx) / len(ref)
             rows = centred[ref].astype(np.float32)
             counts = np.empty(len(idx))
-            step = max(1, min(4096, (1 << 23) // len(ref)))  # a block: at most 32 MB
+            step = max(1, min(4096, DENSITY_BLOCK_ELEMENTS // len(ref)))
             for s in range(0, len(idx), step):
                 blk = centred[idx[s:s + step]].astype(np.float32) @ rows.T
                 counts[s:s + step] = (blk >= self.density_cosine).sum(axis=1) * scale

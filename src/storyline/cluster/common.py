@@ -32,9 +32,9 @@ def first_appearance_labels(labels: np.ndarray) -> np.ndarray:
     return rank[inverse.ravel()]
 
 
-#: Most similarities one block of the exact k-NN holds at once (32 MB of float32, plus the
+#: Most similarities one block of the exact k-NN holds at once (4 MB of float32, plus the
 #: argpartition's int64 indices): peak memory stays flat as the corpus grows.
-KNN_BLOCK_ELEMENTS = 1 << 23
+KNN_BLOCK_ELEMENTS = 1 << 20
 
 
 def exact_knn(x: np.ndarray, k: int, block: int | None = None
@@ -50,7 +50,9 @@ def exact_knn(x: np.ndarray, k: int, block: int | None = None
         e = min(n, s + block)
         blk = x[s:e] @ x.T
         blk[np.arange(e - s), np.arange(s, e)] = -np.inf  # not its own neighbour
-        part = np.argpartition(-blk, k - 1, axis=1)[:, :k] if k < n else np.argsort(-blk, 1)
+        # the k largest, without a negated copy of the block
+        part = (np.argpartition(blk, n - k, axis=1)[:, n - k:] if k < n
+                else np.argsort(blk, 1)[:, ::-1])
         idx[s:e] = part
         sim[s:e] = np.take_along_axis(blk, part, axis=1)
     return idx, sim

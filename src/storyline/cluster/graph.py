@@ -83,6 +83,8 @@ def _check_vectors(vectors: np.ndarray) -> np.ndarray:
     if not np.isfinite(x).all():
         raise ValueError("vectors contain NaN or infinite values")
     norms = np.linalg.norm(x, axis=1, keepdims=True)
+    if x.flags.c_contiguous and np.all(np.abs(norms - 1.0) < 1e-6):
+        return x  # unit rows already (centred vectors are): no copy of the whole corpus
     return np.ascontiguousarray(x / norms.clip(min=1e-12), dtype=np.float32)
 
 

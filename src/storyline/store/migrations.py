@@ -90,10 +90,21 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (article_id, model)
     );
     """,
+    # 4: the near-duplicate index in the store (dedup.py): one row per LSH band key of each
+    # original's MinHash signature, so no process holds the index in memory; back-filled
+    # from the signatures by ``reindex_near_bands``
+    """
+    CREATE TABLE near_bands (
+        band INTEGER NOT NULL,           -- signed 64-bit key of one band of the signature
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+    );
+    CREATE INDEX near_bands_band ON near_bands(band);
+    CREATE INDEX near_bands_article ON near_bands(article_id);
+    """,
 ]
 
 # Migrations whose data is filled in Python after their SQL ran: version -> store method.
-BACKFILLS: dict[int, str] = {3: "reindex_search"}
+BACKFILLS: dict[int, str] = {3: "reindex_search", 4: "reindex_near_bands"}
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -184,5 +195,14 @@ POSTGRES_MIGRATIONS: list[str] = [
         vectors BYTEA NOT NULL,
         PRIMARY KEY (article_id, model)
     );
+    """,
+    # 4: the near-duplicate index (as SQLite's)
+    """
+    CREATE TABLE near_bands (
+        band BIGINT NOT NULL,
+        article_id TEXT COLLATE "C" NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+    );
+    CREATE INDEX near_bands_band ON near_bands(band);
+    CREATE INDEX near_bands_article ON near_bands(article_id);
     """,
 ]
