@@ -59,8 +59,9 @@ def piece_sums(x: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return sums, np.bincount(labels, minlength=m).astype(np.float64)
 
 
-def row_dots(u: np.ndarray, a: np.ndarray, b: np.ndarray, block: int = 1 << 16) -> np.ndarray:
-    """``u[a] . u[b]`` per pair in float64, in blocks (memory stays O(block * dim))."""
+def row_dots(u: np.ndarray, a: np.ndarray, b: np.ndarray, block: int = 1 << 12) -> np.ndarray:
+    """``u[a] . u[b]`` per pair in float64, in blocks of 4,096 pairs (two 12 MB copies at
+    most: memory stays O(block * dim) whatever the corpus)."""
     out = np.empty(len(a), dtype=np.float64)
     for s in range(0, len(a), block):
         e = min(len(a), s + block)
