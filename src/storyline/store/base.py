@@ -42,8 +42,6 @@ class Store(Protocol):
     def articles(self, ids: Iterable[str] | None = None, text: bool = True) -> list[Article]: ...
     def add_article(self, article: Article, minhash: bytes | None) -> None: ...
     def remove_article(self, article_id: str) -> None: ...
-    def minhashes(self) -> Iterator[tuple[str, bytes]]: ...
-    def minhashes_since(self, seq: int) -> list[tuple[int, str, bytes]]: ...
     # the near-duplicate index (dedup.BandStore): LSH band keys of each original
     def add_near_bands(self, key: str, bands: Sequence[int], signature: bytes) -> None: ...
     def near_candidates(self, bands: Sequence[int]) -> list[tuple[str, bytes]]: ...
@@ -259,18 +257,6 @@ class SQLStore:
             return self._index_near(self._execute(
                 f"SELECT id, minhash FROM articles WHERE duplicate_of IS NULL AND minhash IS "
                 f"NOT NULL ORDER BY {self.SEQ}").fetchall())
-
-    def minhashes(self) -> Iterator[tuple[str, bytes]]:
-        """Signatures of stored originals (near-duplicates are not indexed themselves)."""
-        for _, aid, blob in self.minhashes_since(0):
-            yield aid, blob
-
-    def minhashes_since(self, seq: int) -> list[tuple[int, str, bytes]]:
-        """(insert number, id, signature) of originals stored after insert number ``seq``:
-        what other processes (or this one) added since an in-memory index was last synced."""
-        return [(int(n), aid, bytes(blob)) for n, aid, blob in self._execute(
-            f"SELECT {self.SEQ}, id, minhash FROM articles WHERE {self.SEQ} > ? "
-            f"AND duplicate_of IS NULL AND minhash IS NOT NULL ORDER BY {self.SEQ}", (seq,))]
 
     def has_article(self, article_id: str) -> bool:
         return self._execute("SELECT 1 FROM articles WHERE id = ?",
