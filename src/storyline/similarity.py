@@ -47,9 +47,10 @@ SAME_STORY_COSINE = 0.45
 # Up to this many articles of one language the counts are exact (blocked products); above
 # it they are estimated from a fixed random sample of this many articles.
 DENSITY_EXACT = 20000
-#: Most similarities one block of the density counts holds at once (4 MB of float32): the
-#: memory they take stays the same whatever the corpus size.
-DENSITY_BLOCK_ELEMENTS = 1 << 20
+#: Most similarities one block of the density counts holds at once (16 MB of float32): the
+#: memory they take stays the same whatever the corpus size. Blocks of 1M similarities (52
+#: rows against a 20,000-article sample) ran at half the speed (BENCHMARKS.md, issue 19).
+DENSITY_BLOCK_ELEMENTS = 1 << 22
 
 
 @lru_cache(maxsize=1)
