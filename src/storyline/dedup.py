@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Protocol
 
@@ -128,7 +128,10 @@ class NearDuplicateIndex:
 
     def band_keys(self, mh: MinHash) -> list[int]:
         """One signed 64-bit key per band: a hash of the band's number and its rows."""
-        values = np.asarray(mh.hashvalues, dtype=np.uint64)
+        return self.band_keys_of(np.asarray(mh.hashvalues, dtype=np.uint64))
+
+    def band_keys_of(self, values: np.ndarray) -> list[int]:
+        """``band_keys`` of a signature's hash values (as stored: ``to_bytes``)."""
         out = []
         for band in range(self.b):
             rows = values[band * self.r:(band + 1) * self.r].tobytes()
@@ -138,10 +141,6 @@ class NearDuplicateIndex:
 
     def insert(self, key: str, mh: MinHash) -> None:
         self.bands.add_near_bands(key, self.band_keys(mh), self.to_bytes(mh))
-
-    def insert_many(self, items: Iterable[tuple[str, MinHash]]) -> None:
-        for key, mh in items:
-            self.insert(key, mh)
 
     def query(self, mh: MinHash) -> str | None:
         """The most similar indexed key whose estimated Jaccard passes the threshold (of

@@ -279,7 +279,8 @@ class Pipeline:
             report.near_duplicates.append((article.origin, original))
         else:
             report.stored.append(article.origin)
-        self.store.add_article(article, self.near_index.to_bytes(sig))
+        self.store.add_article(article, minhash if minhash is not None
+                               else self.near_index.to_bytes(sig))
         if original is None:
             self.near_index.insert(article.id, sig)
         return article

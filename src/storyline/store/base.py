@@ -243,9 +243,9 @@ class SQLStore:
         index = NearDuplicateIndex(bands=self)
         count = 0
         for aid, blob in rows:
-            sig = index.signature_from_bytes(bytes(blob))
-            if len(sig.hashvalues) == index.num_perm:
-                index.insert(aid, sig)
+            values = np.frombuffer(bytes(blob), dtype=np.uint64)
+            if len(values) == index.num_perm:
+                self.add_near_bands(aid, index.band_keys_of(values), bytes(blob))
                 count += 1
         return count
 
