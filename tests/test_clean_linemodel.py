@@ -252,3 +252,50 @@ def test_histogram_trees_match_scikit_learn(monkeypatch):
                                          min_samples_leaf=20, early_stopping=False, random_state=0)
     ref.fit(x, y, sample_weight=w)
     assert np.allclose(forest.logit(x), ref.decision_function(x))
+
+
+def test_averaged_forest_is_the_mean_of_its_parts():
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(300, 4))
+    y = (x[:, 0] + x[:, 2] > 0).astype(int)
+    a = Forest.from_sklearn(GradientBoostingClassifier(n_estimators=10, max_depth=2, random_state=0).fit(x, y))
+    b = Forest.from_sklearn(GradientBoostingClassifier(n_estimators=15, max_depth=4, random_state=1).fit(x, y))
+    avg = Forest.average([a, b])
+    assert avg.feature.shape[0] == 25
+    assert np.allclose(avg.logit(x), (a.logit(x) + b.logit(x)) / 2)
+    assert Forest.average([a]) is a
+
+
+def test_bagged_page_featured_floored_model_trains_and_persists(tmp_path, monkeypatch):
+    monkeypatch.setitem(learn.BAG, "bags", 3)
+    monkeypatch.setitem(learn.BAG, "trees", {"n_estimators": 20})
+    monkeypatch.setitem(learn.PAGE_FEATURES, "on", True)
+    monkeypatch.setitem(learn.FLOOR, "share", 0.5)
+    monkeypatch.setitem(learn.FLOOR, "margin", 1.0)
+    pages = learn.prepare(_synthetic_pages(12))
+    for p in pages:
+        p.site = f"site{int(p.text.split('Headline ')[1].split()[0]) % 6}"
+    model = learn.fit(pages, seed=0)
+    assert model.forest.feature.shape[0] == 60 and model.page_features
+    assert learn.TREES["n_estimators"] == 150  # the bag's override is undone
+    page = pages[0]
+    p = model.probability(page.lines, page.start, page.end, page.title_at)
+    assert np.array_equal(p, learn.fit(pages, seed=0).probability(page.lines, page.start, page.end, page.title_at))
+    path = tmp_path / "model.npz"
+    model.save(path)
+    loaded = LineModel.load(path)
+    assert loaded.page_features and loaded.floor_share == 0.5 and loaded.floor_margin == 1.0
+    assert np.allclose(p, loaded.probability(page.lines, page.start, page.end, page.title_at), atol=1e-3)
+    assert p[page.labels == 1].min() > p[page.labels == 0].max()
+
+
+def test_decoding_floor_brings_back_the_rules_body():
+    model = shipped_model()
+    assert model is not None
+    p = np.array([0.9, 0.3, 0.3, 0.3, 0.1])
+    body = np.array([0.0, 100.0, 100.0, 100.0, 0.0])
+    assert model.decode(p, None, body).tolist() == [True, False, False, False, False]
+    floored = LineModel(model.gram_weights, model.gram_bias, model.forest, floor_share=0.5, floor_margin=1.0)
+    assert floored.decode(p, None, body).tolist() == [True, True, True, True, False]

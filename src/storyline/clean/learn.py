@@ -36,6 +36,7 @@ from storyline.clean.linemodel import (
     gram_matrix,
     lexical_context,
     line_features,
+    page_features,
 )
 from storyline.clean.text import TextCleaner
 from storyline.evaluate import (
@@ -53,6 +54,15 @@ LEXICAL_C = 10.0  # inverse L2 strength of the n-gram logistic regression
 TREES = dict(n_estimators=150, learning_rate=0.1, max_depth=5, min_samples_leaf=20, subsample=0.7)
 TREE_KIND = "gbm"  # "gbm": GradientBoostingClassifier; "hgb": HistGradientBoostingClassifier
 INNER_FOLDS = 5
+# Bagging the trees over bootstrap samples of the training *sites* (off at 1): ``bags`` tree
+# models, each on a site sample drawn with replacement (a site drawn twice weighs twice), their
+# outputs averaged into one forest; ``trees`` overrides ``TREES`` for each bag (e.g. fewer trees,
+# so that the averaged forest costs what one model does). The lexical model is not bagged.
+BAG: dict[str, Any] = dict(bags=1, trees={})
+# Page-level features (``linemodel.page_features``) for the trees (off by default), and the
+# decoding floor towards the rules' body (``LineModel.floor_share``/``floor_margin``; 0: off).
+PAGE_FEATURES: dict[str, Any] = dict(on=False)
+FLOOR: dict[str, float] = dict(share=0.0, margin=0.0)
 # Silver labels for the lines no snippet labels, from the page's reference extraction (see
 # ``silver_labels``): a line whose word trigrams are at least ``high`` in the reference is
 # article, at most ``low`` boilerplate. Such lines weigh ``lexical`` (n-gram model) and
@@ -267,20 +277,47 @@ def fit(pages: Sequence[Page], seed: int = 0) -> LineModel:
                 if stack_trees:
                     oof_silver_trees[j] = _sigmoid(silver_forest.logit(pages[j].shape))
     t = [p.targets(_silver_weight("trees")) for p in pages]
-    x = np.vstack([np.hstack([p.shape, lexical_context(oof[j])]
+    row_page = np.concatenate([np.full(int(m.sum()), j) for j, (m, _, _) in enumerate(t)])
+    paged = bool(PAGE_FEATURES.get("on"))
+    x = np.vstack([np.hstack([p.shape] + ([page_features(p.lines)] if paged else []) + [lexical_context(oof[j])]
                              + ([lexical_context(oof_silver[j])] if stack else [])
                              + ([lexical_context(oof_silver_trees[j])] if stack_trees else []))[t[j][0]]
                    for j, p in enumerate(pages)])
     y = np.concatenate([y for _, y, _ in t])
     w = np.concatenate([w for _, _, w in t])
-    forest = _fit_trees(x, y, w, seed)
+    forest = _fit_bagged(x, y, w, [pages[j].site for j in row_page], seed)
     w, b = _fit_lexical(pages, seed)
-    model = LineModel(w, b, forest)
+    model = LineModel(w, b, forest, page_features=paged, floor_share=float(FLOOR.get("share", 0.0)),
+                      floor_margin=float(FLOOR.get("margin", 0.0)))
     if stack:
         model.silver_weights, model.silver_bias = _fit_lexical(pages, seed, "stack")
     if stack_trees:
         model.silver_forest = _fit_silver_trees(pages, seed)
     return model
+
+
+def _fit_bagged(x: np.ndarray, y: np.ndarray, w: np.ndarray, row_site: Sequence[str], seed: int) -> Forest:
+    """The trees (``_fit_trees``), or with ``BAG["bags"]`` > 1 the average of tree models fitted
+    on bootstrap samples of the sites (a row weighs as often as its site was drawn)."""
+    bags = int(BAG.get("bags", 1))
+    if bags <= 1:
+        return _fit_trees(x, y, w, seed)
+    sites = sorted(set(row_site))
+    index = {s: k for k, s in enumerate(sites)}
+    row = np.array([index[s] for s in row_site])
+    rng = np.random.default_rng(seed)
+    forests = []
+    saved = dict(TREES)
+    TREES.update(BAG.get("trees", {}))
+    try:
+        for _ in range(bags):
+            drawn = np.bincount(rng.integers(0, len(sites), len(sites)), minlength=len(sites))[row]
+            m = drawn > 0
+            forests.append(_fit_trees(x[m], y[m], (w * drawn)[m], seed))
+    finally:
+        TREES.clear()
+        TREES.update(saved)
+    return Forest.average(forests)
 
 
 def _fit_silver_trees(pages: Sequence[Page], seed: int) -> Forest:

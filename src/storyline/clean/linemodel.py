@@ -229,6 +229,22 @@ def line_features(lines: Sequence[RuleLine], start: int, end: int, title_at: int
     ])
 
 
+def page_features(lines: Sequence[RuleLine]) -> np.ndarray:
+    """Page-level facts, the same on every line of the page (optional feature group, see
+    ``LineModel.page_features``): the share of lines and of weighted length the rules keep,
+    the number of long prose lines, the page's median line length and its share of sentence
+    lines. So that the trees can tell an almost-all-article page from a page where the
+    article is a few lines among many."""
+    n = len(lines)
+    length = np.array([ln.length for ln in lines], float)
+    sent = np.array([ln.sentence for ln in lines], float)
+    kept = np.array([ln.reason is None for ln in lines], float)
+    row = [kept.mean(), (length * kept).sum() / max(length.sum(), 1.0),
+           np.log1p(((length >= LONG_LINE) & (sent > 0)).sum()), np.log1p(np.median(length)), sent.mean(),
+           np.log1p(kept.sum())]
+    return np.tile(np.array(row, float), (n, 1))
+
+
 def lexical_context(p: np.ndarray) -> np.ndarray:
     """The lexical probability of a line, its neighbours' and of the regions around it."""
     col = p.reshape(-1, 1)
@@ -300,13 +316,20 @@ class LineModel:
     # Optional trees over the shape/context features trained on the silver labels, stacked the
     # same way.
     silver_forest: Forest | None = None
+    # Optional page-level feature group (``page_features``), after the line features.
+    page_features: bool = False
+    # Optional decoding floor: when the decoded article keeps under ``floor_share`` of the
+    # weighted length the rules kept, the rules' body lines get ``floor_margin`` log-odds more
+    # and the page is decoded again (0: off).
+    floor_share: float = 0.0
+    floor_margin: float = 0.0
 
     def features(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int) -> np.ndarray:
         texts = [ln.text for ln in lines]
         grams = char_grams(texts)
         lex = _sigmoid(lexical_logit(texts, self.gram_weights, self.gram_bias, grams))
         shape = line_features(lines, start, end, title_at)
-        parts = [shape, lexical_context(lex)]
+        parts = [shape] + ([page_features(lines)] if self.page_features else []) + [lexical_context(lex)]
         if self.silver_weights is not None:
             parts.append(lexical_context(_sigmoid(lexical_logit(texts, self.silver_weights, self.silver_bias, grams))))
         if self.silver_forest is not None:
@@ -318,15 +341,21 @@ class LineModel:
             return np.zeros(0)
         return _sigmoid(self.forest.logit(self.features(lines, start, end, title_at)))
 
-    def decode(self, p: np.ndarray, in_list: np.ndarray | None = None) -> np.ndarray:
+    def decode(self, p: np.ndarray, in_list: np.ndarray | None = None,
+               rules_body: np.ndarray | None = None) -> np.ndarray:
         """Article lines: the runs of largest total log-odds. A line in a list the rules found
         (``in_list`` 1) counts ``restore_margin`` less: the model must be surer to overturn the
-        rules there than elsewhere."""
+        rules there than elsewhere. ``rules_body`` (weighted length of each line the rules
+        kept, 0 elsewhere): with a floor set, see ``floor_share``."""
         q = np.clip(p, 1e-4, 1 - 1e-4)
         w = np.log(q / (1 - q)) - np.log(self.threshold / (1 - self.threshold))
         if in_list is not None:
             w = w - self.restore_margin * in_list
-        return best_blocks(w.tolist(), self.run_penalty)
+        keep = best_blocks(w.tolist(), self.run_penalty)
+        if self.floor_share > 0 and rules_body is not None and rules_body.sum() > 0:
+            if (rules_body * keep).sum() < self.floor_share * rules_body.sum():
+                keep = best_blocks((w + self.floor_margin * (rules_body > 0)).tolist(), self.run_penalty)
+        return keep
 
     def keep(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int) -> tuple[np.ndarray, np.ndarray]:
         """(mask of article lines, probability per line).
@@ -337,14 +366,17 @@ class LineModel:
         F1 on three fold assignments 0.898 with the margin on every line below the body,
         0.900 with it on lists only)."""
         p = self.probability(lines, start, end, title_at)
-        return self.decode(p, np.array([ln.listing for ln in lines], float)), p
+        body = (np.array([ln.length if ln.reason is None else 0.0 for ln in lines], float)
+                if self.floor_share > 0 else None)
+        return self.decode(p, np.array([ln.listing for ln in lines], float), body), p
 
     # -- persistence ------------------------------------------------------------------------
     def save(self, path: str | Path = MODEL_PATH) -> None:
         meta = {"threshold": self.threshold, "run_penalty": self.run_penalty,
                 "restore_margin": self.restore_margin, "gram_bias": self.gram_bias,
                 "gram_bits": GRAM_BITS, "gram_sizes": list(GRAM_SIZES), "record": self.record,
-                "silver_bias": self.silver_bias}
+                "silver_bias": self.silver_bias, "page_features": self.page_features,
+                "floor_share": self.floor_share, "floor_margin": self.floor_margin}
         arrays = {"gram_weights": self.gram_weights.astype(np.float16), "meta": np.array(json.dumps(meta)),
                   **self.forest.arrays("forest_")}
         if self.silver_weights is not None:
@@ -364,7 +396,9 @@ class LineModel:
             return cls(a["gram_weights"].astype(np.float32), float(meta["gram_bias"]),
                        Forest.from_arrays(a, "forest_"), float(meta["threshold"]),
                        float(meta["run_penalty"]), float(meta["restore_margin"]), meta.get("record", {}),
-                       silver, float(meta.get("silver_bias", 0.0)), silver_forest)
+                       silver, float(meta.get("silver_bias", 0.0)), silver_forest,
+                       bool(meta.get("page_features", False)), float(meta.get("floor_share", 0.0)),
+                       float(meta.get("floor_margin", 0.0)))
 
 
 _SHIPPED: LineModel | None = None
