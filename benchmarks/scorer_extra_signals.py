@@ -11,6 +11,9 @@ SIGNAL (each is added as extra feature columns of the scorer, same folds and mod
   tfidf    lexical cosines: TF-IDF of character 3-5-grams and of words, fitted on the file
   lpz      centred full/title cosines standardised per language pair by the mean and spread
            of that language pair's cosines over all its article pairs (unsupervised)
+  lpzall   every feature of the set standardised the same way (mean and spread over up to
+           20,000 random article pairs of the language pair), in place of the raw features;
+           `lpzall+` keeps the raw features beside them
 
 Needs the embedding cache of scorer_embed_all.py (--assemble); --set names a set of
 scorer_cv_all.py (default base+seg+dates)."""
@@ -29,7 +32,7 @@ from scorer_cv_all import SETS, TRAIN  # noqa: E402
 
 from storyline import scorer as scorer_module  # noqa: E402
 from storyline.embed import E5Embedder  # noqa: E402
-from storyline.scorer import PairFeatures, SameStoryScorer  # noqa: E402
+from storyline.scorer import PairFeatures, SameStoryScorer, views_needed  # noqa: E402
 from storyline.training import (  # noqa: E402
     FOLDS,
     article_views,
@@ -86,9 +89,25 @@ def lpz_columns(pf: PairFeatures, langs: np.ndarray, n: int) -> dict[str, np.nda
     return out
 
 
+def lpz_all(pf: PairFeatures, feats: tuple[str, ...], langs: np.ndarray, x: np.ndarray,
+            n: int, pairs: int = 20000) -> np.ndarray:
+    """``x`` (the file's pair rows) standardised per language pair by random article pairs."""
+    rng = np.random.default_rng(0)
+    i, j = np.arange(n), np.arange(n, 2 * n)
+    z = np.zeros_like(x)
+    for la, lb in set(zip(langs[i], langs[j])):
+        m = (langs[i] == la) & (langs[j] == lb)
+        a = rng.choice(np.flatnonzero(langs == la), pairs)
+        b = rng.choice(np.flatnonzero(langs == lb), pairs)
+        keep = a != b
+        ref = pf.pairs(a[keep], b[keep], feats)
+        z[m] = (x[m] - ref.mean(0)) / (ref.std(0) + 1e-9)
+    return z
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("signal", choices=("none", "diag", "tfidf", "lpz"))
+    ap.add_argument("signal", choices=("none", "diag", "tfidf", "lpz", "lpzall", "lpzall+"))
     ap.add_argument("--set", default="base+seg+dates", choices=sorted(SETS))
     ap.add_argument("--alpha", type=float, default=3000.0, help="ridge alpha of the diag metric")
     args = ap.parse_args()
@@ -105,22 +124,27 @@ def main() -> None:
     fixed: dict[str, np.ndarray] = {}
     make = None
     extra: tuple[str, ...] = ()
-    if args.signal in ("diag", "lpz"):
-        views = article_views(titles, texts, list(langs), emb, default_cache(), None, ("full", "title"))
+    if args.signal in ("diag", "lpz", "lpzall", "lpzall+"):
+        views = article_views(titles, texts, list(langs), emb, default_cache(), None,
+                              views_needed(feats))
         ref = language_alignment().reference([(r["lang1"], r["lang2"]) for r in rows])
         pf = PairFeatures(views, None, None, alignment_ref=ref)
         if args.signal == "diag":
             extra, make = diag_columns(pf, y, data.pair_ids, args.alpha)
-        else:
+        elif args.signal == "lpz":
             fixed = lpz_columns(pf, langs, n)
+        else:
+            zs = lpz_all(pf, feats, langs, data.columns(feats), n)
+            fixed = {f"z_{f}": zs[:, k] for k, f in enumerate(feats) if f != "same_lang"}
     elif args.signal == "tfidf":
         fixed = tfidf_columns([f"{t}\n{x}" for t, x in zip(titles, texts)], n)
     extra = extra + tuple(fixed)
     for name, col in fixed.items():
         print(f"{name}: zero-shot Pearson {np.corrcoef(col, -y)[0, 1]:.4f}")
     scorer_module.ALL_FEATURES = scorer_module.ALL_FEATURES + extra  # experimental columns
-    names = tuple(feats) + extra
-    x0 = np.column_stack([data.columns(feats)] + list(fixed.values())) if fixed else data.columns(feats)
+    kept = tuple(f for f in feats if f == "same_lang") if args.signal == "lpzall" else tuple(feats)
+    names = kept + extra
+    x0 = np.column_stack([data.columns(kept)] + list(fixed.values())) if fixed else data.columns(kept)
     lang_pairs = data.lang_pairs
     schemes = {"grouped 5-fold": list(GroupKFold(FOLDS).split(x0, y, data.pair_ids)),
                "LOLO": [(np.flatnonzero(lang_pairs != lp), np.flatnonzero(lang_pairs == lp))
