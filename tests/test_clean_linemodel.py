@@ -296,6 +296,7 @@ def test_decoding_floor_brings_back_the_rules_body():
     assert model is not None
     p = np.array([0.9, 0.3, 0.3, 0.3, 0.1])
     body = np.array([0.0, 100.0, 100.0, 100.0, 0.0])
-    assert model.decode(p, None, body).tolist() == [True, False, False, False, False]
+    plain = LineModel(model.gram_weights, model.gram_bias, model.forest)
+    assert plain.decode(p, None, body).tolist() == [True, False, False, False, False]
     floored = LineModel(model.gram_weights, model.gram_bias, model.forest, floor_share=0.5, floor_margin=1.0)
     assert floored.decode(p, None, body).tolist() == [True, True, True, True, False]
