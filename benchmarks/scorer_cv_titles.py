@@ -11,14 +11,12 @@ from storyline.embed import E5Embedder, view_texts
 from storyline.scorer import ArticleView, PairFeatures, SameStoryScorer
 from storyline.signals import TextSignals
 from storyline.similarity import language_alignment
-from storyline.training import cache_path, default_cache, pearson
+from storyline.training import cache_path, default_cache, pair_articles, pearson
 
 TRAIN = Path(__file__).resolve().parents[2] / "shared" / "bench" / "similarity" / "train.jsonl"
 rows = [json.loads(line) for line in TRAIN.open(encoding="utf-8")]
 n = len(rows)
-titles = [r.get("title1") or "" for r in rows] + [r.get("title2") or "" for r in rows]
-texts = [r["text1"] or "" for r in rows] + [r["text2"] or "" for r in rows]
-langs = [r["lang1"] for r in rows] + [r["lang2"] for r in rows]
+titles, texts, langs = pair_articles(rows)
 tv = np.load(cache_path([view_texts(t, x)["title"] for t, x in zip(titles, texts)], E5Embedder.name, default_cache()))
 views = [ArticleView(lang, v, v, None, TextSignals.of(f"{t}\n{x}"))
          for lang, v, t, x in zip(langs, tv, titles, texts)]

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from storyline.embed import E5Embedder, view_texts
 from storyline.scorer import SCORE_SEGMENTS
 from storyline.signals import segments
-from storyline.training import cache_path, default_cache
+from storyline.training import cache_path, default_cache, pair_articles
 
 DEV = Path.home() / ".cache" / "storyline-dev"
 SUB, ALL = DEV / "sub", DEV / "all"
@@ -76,8 +76,7 @@ def assemble() -> None:
             k = int(d["rows"][a // 2]) + (n if a % 2 else 0)  # side 1 first, then side 2
             full[k], title[k] = d["full"][a], d["title"][a]
             segs[k] = d["seg"][bounds[a]:bounds[a + 1]]
-    titles = [r.get("title1") or "" for r in rows] + [r.get("title2") or "" for r in rows]
-    texts = [r["text1"] or "" for r in rows] + [r["text2"] or "" for r in rows]
+    titles, texts, _ = pair_articles(rows)
     per_view = [view_texts(t, x) for t, x in zip(titles, texts)]
     flat = [s for x in texts for s in segments(x, SCORE_SEGMENTS)]
     assert sum(len(s) for s in segs) == len(flat)

@@ -183,6 +183,15 @@ def article_views(titles: Sequence[str], texts: Sequence[str], langs: Sequence[s
             for k, (t, x, lang) in enumerate(zip(titles, texts, langs))]
 
 
+def pair_articles(rows: Sequence[dict]) -> tuple[list[str], list[str], list[str]]:
+    """(titles, texts, languages) of a pair file's articles: every pair's first article,
+    then every pair's second (article k + len(rows) is the partner of article k)."""
+    titles = [r.get("title1") or "" for r in rows] + [r.get("title2") or "" for r in rows]
+    texts = [r["text1"] or "" for r in rows] + [r["text2"] or "" for r in rows]
+    langs = [r["lang1"] for r in rows] + [r["lang2"] for r in rows]
+    return titles, texts, langs
+
+
 def topic_clusters(pf: PairFeatures, n: int, k: int = TOPICS) -> np.ndarray:
     """A topic label per pair (k-means over the pair's mean centred full-text vector)."""
     from sklearn.cluster import KMeans
@@ -205,9 +214,7 @@ def load_pair_set(path: str | Path, embedder: Embedder, cache: Path | None = Non
     ``features`` read are embedded."""
     rows = read_pairs(path, need_overall)
     n = len(rows)
-    titles = [r.get("title1") or "" for r in rows] + [r.get("title2") or "" for r in rows]
-    texts = [r["text1"] or "" for r in rows] + [r["text2"] or "" for r in rows]
-    langs = [r["lang1"] for r in rows] + [r["lang2"] for r in rows]
+    titles, texts, langs = pair_articles(rows)
     views = article_views(titles, texts, langs, embedder, cache or default_cache(), progress,
                           views_needed(features))
     if alignment_ref == FIT:

@@ -1,8 +1,8 @@
-"""Cross-validate extra same-story signals on top of a scorer feature set (issue 17).
+"""Same-story scorer experiments on the whole training file (issue 17).
 
-usage: scorer_extra_signals.py SIGNAL [--set NAME] [--alpha A]
+usage: scorer_experiments.py COMMAND [--set NAME] [--alpha A]
 
-SIGNAL (each is added as extra feature columns of the scorer, same folds and models as
+Extra signals, each added as feature columns of the scorer (same folds and models as
 `storyline train-similarity`; grouped 5-fold and leave-one-language-pair-out):
   none     the feature set alone (the reference row)
   diag     a learned diagonal metric: a ridge regression over the element-wise products of
@@ -14,12 +14,24 @@ SIGNAL (each is added as extra feature columns of the scorer, same folds and mod
   lpzall   every feature of the set standardised the same way (mean and spread over up to
            20,000 random article pairs of the language pair), in place of the raw features;
            `lpzall+` keeps the raw features beside them
+Transfer:
+  sources     train.jsonl joins two scrapes: "BL.Research" rows carry whole articles (ar-ar,
+              fr-fr, tr-tr), "TonyX" rows title + head + tail, at most 1,300 characters
+              (de-de, de-en, en-en, es-es, pl-pl). A model trained on one is scored on the
+              other: Pearson, same-story P/R at 0.5, mean P(same) against the observed rate.
+              Twice: names/numbers/dates from the whole text (as shipped), and from a
+              TonyX-shaped window (the first 1,000 and last 300 characters).
+  references  cross-lingual centred cosines are rescaled by reference / alignment(pair); the
+              shipped reference is the file's own (de-en's alignment), 1.0 rescales them to
+              one language's level. Both fold schemes, with the de-en pairs' P/R and
+              calibration (held out in leave-one-language-pair-out).
 
 Needs the embedding cache of scorer_embed_all.py (--assemble); --set names a set of
 scorer_cv_all.py (default base+seg+dates)."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -33,15 +45,34 @@ from scorer_cv_all import SETS, TRAIN  # noqa: E402
 from storyline import scorer as scorer_module  # noqa: E402
 from storyline.embed import E5Embedder  # noqa: E402
 from storyline.scorer import PairFeatures, SameStoryScorer, views_needed  # noqa: E402
+from storyline.signals import TextSignals  # noqa: E402
 from storyline.training import (  # noqa: E402
     FOLDS,
     article_views,
     default_cache,
     language_alignment,
     load_pair_set,
+    pair_articles,
+    pearson,
     read_pairs,
     report,
 )
+
+HEAD, TAIL = 1000, 300  # the TonyX-shaped window of `sources`
+
+
+def fit_predict(x, y, l1, l2, splits, feats, make=None):
+    """Out-of-fold overall and P(same) over ``splits``; ``make(train, test)`` adds columns."""
+    pred, prob = np.zeros(len(y)), np.zeros(len(y))
+    for tr, te in splits:
+        xtr, xte = x[tr], x[te]
+        if make is not None:
+            ctr, cte = make(tr, te)
+            xtr, xte = np.hstack([xtr, ctr]), np.hstack([xte, cte])
+        m = SameStoryScorer(1.0, features=feats).fit(xtr, y[tr], list(zip(l1[tr], l2[tr])))
+        route = m.route(l1[te], l2[te])
+        pred[te], prob[te] = m.overall(xte, route), m.probability(xte, route)
+    return pred, prob
 
 
 def diag_columns(pf: PairFeatures, y: np.ndarray, groups: np.ndarray, alpha: float):
@@ -105,44 +136,94 @@ def lpz_all(pf: PairFeatures, feats: tuple[str, ...], langs: np.ndarray, x: np.n
     return z
 
 
+
+
+def describe(pred, prob, y, rows) -> str:
+    same = y[rows] < 2.5
+    said = prob[rows] > 0.5
+    tp = float((said & same).sum())
+    return (f"Pearson {pearson(-pred[rows], -y[rows]):.3f}, P/R {tp / max(said.sum(), 1):.3f}/"
+            f"{tp / max(same.sum(), 1):.3f}, mean P {prob[rows].mean():.3f} vs rate {same.mean():.3f}")
+
+
+def sources(feats: tuple[str, ...]) -> None:
+    rows = read_pairs(TRAIN)
+    n = len(rows)
+    titles, texts, langs = pair_articles(rows)
+    src = np.array(["TonyX" if "TonyX" in r["source"] else "BL" for r in rows])
+    y = np.array([r["overall"] for r in rows])
+    l1, l2 = np.array(langs[:n]), np.array(langs[n:])
+    views = article_views(titles, texts, langs, E5Embedder(num_threads=1), default_cache(), None,
+                          views_needed(feats))
+    ref = language_alignment().reference(list(zip(l1, l2)))
+    windowed = [dataclasses.replace(v, signals=TextSignals.of(
+        f"{t}\n{x if len(x) <= HEAD + TAIL else x[:HEAD] + '  ' + x[-TAIL:]}"))
+        for v, t, x in zip(views, titles, texts)]
+    for label, vs in (("whole text", views), (f"window {HEAD}+{TAIL}", windowed)):
+        x = PairFeatures(vs, None, None, alignment_ref=ref).pairs(np.arange(n), np.arange(n, 2 * n), feats)
+        for a, b in (("TonyX", "BL"), ("BL", "TonyX")):
+            tr, te = np.flatnonzero(src == a), np.flatnonzero(src == b)
+            pred, prob = fit_predict(x, y, l1, l2, [(tr, te)], feats)
+            print(f"signals from {label}: train {a} ({len(tr)}) -> test {b} ({len(te)}): "
+                  f"{describe(pred, prob, y, te)}", flush=True)
+
+
+def references(feats: tuple[str, ...]) -> None:
+    for ref in ("fit", 1.0, 0.8):
+        data = load_pair_set(TRAIN, E5Embedder(num_threads=1), default_cache(), features=feats,
+                             alignment_ref=ref)
+        x, y, lp = data.columns(feats), data.overall, data.lang_pairs
+        assert y is not None
+        de_en = np.flatnonzero(lp == "de-en")
+        for name, splits in (("grouped 5-fold", list(GroupKFold(FOLDS).split(x, y, data.pair_ids))),
+                             ("LOLO", [(np.flatnonzero(lp != k), np.flatnonzero(lp == k))
+                                       for k in sorted(set(lp))])):
+            pred, prob = fit_predict(x, y, data.lang1, data.lang2, splits, feats)
+            print(f"reference {data.alignment_ref:.3f}, {name}: all pairs Pearson "
+                  f"{pearson(-pred, -y):.4f}; de-en {describe(pred, prob, y, de_en)}", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("signal", choices=("none", "diag", "tfidf", "lpz", "lpzall", "lpzall+"))
+    ap.add_argument("command", choices=("none", "diag", "tfidf", "lpz", "lpzall", "lpzall+",
+                                        "sources", "references"))
     ap.add_argument("--set", default="base+seg+dates", choices=sorted(SETS))
     ap.add_argument("--alpha", type=float, default=3000.0, help="ridge alpha of the diag metric")
     args = ap.parse_args()
     feats = SETS[args.set]
+    if args.command in ("sources", "references"):
+        (sources if args.command == "sources" else references)(feats)
+        return
     emb = E5Embedder(num_threads=1)
     data = load_pair_set(TRAIN, emb, default_cache(), features=feats)
     rows = read_pairs(TRAIN)
     n = len(rows)
-    titles = [r.get("title1") or "" for r in rows] + [r.get("title2") or "" for r in rows]
-    texts = [r["text1"] or "" for r in rows] + [r["text2"] or "" for r in rows]
-    langs = np.array([r["lang1"] for r in rows] + [r["lang2"] for r in rows])
+    titles, texts, langs = pair_articles(rows)
+    langs = np.array(langs)
     y = data.overall
     assert y is not None
     fixed: dict[str, np.ndarray] = {}
     make = None
     extra: tuple[str, ...] = ()
-    if args.signal in ("diag", "lpz", "lpzall", "lpzall+"):
+    if args.command in ("diag", "lpz", "lpzall", "lpzall+"):
         views = article_views(titles, texts, list(langs), emb, default_cache(), None,
                               views_needed(feats))
         ref = language_alignment().reference([(r["lang1"], r["lang2"]) for r in rows])
         pf = PairFeatures(views, None, None, alignment_ref=ref)
-        if args.signal == "diag":
+        if args.command == "diag":
             extra, make = diag_columns(pf, y, data.pair_ids, args.alpha)
-        elif args.signal == "lpz":
+        elif args.command == "lpz":
             fixed = lpz_columns(pf, langs, n)
         else:
             zs = lpz_all(pf, feats, langs, data.columns(feats), n)
             fixed = {f"z_{f}": zs[:, k] for k, f in enumerate(feats) if f != "same_lang"}
-    elif args.signal == "tfidf":
+    elif args.command == "tfidf":
         fixed = tfidf_columns([f"{t}\n{x}" for t, x in zip(titles, texts)], n)
     extra = extra + tuple(fixed)
     for name, col in fixed.items():
         print(f"{name}: zero-shot Pearson {np.corrcoef(col, -y)[0, 1]:.4f}")
     scorer_module.ALL_FEATURES = scorer_module.ALL_FEATURES + extra  # experimental columns
-    kept = tuple(f for f in feats if f == "same_lang") if args.signal == "lpzall" else tuple(feats)
+    kept = tuple(f for f in feats if f == "same_lang") if args.command == "lpzall" else tuple(feats)
     names = kept + extra
     x0 = np.column_stack([data.columns(kept)] + list(fixed.values())) if fixed else data.columns(kept)
     lang_pairs = data.lang_pairs
@@ -150,24 +231,15 @@ def main() -> None:
                "LOLO": [(np.flatnonzero(lang_pairs != lp), np.flatnonzero(lang_pairs == lp))
                         for lp in sorted(set(lang_pairs))]}
     for scheme, splits in schemes.items():
-        pred, prob = np.zeros(n), np.zeros(n)
-        for train, test in splits:
-            xtr, xte = x0[train], x0[test]
-            if make is not None:
-                ctr, cte = make(train, test)
-                xtr, xte = np.hstack([xtr, ctr]), np.hstack([xte, cte])
-            model = SameStoryScorer(1.0, features=names).fit(xtr, y[train], data.language_pairs(train))
-            route = model.route(data.lang1[test], data.lang2[test])
-            pred[test], prob[test] = model.overall(xte, route), model.probability(xte, route)
+        pred, prob = fit_predict(x0, y, data.lang1, data.lang2, splits, names, make)
         rep = report(-pred, prob, data)
         order = np.argsort(-prob)
         tp = np.cumsum(data.same[order])
         precision, recall = tp / np.arange(1, n + 1), tp / data.same.sum()
         best = recall[precision >= 0.85].max() if (precision >= 0.85).any() else 0.0
-        print(f"{args.set} + {args.signal}, {scheme}: Pearson {rep['pearson']:.4f}, "
+        print(f"{args.set} + {args.command}, {scheme}: Pearson {rep['pearson']:.4f}, "
               f"P/R at 0.5 {rep['same_story']['precision']:.3f}/{rep['same_story']['recall']:.3f}, "
               f"best R at P>=0.85 {best:.3f}, ECE {rep['ece']:.3f}", flush=True)
-
 
 if __name__ == "__main__":
     main()
