@@ -300,3 +300,11 @@ def test_decoding_floor_brings_back_the_rules_body():
     assert plain.decode(p, None, body).tolist() == [True, False, False, False, False]
     floored = LineModel(model.gram_weights, model.gram_bias, model.forest, floor_share=0.5, floor_margin=1.0)
     assert floored.decode(p, None, body).tolist() == [True, True, True, True, False]
+
+
+def test_shipped_model_decodes_with_the_default_floor():
+    """`train-textclean` and the shipped file agree: both decode with learn.FLOOR."""
+    model = shipped_model()
+    assert model is not None
+    assert (model.floor_share, model.floor_margin) == (learn.FLOOR["share"], learn.FLOOR["margin"])
+    assert model.floor_share > 0
