@@ -310,3 +310,29 @@ def test_cross_validation_reports_three_fold_schemes():
     for scheme in ("grouped_5fold", "language_pair_topic_5fold", "leave_one_language_pair_out"):
         assert cv[scheme]["pearson"] > 0.7
         assert 0 <= cv[scheme]["ece"] < 0.2 and "recall" in cv[scheme]["same_story"]
+
+
+def test_an_article_shared_by_several_pairs_counts_once(tmp_path, hashing_embedder):
+    """A pair file that repeats an article (A against B, C, D) centres and weighs terms over
+    its distinct articles: the same means and features as the file without the repeats."""
+    import json
+
+    from storyline.training import load_pair_set
+
+    texts = {k: f"Article {k} about the {w} in Athens on Monday, said minister Papadopoulos {k}."
+             for k, w in zip("ABCDE", ("storm", "vote", "strike", "fire", "market"))}
+
+    def write(name, pairs):
+        path = tmp_path / name
+        path.write_text("\n".join(json.dumps({"pair_id": f"{a}{b}", "lang1": "en", "lang2": "en",
+                                              "text1": texts[a], "text2": texts[b], "overall": 2.0})
+                                  for a, b in pairs), encoding="utf-8")
+        return path
+
+    repeated = load_pair_set(write("r.jsonl", [("A", "B"), ("A", "C"), ("A", "D"), ("A", "E")]),
+                             hashing_embedder, tmp_path / "cache")
+    # the same four distinct articles, A once: what the means must be
+    once = load_pair_set(write("o.jsonl", [("A", "B"), ("C", "D"), ("E", "E")]),
+                         hashing_embedder, tmp_path / "cache")
+    assert np.allclose(repeated.centring["full"]["en"], once.centring["full"]["en"])
+    assert np.allclose(repeated.columns(["cos_full"])[0], once.columns(["cos_full"])[0])

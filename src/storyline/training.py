@@ -192,11 +192,19 @@ def pair_articles(rows: Sequence[dict]) -> tuple[list[str], list[str], list[str]
     return titles, texts, langs
 
 
-def topic_clusters(pf: PairFeatures, n: int, k: int = TOPICS) -> np.ndarray:
-    """A topic label per pair (k-means over the pair's mean centred full-text vector)."""
+def _article_ids(titles: Sequence[str], texts: Sequence[str], langs: Sequence[str]) -> list[int]:
+    """An id per article position, the same for the same (language, title, text)."""
+    seen: dict[tuple[str, str, str], int] = {}
+    return [seen.setdefault((lang, t, x), len(seen)) for t, x, lang in zip(titles, texts, langs)]
+
+
+def topic_clusters(pf: PairFeatures, i: np.ndarray, j: np.ndarray, k: int = TOPICS) -> np.ndarray:
+    """A topic label per pair (i[p], j[p]) (k-means over the pair's mean centred full-text
+    vector)."""
     from sklearn.cluster import KMeans
 
-    x = pf.centred["full"][:n] + pf.centred["full"][n:2 * n]
+    n = len(i)
+    x = pf.centred["full"][i] + pf.centred["full"][j]
     x /= np.linalg.norm(x, axis=1, keepdims=True).clip(min=1e-9)
     return KMeans(n_clusters=min(k, n), n_init=4, random_state=SEED).fit_predict(x)
 
@@ -220,15 +228,21 @@ def load_pair_set(path: str | Path, embedder: Embedder, cache: Path | None = Non
     if alignment_ref == FIT:
         alignment_ref = language_alignment().reference([(r["lang1"], r["lang2"]) for r in rows])
     assert alignment_ref is None or isinstance(alignment_ref, float)
-    pf = PairFeatures(views, priors, doc_freq, alignment_ref=alignment_ref)
+    # an article that several pairs share is one article of the corpus: it counts once in
+    # the language means and the term frequencies (a small file that repeats a few articles
+    # would otherwise centre them on themselves)
+    ids = np.array(_article_ids(titles, texts, langs), dtype=np.int64)
+    first = np.unique(ids, return_index=True)[1]
+    pf = PairFeatures([views[k] for k in first], priors, doc_freq, alignment_ref=alignment_ref)
+    i, j = ids[:n], ids[n:]
     names = tuple(f for f in ALL_FEATURES if set(views_needed([f])) <= set(pf.views))
-    feats = pf.pairs(np.arange(n), np.arange(n, 2 * n), names)
+    feats = pf.pairs(i, j, names)
     overall = np.array([float(r["overall"]) for r in rows]) if need_overall else None
     centring = {view: c.means_dict() for view, c in pf.centring.items()}
     return PairSet(feats, overall, centring, pf.doc_freq,
                    np.array([r["lang1"] for r in rows]), np.array([r["lang2"] for r in rows]),
                    np.array([str(r.get("pair_id", k)) for k, r in enumerate(rows)]),
-                   alignment_ref, names, topic_clusters(pf, n) if n >= 2 else None)
+                   alignment_ref, names, topic_clusters(pf, i, j) if n >= 2 else None)
 
 
 # -- scoring ---------------------------------------------------------------------------------
