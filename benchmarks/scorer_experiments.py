@@ -26,6 +26,12 @@ Transfer:
               one language's level. Both fold schemes, with the de-en pairs' P/R and
               calibration (held out in leave-one-language-pair-out).
 
+  small-files the shipped scorer on random samples of 60 / 150 / 400 pairs of the file (five
+              draws each) and on the whole file, its languages centred as `storyline eval
+              similarity` does (the file's own articles, anchored by the model's training
+              means at 5 documents' weight) or on the training means alone. In-sample: the
+              shipped model and its means come from these pairs.
+
 Needs the embedding cache of scorer_embed_all.py (--assemble); --set names a set of
 scorer_cv_all.py (default base+seg+dates)."""
 from __future__ import annotations
@@ -139,11 +145,9 @@ def lpz_all(pf: PairFeatures, feats: tuple[str, ...], langs: np.ndarray, x: np.n
 
 
 def describe(pred, prob, y, rows) -> str:
-    same = y[rows] < 2.5
-    said = prob[rows] > 0.5
-    tp = float((said & same).sum())
-    return (f"Pearson {pearson(-pred[rows], -y[rows]):.3f}, P/R {tp / max(said.sum(), 1):.3f}/"
-            f"{tp / max(same.sum(), 1):.3f}, mean P {prob[rows].mean():.3f} vs rate {same.mean():.3f}")
+    p, r = describe_pr(prob[rows], y[rows])
+    return (f"Pearson {pearson(-pred[rows], -y[rows]):.3f}, P/R {p:.3f}/{r:.3f}, "
+            f"mean P {prob[rows].mean():.3f} vs rate {(y[rows] < 2.5).mean():.3f}")
 
 
 def sources(feats: tuple[str, ...]) -> None:
@@ -183,16 +187,51 @@ def references(feats: tuple[str, ...]) -> None:
                   f"{pearson(-pred, -y):.4f}; de-en {describe(pred, prob, y, de_en)}", flush=True)
 
 
+def small_files() -> None:
+    scorer = SameStoryScorer.load()
+    rows = read_pairs(TRAIN)
+    n_all = len(rows)
+    titles, texts, langs = pair_articles(rows)
+    views = article_views(titles, texts, langs, E5Embedder(num_threads=1), default_cache(), None,
+                          scorer.views)
+    y_all = np.array([r["overall"] for r in rows])
+    for size in (60, 150, 400, n_all):
+        out: dict[str, list] = {"the file's own articles": [], "training means only": []}
+        for seed in range(5 if size < n_all else 1):
+            sel = (np.random.default_rng(seed).choice(n_all, size, replace=False) if size < n_all
+                   else np.arange(n_all))
+            vs = [views[k] for k in sel] + [views[n_all + k] for k in sel]
+            i, j, y = np.arange(size), np.arange(size, 2 * size), y_all[sel]
+            for label, use in (("the file's own articles", True), ("training means only", False)):
+                pf = PairFeatures(vs, scorer.priors_, scorer.doc_freq_,
+                                  alignment_ref=scorer.alignment_ref_, use_corpus=use)
+                _, overall, prob = scorer.score(pf, i, j)
+                out[label].append((pearson(-overall, -y), *describe_pr(prob, y)))
+        for label, res in out.items():
+            r = np.array(res).mean(axis=0)
+            print(f"{size} pairs, centred on {label}: Pearson {r[0]:.4f}, P/R at 0.5 "
+                  f"{r[1]:.3f}/{r[2]:.3f}", flush=True)
+
+
+def describe_pr(prob: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    same, said = y < 2.5, prob > 0.5
+    tp = float((said & same).sum())
+    return tp / max(said.sum(), 1), tp / max(same.sum(), 1)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("command", choices=("none", "diag", "tfidf", "lpz", "lpzall", "lpzall+",
-                                        "sources", "references"))
+                                        "sources", "references", "small-files"))
     ap.add_argument("--set", default="base+seg+dates", choices=sorted(SETS))
     ap.add_argument("--alpha", type=float, default=3000.0, help="ridge alpha of the diag metric")
     args = ap.parse_args()
     feats = SETS[args.set]
     if args.command in ("sources", "references"):
         (sources if args.command == "sources" else references)(feats)
+        return
+    if args.command == "small-files":
+        small_files()
         return
     emb = E5Embedder(num_threads=1)
     data = load_pair_set(TRAIN, emb, default_cache(), features=feats)
