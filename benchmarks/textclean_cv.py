@@ -5,7 +5,9 @@ Usage: python benchmarks/textclean_cv.py CACHE_DIR [--pages PICKLE] [--held-out]
 
 CACHE_DIR holds the renderings of ``scripts/render_textclean.py``. Each SETTING is a JSON
 object with any of ``bag`` (overrides ``learn.BAG``), ``trees`` (``learn.TREES``),
-``page`` (``learn.PAGE_FEATURES``), ``floor`` (``learn.FLOOR``, decoding), ``thresholds``
+``page`` (``learn.PAGE_FEATURES``), ``floor`` (``learn.FLOOR``, decoding), ``silver``
+(``learn.SILVER``: silver labels from each record's trafilatura ``reference``, recomputed for
+the setting), ``tree_kind`` ("gbm"/"hgb", ``learn.TREE_KIND``), ``thresholds``
 (decoding thresholds replayed on the same fold models) and ``seed`` (of the ``--all-sites``
 model only; the CV uses seed 0). As ``storyline train-textclean
 ... --fit-on shipped``: the fixed held-out fifth of the sites is left out, the fold models
@@ -46,17 +48,23 @@ def line(res: dict) -> str:
     return f"{cells} spread {res['spread']:.3f}"
 
 
-def apply(setting: dict) -> list[float]:
-    """Set the module-level settings of ``learn`` (from their defaults); the thresholds to replay."""
+def apply(setting: dict, pages: list[learn.Page]) -> list[float]:
+    """Set the module-level settings of ``learn`` (from their defaults) and the pages' silver
+    labels; the thresholds to replay."""
     for name, target in (("bag", learn.BAG), ("trees", learn.TREES), ("page", learn.PAGE_FEATURES),
-                         ("floor", learn.FLOOR)):
+                         ("floor", learn.FLOOR), ("silver", learn.SILVER)):
         target.clear()
         target.update({**DEFAULTS[name], **setting.get(name, {})})
+    learn.TREE_KIND = setting.get("tree_kind", DEFAULT_TREE_KIND)
+    for p in pages if "silver" in setting else []:  # silver labels are read only with a weight > 0
+        if p.lines and p.reference:
+            p.silver = learn.silver_labels([ln.text for ln in p.lines], p.reference, p.title_at, **learn.SILVER)
     return list(setting.get("thresholds", [0.4]))
 
 
 DEFAULTS = {"bag": dict(learn.BAG), "trees": dict(learn.TREES), "page": dict(learn.PAGE_FEATURES),
-            "floor": dict(learn.FLOOR)}
+            "floor": dict(learn.FLOOR), "silver": dict(learn.SILVER)}
+DEFAULT_TREE_KIND = learn.TREE_KIND
 
 
 def main(argv: list[str]) -> None:
@@ -77,7 +85,7 @@ def main(argv: list[str]) -> None:
     train_pages, held = learn.split_held_out(pages)
     fold = [learn._fold(p.site, 5) for p in train_pages]
     for setting in settings:
-        thresholds = apply(setting)
+        thresholds = apply(setting, pages)
         t0 = time.time()
         models = [learn.fit([p for p, f in zip(train_pages, fold) if f != k and p.rendering == "shipped"], 0)
                   for k in range(5)] if cv else []

@@ -307,55 +307,45 @@ def _fit_bagged(x: np.ndarray, y: np.ndarray, w: np.ndarray, row_site: Sequence[
     index = {s: k for k, s in enumerate(sites)}
     row = np.array([index[s] for s in row_site])
     rng = np.random.default_rng(seed)
+    params = {**TREES, **BAG.get("trees", {})}
     forests = []
-    saved = dict(TREES)
-    TREES.update(BAG.get("trees", {}))
-    try:
-        for _ in range(bags):
-            drawn = np.bincount(rng.integers(0, len(sites), len(sites)), minlength=len(sites))[row]
-            m = drawn > 0
-            forests.append(_fit_trees(x[m], y[m], (w * drawn)[m], seed))
-    finally:
-        TREES.clear()
-        TREES.update(saved)
+    for _ in range(bags):
+        drawn = np.bincount(rng.integers(0, len(sites), len(sites)), minlength=len(sites))[row]
+        m = drawn > 0
+        forests.append(_fit_trees(x[m], y[m], (w * drawn)[m], seed, params))
     return Forest.average(forests)
 
 
 def _fit_silver_trees(pages: Sequence[Page], seed: int) -> Forest:
     """Small histogram trees over the shape/context features, learning the silver labels
     (snippet labels where there are any): a stacked feature of the main trees."""
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
     t = [p.targets(_silver_weight("stack_trees")) for p in pages]
     x = np.vstack([p.shape[m] for p, (m, _, _) in zip(pages, t)])
     y = np.concatenate([y for _, y, _ in t])
     w = np.concatenate([w for _, _, w in t])
-    hgb = HistGradientBoostingClassifier(
-        max_iter=SILVER_TREES["n_estimators"], learning_rate=SILVER_TREES["learning_rate"],
-        max_depth=SILVER_TREES["max_depth"], max_leaf_nodes=2 ** SILVER_TREES["max_depth"],
-        min_samples_leaf=SILVER_TREES["min_samples_leaf"], early_stopping=False, random_state=seed,
-    ).fit(x, y, sample_weight=w)
-    base, rate, nodes = hgb_nodes(hgb)
-    return Forest.from_nodes(nodes, rate, base, float64=True)
+    return _fit_trees(x, y, w, seed, SILVER_TREES, "hgb")
 
 
-def _fit_trees(x: np.ndarray, y: np.ndarray, w: np.ndarray, seed: int) -> Forest:
-    """Gradient-boosted trees over the line features (``TREE_KIND``: scikit-learn's exact
-    GradientBoosting, or HistGradientBoosting, binned and much faster on many lines)."""
-    if TREE_KIND == "hgb":
+def _fit_trees(x: np.ndarray, y: np.ndarray, w: np.ndarray, seed: int,
+               params: dict[str, Any] | None = None, kind: str | None = None) -> Forest:
+    """Gradient-boosted trees over the line features (``params``: default ``TREES``; ``kind``:
+    default ``TREE_KIND``, "gbm" for scikit-learn's exact GradientBoosting, "hgb" for
+    HistGradientBoosting, binned and much faster on many lines)."""
+    params = TREES if params is None else params
+    if (kind or TREE_KIND) == "hgb":
         from sklearn.ensemble import HistGradientBoostingClassifier
 
         hgb = HistGradientBoostingClassifier(
-            max_iter=TREES["n_estimators"], learning_rate=TREES["learning_rate"], max_depth=TREES["max_depth"],
-            max_leaf_nodes=2 ** TREES["max_depth"], min_samples_leaf=TREES["min_samples_leaf"],
-            l2_regularization=TREES.get("l2", 0.0), early_stopping=False, random_state=seed,
+            max_iter=params["n_estimators"], learning_rate=params["learning_rate"], max_depth=params["max_depth"],
+            max_leaf_nodes=2 ** params["max_depth"], min_samples_leaf=params["min_samples_leaf"],
+            l2_regularization=params.get("l2", 0.0), early_stopping=False, random_state=seed,
         ).fit(x, y, sample_weight=w)
         base, rate, nodes = hgb_nodes(hgb)
         return Forest.from_nodes(nodes, rate, base, float64=True)
     from sklearn.ensemble import GradientBoostingClassifier
 
-    params = {k: v for k, v in TREES.items() if k != "l2"}
-    gbm = GradientBoostingClassifier(random_state=seed, **params).fit(x, y, sample_weight=w)  # type: ignore[arg-type]
+    gbm = GradientBoostingClassifier(random_state=seed, **{k: v for k, v in params.items() if k != "l2"}
+                                     ).fit(x, y, sample_weight=w)  # type: ignore[arg-type]
     return Forest.from_sklearn(gbm)
 
 
