@@ -7,7 +7,8 @@ CACHE_DIR holds the renderings of ``scripts/render_textclean.py``. Each SETTING 
 object with any of ``bag`` (overrides ``learn.BAG``), ``trees`` (``learn.TREES``),
 ``page`` (``learn.PAGE_FEATURES``), ``floor`` (``learn.FLOOR``, decoding), ``silver``
 (``learn.SILVER``: silver labels from each record's trafilatura ``reference``, recomputed for
-the setting), ``tree_kind`` ("gbm"/"hgb", ``learn.TREE_KIND``), ``thresholds``
+the setting), ``stack`` (``learn.STACK``: the auto-context second stage, e.g.
+``{"on": true, "trees": {"n_estimators": 60}}``), ``tree_kind`` ("gbm"/"hgb", ``learn.TREE_KIND``), ``thresholds``
 (decoding thresholds replayed on the same fold models) and ``seed`` (of the ``--all-sites``
 model only; the CV uses seed 0). As ``storyline train-textclean
 ... --fit-on shipped``: the fixed held-out fifth of the sites is left out, the fold models
@@ -52,7 +53,7 @@ def apply(setting: dict, pages: list[learn.Page]) -> list[float]:
     """Set the module-level settings of ``learn`` (from their defaults) and the pages' silver
     labels; the thresholds to replay."""
     for name, target in (("bag", learn.BAG), ("trees", learn.TREES), ("page", learn.PAGE_FEATURES),
-                         ("floor", learn.FLOOR), ("silver", learn.SILVER)):
+                         ("floor", learn.FLOOR), ("silver", learn.SILVER), ("stack", learn.STACK)):
         target.clear()
         target.update({**DEFAULTS[name], **setting.get(name, {})})
     learn.TREE_KIND = setting.get("tree_kind", DEFAULT_TREE_KIND)
@@ -63,7 +64,7 @@ def apply(setting: dict, pages: list[learn.Page]) -> list[float]:
 
 
 DEFAULTS = {"bag": dict(learn.BAG), "trees": dict(learn.TREES), "page": dict(learn.PAGE_FEATURES),
-            "floor": dict(learn.FLOOR), "silver": dict(learn.SILVER)}
+            "floor": dict(learn.FLOOR), "silver": dict(learn.SILVER), "stack": dict(learn.STACK)}
 DEFAULT_TREE_KIND = learn.TREE_KIND
 
 

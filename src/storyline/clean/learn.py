@@ -37,6 +37,7 @@ from storyline.clean.linemodel import (
     lexical_context,
     line_features,
     page_features,
+    stack_context,
 )
 from storyline.clean.text import TextCleaner
 from storyline.evaluate import (
@@ -76,6 +77,14 @@ FLOOR: dict[str, float] = dict(share=0.8, margin=2.0)
 SILVER: dict[str, Any] = dict(high=0.9, low=0.1, min_words=3, lexical=0.0, trees=0.0, share=1.0, window=None,
                               stack=0.0, stack_trees=0.0)
 SILVER_TREES = dict(n_estimators=60, learning_rate=0.15, max_depth=4, min_samples_leaf=50)
+# Auto-context stacking (off by default): a second, small tree model over the line features
+# plus the context of the first trees' probability per line (``linemodel.stack_context``). Its
+# training rows read out-of-fold first-stage probabilities: first-stage trees fitted on the
+# other inner folds (the same site-grouped folds as the lexical model's), so that the second
+# stage learns from the kind of first-stage output it gets on unseen pages. ``trees`` overrides
+# ``STACK_TREES``; ``kind`` as ``TREE_KIND``.
+STACK: dict[str, Any] = dict(on=False, trees={}, kind="gbm")
+STACK_TREES = dict(n_estimators=80, learning_rate=0.1, max_depth=3, min_samples_leaf=20, subsample=0.7)
 _WS = re.compile(r"\s+")
 _WORDS = re.compile(r"\w+")
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -280,21 +289,45 @@ def fit(pages: Sequence[Page], seed: int = 0) -> LineModel:
     t = [p.targets(_silver_weight("trees")) for p in pages]
     row_page = np.concatenate([np.full(int(m.sum()), j) for j, (m, _, _) in enumerate(t)])
     paged = bool(PAGE_FEATURES.get("on"))
-    x = np.vstack([np.hstack([p.shape] + ([page_features(p.lines)] if paged else []) + [lexical_context(oof[j])]
-                             + ([lexical_context(oof_silver[j])] if stack else [])
-                             + ([lexical_context(oof_silver_trees[j])] if stack_trees else []))[t[j][0]]
-                   for j, p in enumerate(pages)])
+    feats = [np.hstack([p.shape] + ([page_features(p.lines)] if paged else []) + [lexical_context(oof[j])]
+                       + ([lexical_context(oof_silver[j])] if stack else [])
+                       + ([lexical_context(oof_silver_trees[j])] if stack_trees else []))
+             for j, p in enumerate(pages)]
+    x = np.vstack([f[m] for f, (m, _, _) in zip(feats, t)])
     y = np.concatenate([y for _, y, _ in t])
     w = np.concatenate([w for _, _, w in t])
-    forest = _fit_bagged(x, y, w, [pages[j].site for j in row_page], seed)
+    row_site = [pages[j].site for j in row_page]
+    forest = _fit_bagged(x, y, w, row_site, seed)
+    stack_forest = _fit_stack(pages, feats, t, inner, row_page, x, y, w, seed) if STACK.get("on") else None
     w, b = _fit_lexical(pages, seed)
     model = LineModel(w, b, forest, page_features=paged, floor_share=float(FLOOR.get("share", 0.0)),
-                      floor_margin=float(FLOOR.get("margin", 0.0)))
+                      floor_margin=float(FLOOR.get("margin", 0.0)), stack_forest=stack_forest)
     if stack:
         model.silver_weights, model.silver_bias = _fit_lexical(pages, seed, "stack")
     if stack_trees:
         model.silver_forest = _fit_silver_trees(pages, seed)
     return model
+
+
+def _fit_stack(pages: Sequence[Page], feats: Sequence[np.ndarray], t: Sequence[tuple], inner: Sequence[int],
+               row_page: np.ndarray, x: np.ndarray, y: np.ndarray, w: np.ndarray, seed: int) -> Forest:
+    """The stacked second stage (``STACK``): first-stage trees fitted on the other inner folds'
+    labelled lines give each page's out-of-fold probability on all its lines; the second
+    stage's trees learn from the first stage's features plus ``stack_context`` of those.
+
+    The first-stage rows of inner fold k read lexical probabilities from n-gram models that
+    saw fold k's lines (the lexical out-of-fold step is not nested again): a small second-order
+    leak, accepted to keep training at 5 extra tree fits."""
+    folds = np.asarray(inner)
+    oof: dict[int, np.ndarray] = {}
+    for k in sorted(set(inner)):
+        rows = folds[row_page] != k
+        stage1 = _fit_bagged(x[rows], y[rows], w[rows], [pages[j].site for j in row_page[rows]], seed)
+        for j in np.flatnonzero(folds == k):
+            oof[int(j)] = _sigmoid(stage1.logit(feats[j]))
+    x2 = np.vstack([np.hstack([f, stack_context(oof[j], np.array([ln.length for ln in pages[j].lines], float))])[m]
+                    for j, (f, (m, _, _)) in enumerate(zip(feats, t))])
+    return _fit_trees(x2, y, w, seed, {**STACK_TREES, **STACK.get("trees", {})}, STACK.get("kind", "gbm"))
 
 
 def _fit_bagged(x: np.ndarray, y: np.ndarray, w: np.ndarray, row_site: Sequence[str], seed: int) -> Forest:
