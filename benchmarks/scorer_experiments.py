@@ -33,6 +33,10 @@ Transfer:
               one language's level. Both fold schemes, with the de-en pairs' P/R and
               calibration (held out in leave-one-language-pair-out).
 
+  prior       unsupervised label-shift correction (Saerens et al. 2002): each held-out
+              language pair's P(same) re-weighted to a same-story prior estimated by EM on
+              its own predictions; leave-one-language-pair-out, raw against adjusted
+
   small-files the shipped scorer on random samples of 60 / 150 / 400 pairs of the file (five
               draws each) and on the whole file, its languages centred as `storyline eval
               similarity` does (the file's own articles, anchored by the model's training
@@ -250,6 +254,43 @@ def references(feats: tuple[str, ...]) -> None:
                   f"{pearson(-pred, -y):.4f}; de-en {describe(pred, prob, y, de_en)}", flush=True)
 
 
+def em_prior(prob: np.ndarray, prior: float, iters: int = 200) -> tuple[np.ndarray, float]:
+    """Posteriors re-weighted to the prior that EM finds on ``prob`` (trained at ``prior``)."""
+    p, pi = np.clip(prob, 1e-6, 1 - 1e-6), prior
+    q = p
+    for _ in range(iters):
+        a, b = (pi / prior) * p, ((1 - pi) / (1 - prior)) * (1 - p)
+        q = a / (a + b)
+        if abs(q.mean() - pi) < 1e-7:
+            break
+        pi = float(q.mean())
+    return q, pi
+
+
+def prior_shift(feats: tuple[str, ...]) -> None:
+    from storyline.training import reliability
+
+    data = load_pair_set(TRAIN, E5Embedder(num_threads=1), default_cache(), features=feats)
+    x, y, lp = data.columns(feats), data.overall, data.lang_pairs
+    assert y is not None
+    same = y < 2.5
+    raw, adj = np.zeros(len(y)), np.zeros(len(y))
+
+    def show(prob: np.ndarray, rows: np.ndarray) -> str:
+        p, r = describe_pr(prob[rows], y[rows])
+        ece = reliability(prob[rows], same[rows])["ece"]
+        return f"P/R {p:.3f}/{r:.3f}, ECE {ece:.3f}, mean P {prob[rows].mean():.3f}"
+    for pair in sorted(set(lp)):
+        tr, te = np.flatnonzero(lp != pair), np.flatnonzero(lp == pair)
+        _, prob = fit_predict(x, y, data.lang1, data.lang2, [(tr, te)], feats)
+        raw[te] = prob[te]
+        adj[te], pi = em_prior(prob[te], float(same[tr].mean()))
+        print(f"{pair}: rate {same[te].mean():.3f}, training prior {same[tr].mean():.3f}, EM prior {pi:.3f}; "
+              f"raw {show(raw, te)}; adjusted {show(adj, te)}", flush=True)
+    every = np.arange(len(y))
+    print(f"pooled: raw {show(raw, every)}; adjusted {show(adj, every)}")
+
+
 def small_files() -> None:
     scorer = SameStoryScorer.load()
     rows = read_pairs(TRAIN)
@@ -285,7 +326,7 @@ def describe_pr(prob: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("command", choices=("none", "diag", "tfidf", "lpz", "csls", "sparse", "lpzall", "lpzall+",
-                                        "sources", "references", "small-files"))
+                                        "sources", "references", "prior", "small-files"))
     ap.add_argument("--set", default="base+seg+dates", choices=sorted(SETS))
     ap.add_argument("--sparse", type=Path, default=Path.home() / ".cache" / "storyline-dev" / "sparse")
     ap.add_argument("--k", type=int, default=10, help="neighbours of csls")
@@ -297,6 +338,9 @@ def main() -> None:
         return
     if args.command == "small-files":
         small_files()
+        return
+    if args.command == "prior":
+        prior_shift(feats)
         return
     emb = E5Embedder(num_threads=1)
     data = load_pair_set(TRAIN, emb, default_cache(), features=feats)
