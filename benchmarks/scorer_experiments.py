@@ -37,6 +37,10 @@ Transfer:
               language pair's P(same) re-weighted to a same-story prior estimated by EM on
               its own predictions; leave-one-language-pair-out, raw against adjusted
 
+  ordinal     the overall score as 1 + P(y > 1.5) + P(y > 2.5) + P(y > 3.5), three tree
+              classifiers of the scorer's size, against the tree regressor alone and the
+              shipped ridge + trees blend, and the mean of the blend and the ordinal model
+
   small-files the shipped scorer on random samples of 60 / 150 / 400 pairs of the file (five
               draws each) and on the whole file, its languages centred as `storyline eval
               similarity` does (the file's own articles, anchored by the model's training
@@ -291,6 +295,28 @@ def prior_shift(feats: tuple[str, ...]) -> None:
     print(f"pooled: raw {show(raw, every)}; adjusted {show(adj, every)}")
 
 
+def ordinal(feats: tuple[str, ...]) -> None:
+    from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
+
+    from storyline.scorer import GBM_PARAMS
+
+    data = load_pair_set(TRAIN, E5Embedder(num_threads=1), default_cache(), features=feats)
+    x, y, lp = data.columns(feats), data.overall, data.lang_pairs
+    assert y is not None
+    schemes = {"grouped 5-fold": list(GroupKFold(FOLDS).split(x, y, data.pair_ids)),
+               "LOLO": [(np.flatnonzero(lp != k), np.flatnonzero(lp == k)) for k in sorted(set(lp))]}
+    for name, splits in schemes.items():
+        blend, _ = fit_predict(x, y, data.lang1, data.lang2, splits, feats)
+        trees, steps = np.zeros(len(y)), np.ones(len(y))
+        for tr, te in splits:
+            trees[te] = GradientBoostingRegressor(random_state=0, **GBM_PARAMS).fit(x[tr], y[tr]).predict(x[te])
+            for t in (1.5, 2.5, 3.5):
+                m = GradientBoostingClassifier(random_state=0, **GBM_PARAMS).fit(x[tr], y[tr] > t)
+                steps[te] += m.predict_proba(x[te])[:, 1]
+        print(f"{name}: shipped blend {pearson(blend, y):.4f}, trees alone {pearson(trees, y):.4f}, "
+              f"ordinal {pearson(steps, y):.4f}, blend + ordinal {pearson(blend + steps, y):.4f}", flush=True)
+
+
 def small_files() -> None:
     scorer = SameStoryScorer.load()
     rows = read_pairs(TRAIN)
@@ -326,7 +352,8 @@ def describe_pr(prob: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("command", choices=("none", "diag", "tfidf", "lpz", "csls", "sparse", "lpzall", "lpzall+",
-                                        "sources", "references", "prior", "small-files"))
+                                        "sources", "references", "prior", "ordinal",
+                                        "small-files"))
     ap.add_argument("--set", default="base+seg+dates", choices=sorted(SETS))
     ap.add_argument("--sparse", type=Path, default=Path.home() / ".cache" / "storyline-dev" / "sparse")
     ap.add_argument("--k", type=int, default=10, help="neighbours of csls")
@@ -339,8 +366,8 @@ def main() -> None:
     if args.command == "small-files":
         small_files()
         return
-    if args.command == "prior":
-        prior_shift(feats)
+    if args.command in ("prior", "ordinal"):
+        (prior_shift if args.command == "prior" else ordinal)(feats)
         return
     emb = E5Embedder(num_threads=1)
     data = load_pair_set(TRAIN, emb, default_cache(), features=feats)
