@@ -41,6 +41,11 @@ Transfer:
               classifiers of the scorer's size, against the tree regressor alone and the
               shipped ridge + trees blend, and the mean of the blend and the ordinal model
 
+  sample-pairs the issue's "extra pairs without new annotation": pairs of examples/sample's
+              single-article files, labelled 1 (same story), 3 (its README's hard negatives:
+              same topic, another event) or 4 (as many other pairs, drawn at random), added
+              to every fold's training pairs (never to the test pairs)
+
   small-files the shipped scorer on random samples of 60 / 150 / 400 pairs of the file (five
               draws each) and on the whole file, its languages centred as `storyline eval
               similarity` does (the file's own articles, anchored by the model's training
@@ -317,6 +322,59 @@ def ordinal(feats: tuple[str, ...]) -> None:
               f"ordinal {pearson(steps, y):.4f}, blend + ordinal {pearson(blend + steps, y):.4f}", flush=True)
 
 
+HARD_NEGATIVES = (("quake-izmir-2026-03", "quake-crete-2026-05"), ("ecb-rate-cut-2026-04", "boe-rate-cut-2026-05"),
+                  ("wildfire-attica-2026-07", "wildfire-valencia-2026-08"),
+                  ("transfer-amaral-bayern-2026-07", "transfer-elidrissi-psg-2026-07"))
+
+
+def sample_pairs(feats: tuple[str, ...]) -> None:
+    import itertools
+    import json
+
+    from storyline import Storyline
+    from storyline.compare import article_views as views_of
+
+    root = Path(__file__).resolve().parents[1] / "examples"
+    labels = json.loads((root / "labels.json").read_text())
+    files = [(root / "sample" / rel, lab) for rel, lab in sorted(labels.items())
+             if (root / "sample" / rel).suffix not in (".jsonl", ".csv") and (root / "sample" / rel).exists()]
+    hard = {frozenset(p) for p in HARD_NEGATIVES}
+    scorer = SameStoryScorer.load()
+    with Storyline(":memory:") as sl:
+        items = [sl.pipeline.read_article(p) for p, _ in files]
+        views = views_of([(a.title, a.text, a.lang) for a in items], sl.pipeline.embedder, views_needed(feats))
+    pf = PairFeatures(views, scorer.priors_, scorer.doc_freq_, alignment_ref=scorer.alignment_ref_)
+    pairs = list(itertools.combinations(range(len(files)), 2))
+    label = np.array([1.0 if files[i][1] == files[j][1] else 3.0 if frozenset((files[i][1], files[j][1])) in hard
+                      else 4.0 for i, j in pairs])
+    near, far = np.flatnonzero(label < 4), np.flatnonzero(label == 4)
+    keep = np.concatenate([near, np.random.default_rng(0).choice(far, len(near), replace=False)])
+    a, b = np.array([pairs[k][0] for k in keep]), np.array([pairs[k][1] for k in keep])
+    xe, ye = pf.pairs(a, b, feats), label[keep]
+    l1e, l2e = np.array([views[k].lang for k in a]), np.array([views[k].lang for k in b])
+    print(f"{len(ye)} sample pairs: {int((ye == 1).sum())} same story, {int((ye == 3).sum())} hard negatives, "
+          f"{int((ye == 4).sum())} others; {int((l1e != l2e).sum())} cross-lingual")
+    data = load_pair_set(TRAIN, E5Embedder(num_threads=1), default_cache(), features=feats)
+    x, y, lp = data.columns(feats), data.overall, data.lang_pairs
+    assert y is not None
+    schemes = {"grouped 5-fold": list(GroupKFold(FOLDS).split(x, y, data.pair_ids)),
+               "LOLO": [(np.flatnonzero(lp != k), np.flatnonzero(lp == k)) for k in sorted(set(lp))]}
+    de_en = np.flatnonzero(lp == "de-en")
+    for name, splits in schemes.items():
+        for add in (False, True):
+            pred, prob = np.zeros(len(y)), np.zeros(len(y))
+            for tr, te in splits:
+                xtr, ytr, l1, l2 = x[tr], y[tr], data.lang1[tr], data.lang2[tr]
+                if add:
+                    xtr, ytr = np.vstack([xtr, xe]), np.concatenate([ytr, ye])
+                    l1, l2 = np.concatenate([l1, l1e]), np.concatenate([l2, l2e])
+                m = SameStoryScorer(1.0, features=feats).fit(xtr, ytr, list(zip(l1, l2)))
+                route = m.route(data.lang1[te], data.lang2[te])
+                pred[te], prob[te] = m.overall(x[te], route), m.probability(x[te], route)
+            print(f"{name}, {'with the sample pairs' if add else 'training file only'}: "
+                  f"{describe(pred, prob, y, np.arange(len(y)))}; de-en {describe(pred, prob, y, de_en)}", flush=True)
+
+
 def small_files() -> None:
     scorer = SameStoryScorer.load()
     rows = read_pairs(TRAIN)
@@ -353,7 +411,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("command", choices=("none", "diag", "tfidf", "lpz", "csls", "sparse", "lpzall", "lpzall+",
                                         "sources", "references", "prior", "ordinal",
-                                        "small-files"))
+                                        "sample-pairs", "small-files"))
     ap.add_argument("--set", default="base+seg+dates", choices=sorted(SETS))
     ap.add_argument("--sparse", type=Path, default=Path.home() / ".cache" / "storyline-dev" / "sparse")
     ap.add_argument("--k", type=int, default=10, help="neighbours of csls")
@@ -366,8 +424,8 @@ def main() -> None:
     if args.command == "small-files":
         small_files()
         return
-    if args.command in ("prior", "ordinal"):
-        (prior_shift if args.command == "prior" else ordinal)(feats)
+    if args.command in ("prior", "ordinal", "sample-pairs"):
+        {"prior": prior_shift, "ordinal": ordinal, "sample-pairs": sample_pairs}[args.command](feats)
         return
     emb = E5Embedder(num_threads=1)
     data = load_pair_set(TRAIN, emb, default_cache(), features=feats)
