@@ -87,6 +87,19 @@ from storyline.training import (  # noqa: E402
 HEAD, TAIL = 1000, 300  # the TonyX-shaped window of `sources`
 
 
+def fold_schemes(data) -> dict[str, list[tuple[np.ndarray, np.ndarray]]]:
+    """The two fold schemes of `train-similarity`: 5-fold grouped by pair id, and
+    leave-one-language-pair-out."""
+    lp = data.lang_pairs
+    return {"grouped 5-fold": list(GroupKFold(FOLDS).split(data.features, groups=data.pair_ids)),
+            "LOLO": [(np.flatnonzero(lp != k), np.flatnonzero(lp == k)) for k in sorted(set(lp))]}
+
+
+def load_training(feats: tuple[str, ...], **kwargs):
+    """The training file's pair set with ``feats`` (from the embedding cache)."""
+    return load_pair_set(TRAIN, E5Embedder(num_threads=1), default_cache(), features=feats, **kwargs)
+
+
 def fit_predict(x, y, l1, l2, splits, feats, make=None):
     """Out-of-fold overall and P(same) over ``splits``; ``make(train, test)`` adds columns."""
     pred, prob = np.zeros(len(y)), np.zeros(len(y))
@@ -152,7 +165,7 @@ def csls_columns(pf: PairFeatures, langs: np.ndarray, n: int, k: int) -> dict[st
     for view in ("full", "title"):
         c = pf.centred[view]
         cos = np.einsum("ij,ij->i", c[i], c[j])
-        hub = {}  # (article, language) -> mean of its k nearest cosines in that language
+        hub = {}  # language -> per article, the mean of its k nearest cosines among that language
         rank = np.zeros((n, 2))
         for la in set(langs.tolist()):
             members = np.flatnonzero(langs == la)
@@ -250,14 +263,11 @@ def sources(feats: tuple[str, ...]) -> None:
 
 def references(feats: tuple[str, ...]) -> None:
     for ref in ("fit", 1.0, 0.8):
-        data = load_pair_set(TRAIN, E5Embedder(num_threads=1), default_cache(), features=feats,
-                             alignment_ref=ref)
+        data = load_training(feats, alignment_ref=ref)
         x, y, lp = data.columns(feats), data.overall, data.lang_pairs
         assert y is not None
         de_en = np.flatnonzero(lp == "de-en")
-        for name, splits in (("grouped 5-fold", list(GroupKFold(FOLDS).split(x, y, data.pair_ids))),
-                             ("LOLO", [(np.flatnonzero(lp != k), np.flatnonzero(lp == k))
-                                       for k in sorted(set(lp))])):
+        for name, splits in fold_schemes(data).items():
             pred, prob = fit_predict(x, y, data.lang1, data.lang2, splits, feats)
             print(f"reference {data.alignment_ref:.3f}, {name}: all pairs Pearson "
                   f"{pearson(-pred, -y):.4f}; de-en {describe(pred, prob, y, de_en)}", flush=True)
@@ -279,7 +289,7 @@ def em_prior(prob: np.ndarray, prior: float, iters: int = 200) -> tuple[np.ndarr
 def prior_shift(feats: tuple[str, ...]) -> None:
     from storyline.training import reliability
 
-    data = load_pair_set(TRAIN, E5Embedder(num_threads=1), default_cache(), features=feats)
+    data = load_training(feats)
     x, y, lp = data.columns(feats), data.overall, data.lang_pairs
     assert y is not None
     same = y < 2.5
@@ -305,11 +315,10 @@ def ordinal(feats: tuple[str, ...]) -> None:
 
     from storyline.scorer import GBM_PARAMS
 
-    data = load_pair_set(TRAIN, E5Embedder(num_threads=1), default_cache(), features=feats)
-    x, y, lp = data.columns(feats), data.overall, data.lang_pairs
+    data = load_training(feats)
+    x, y = data.columns(feats), data.overall
     assert y is not None
-    schemes = {"grouped 5-fold": list(GroupKFold(FOLDS).split(x, y, data.pair_ids)),
-               "LOLO": [(np.flatnonzero(lp != k), np.flatnonzero(lp == k)) for k in sorted(set(lp))]}
+    schemes = fold_schemes(data)
     for name, splits in schemes.items():
         blend, _ = fit_predict(x, y, data.lang1, data.lang2, splits, feats)
         trees, steps = np.zeros(len(y)), np.ones(len(y))
@@ -354,11 +363,10 @@ def sample_pairs(feats: tuple[str, ...]) -> None:
     l1e, l2e = np.array([views[k].lang for k in a]), np.array([views[k].lang for k in b])
     print(f"{len(ye)} sample pairs: {int((ye == 1).sum())} same story, {int((ye == 3).sum())} hard negatives, "
           f"{int((ye == 4).sum())} others; {int((l1e != l2e).sum())} cross-lingual")
-    data = load_pair_set(TRAIN, E5Embedder(num_threads=1), default_cache(), features=feats)
+    data = load_training(feats)
     x, y, lp = data.columns(feats), data.overall, data.lang_pairs
     assert y is not None
-    schemes = {"grouped 5-fold": list(GroupKFold(FOLDS).split(x, y, data.pair_ids)),
-               "LOLO": [(np.flatnonzero(lp != k), np.flatnonzero(lp == k)) for k in sorted(set(lp))]}
+    schemes = fold_schemes(data)
     de_en = np.flatnonzero(lp == "de-en")
     for name, splits in schemes.items():
         for add in (False, True):
@@ -468,10 +476,7 @@ def main() -> None:
     kept = tuple(f for f in feats if f == "same_lang") if args.command == "lpzall" else tuple(feats)
     names = kept + extra
     x0 = np.column_stack([data.columns(kept)] + list(fixed.values())) if fixed else data.columns(kept)
-    lang_pairs = data.lang_pairs
-    schemes = {"grouped 5-fold": list(GroupKFold(FOLDS).split(x0, y, data.pair_ids)),
-               "LOLO": [(np.flatnonzero(lang_pairs != lp), np.flatnonzero(lang_pairs == lp))
-                        for lp in sorted(set(lang_pairs))]}
+    schemes = fold_schemes(data)
     runs = [(names, x0)]
     if args.command == "sparse":  # the reference row on the same pairs first
         runs.insert(0, (kept, data.columns(kept)))
