@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -195,47 +196,24 @@ def test_odd_pages_do_not_break_the_model(page):
     assert doc.title is not None
 
 
-def test_silver_labels_follow_the_reference_article():
-    texts = ["Headline of the page", "Home", "Share", "The storm flooded the old town on Monday night.",
-             "Subscribe to our newsletter for more news.", "The mayor said the river rose fast and wide."]
-    reference = ("The storm flooded the old town on Monday night. The mayor said the river rose fast. "
-                 "Share your views with us.")
-    y = learn.silver_labels(texts, reference, title_at=0)
-    # title unlabelled; "Home" absent -> boilerplate; "Share" present but short -> no label;
-    # all trigrams found -> article; none found -> boilerplate; 5 of 7 found -> no label
-    assert y.tolist() == [-1, 0, -1, 1, 0, -1]
-    assert learn.silver_labels(["地震が起きた", "広告"], "昨日、地震が起きた。").tolist() == [1, 0]
+def _with_extra_arrays(tmp_path: Path, extra: dict, meta: dict | None = None) -> Path:
+    """The shipped model file plus ``extra`` arrays (and ``meta`` entries)."""
+    with np.load(MODEL_PATH) as a:
+        arrays = {k: a[k] for k in a.files}
+    if meta:
+        arrays["meta"] = np.array(json.dumps({**json.loads(str(arrays["meta"])), **meta}))
+    path = tmp_path / "old.npz"
+    np.savez_compressed(path, **arrays, **extra)
+    return path
 
 
-def test_snippet_labels_override_silver_ones(monkeypatch):
-    page = learn.prepare(_synthetic_pages(1))[0]
-    page.silver = np.where(page.labels == 1, 0, 1)  # silver says the opposite everywhere
-    mask, y, w = page.targets(0.5)
-    gold = page.labels >= 0
-    assert mask.all() and np.array_equal(y[gold[mask]], page.labels[gold])
-    assert set(w[gold[mask]]) == {1.0} and set(w[~gold[mask]]) == {0.5}
-    assert page.targets(0.0)[0].sum() == gold.sum()  # no silver weight: snippet lines only
-
-
-def test_stacked_silver_model_trains_and_persists(tmp_path, monkeypatch):
-    records = _synthetic_pages(12)
-    for rec in records:  # a reference article: the page's body lines
-        rec["reference"] = "\n".join(rec["text"].split("\n")[3:7])
-    monkeypatch.setitem(learn.SILVER, "stack", 1.0)
-    monkeypatch.setitem(learn.SILVER, "stack_trees", 0.5)
-    pages = learn.prepare(records)
-    assert all(p.silver is not None and (p.silver == 1).sum() == 4 for p in pages)
-    model = learn.fit(pages, seed=0)
-    assert model.silver_weights is not None and model.silver_forest is not None
-    page = pages[0]
-    p = model.probability(page.lines, page.start, page.end, page.title_at)
-    path = tmp_path / "model.npz"
-    model.save(path)
-    loaded = LineModel.load(path)
-    assert loaded.silver_weights is not None and loaded.silver_forest is not None
-    assert loaded.silver_forest.float64  # histogram trees compare in float64, also once loaded
-    assert np.allclose(p, loaded.probability(page.lines, page.start, page.end, page.title_at), atol=1e-3)
-    assert p[page.labels == 1].min() > p[page.labels == 0].max()
+@pytest.mark.parametrize("extra", [{"silver_weights": np.zeros(1 << 18, np.float16)},
+                                   {"silver_forest_meta": np.zeros(3)}])
+def test_models_of_removed_experiments_are_refused(tmp_path, extra):
+    path = _with_extra_arrays(tmp_path, extra)
+    with pytest.raises(ValueError, match=re.escape(f"{path}: ") + ".*experiment this version no longer supports"):
+        LineModel.load(path)
+    assert LineModel.load(_with_extra_arrays(tmp_path, {})).floor_share == 0.8  # the shipped file as it is
 
 
 def test_histogram_trees_match_scikit_learn(monkeypatch):

@@ -354,14 +354,6 @@ class LineModel:
     run_penalty: float = 1.0  # log-odds an extra run of lines must outweigh
     restore_margin: float = 1.0  # extra log-odds to keep a line of a list the rules found
     record: dict = field(default_factory=dict)
-    # Optional second n-gram model, trained on silver labels (lines a reference extraction of
-    # the page's HTML contains or lacks; see learn.silver_labels): its context is a further
-    # feature group for the trees, which themselves learn from the snippet labels only.
-    silver_weights: np.ndarray | None = None
-    silver_bias: float = 0.0
-    # Optional trees over the shape/context features trained on the silver labels, stacked the
-    # same way.
-    silver_forest: Forest | None = None
     # Optional page-level feature group (``page_features``), after the line features.
     page_features: bool = False
     # Optional decoding floor: when the decoded article keeps under ``floor_share`` of the
@@ -378,12 +370,7 @@ class LineModel:
         grams = char_grams(texts)
         lex = _sigmoid(lexical_logit(texts, self.gram_weights, self.gram_bias, grams))
         shape = line_features(lines, start, end, title_at)
-        parts = [shape] + ([page_features(lines)] if self.page_features else []) + [lexical_context(lex)]
-        if self.silver_weights is not None:
-            parts.append(lexical_context(_sigmoid(lexical_logit(texts, self.silver_weights, self.silver_bias, grams))))
-        if self.silver_forest is not None:
-            parts.append(lexical_context(_sigmoid(self.silver_forest.logit(shape))))
-        return np.hstack(parts)
+        return np.hstack([shape] + ([page_features(lines)] if self.page_features else []) + [lexical_context(lex)])
 
     def probability(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int) -> np.ndarray:
         if not lines:
@@ -429,14 +416,10 @@ class LineModel:
         meta = {"threshold": self.threshold, "run_penalty": self.run_penalty,
                 "restore_margin": self.restore_margin, "gram_bias": self.gram_bias,
                 "gram_bits": GRAM_BITS, "gram_sizes": list(GRAM_SIZES), "record": self.record,
-                "silver_bias": self.silver_bias, "page_features": self.page_features,
+                "page_features": self.page_features,
                 "floor_share": self.floor_share, "floor_margin": self.floor_margin}
         arrays = {"gram_weights": self.gram_weights.astype(np.float16), "meta": np.array(json.dumps(meta)),
                   **self.forest.arrays("forest_")}
-        if self.silver_weights is not None:
-            arrays["silver_weights"] = self.silver_weights.astype(np.float16)
-        if self.silver_forest is not None:
-            arrays.update(self.silver_forest.arrays("silver_forest_"))
         if self.stack_forest is not None:
             arrays.update(self.stack_forest.arrays("stack_forest_"))
         np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
@@ -447,15 +430,27 @@ class LineModel:
             meta = json.loads(str(a["meta"]))
             if meta["gram_bits"] != GRAM_BITS or tuple(meta["gram_sizes"]) != GRAM_SIZES:
                 raise ValueError(f"{path}: line model built for other n-gram settings; retrain it")
-            silver = a["silver_weights"].astype(np.float32) if "silver_weights" in a.files else None
-            silver_forest = Forest.from_arrays(a, "silver_forest_") if "silver_forest_meta" in a.files else None
+            _refuse_removed(path, a.files, meta)
             stack_forest = Forest.from_arrays(a, "stack_forest_") if "stack_forest_meta" in a.files else None
             return cls(a["gram_weights"].astype(np.float32), float(meta["gram_bias"]),
                        Forest.from_arrays(a, "forest_"), float(meta["threshold"]),
                        float(meta["run_penalty"]), float(meta["restore_margin"]), meta.get("record", {}),
-                       silver, float(meta.get("silver_bias", 0.0)), silver_forest,
                        bool(meta.get("page_features", False)), float(meta.get("floor_share", 0.0)),
                        float(meta.get("floor_margin", 0.0)), stack_forest)
+
+
+# Parts of model files trained with experiments measured and removed (BENCHMARKS.md, issue
+# 16; the code that trains and reads them is at commit 511dfe2): such a file is refused, not
+# read without them (its trees would read features this version does not compute).
+_REMOVED_ARRAYS = {"silver_weights": "silver labels (learn.SILVER)",
+                   "silver_forest_meta": "silver labels (learn.SILVER)"}
+
+
+def _refuse_removed(path: str | Path, files: Sequence[str], meta: dict) -> None:
+    for name, experiment in _REMOVED_ARRAYS.items():
+        if name in files:
+            raise ValueError(f"{path}: line model trained with an experiment this version no longer supports "
+                             f"({experiment}); retrain it with `storyline train-textclean`")
 
 
 _SHIPPED: LineModel | None = None
