@@ -208,7 +208,7 @@ def _with_extra_arrays(tmp_path: Path, extra: dict, meta: dict | None = None) ->
 
 
 @pytest.mark.parametrize("extra", [{"silver_weights": np.zeros(1 << 18, np.float16)},
-                                   {"silver_forest_meta": np.zeros(3)}])
+                                   {"silver_forest_meta": np.zeros(3)}, {"stack_forest_meta": np.zeros(3)}])
 def test_models_of_removed_experiments_are_refused(tmp_path, extra):
     path = _with_extra_arrays(tmp_path, extra)
     with pytest.raises(ValueError, match=re.escape(f"{path}: ") + ".*experiment this version no longer supports"):
@@ -286,46 +286,3 @@ def test_shipped_model_decodes_with_the_default_floor():
     assert model is not None
     assert (model.floor_share, model.floor_margin) == (learn.FLOOR["share"], learn.FLOOR["margin"])
     assert model.floor_share > 0
-
-
-def test_stack_context_reads_the_first_stage_runs():
-    from storyline.clean.linemodel import stack_context
-
-    p = np.array([0.1, 0.9, 0.8, 0.2, 0.95, 0.05])
-    length = np.array([10.0, 100.0, 100.0, 10.0, 100.0, 10.0])
-    ctx = stack_context(p, length)
-    assert ctx.shape == (6, 22) and np.isfinite(ctx).all()
-    assert ctx[:, 0].tolist() == p.tolist()  # the line's own probability comes first
-    above, below, up, down = ctx[:, 12], ctx[:, 13], ctx[:, 14], ctx[:, 15]
-    assert above.tolist() == [0.0, 0.1, 0.9, 0.9, 0.9, 0.95]
-    assert below.tolist() == [0.95, 0.95, 0.95, 0.95, 0.05, 0.0]
-    assert up.tolist() == [99, 99, 1, 1, 2, 1] and down.tolist() == [1, 1, 2, 1, 99, 99]
-    assert ctx[0, 18] == pytest.approx(300 / 330)  # share of the weighted length with p > 0.5
-    assert ctx[:, 19].tolist() == [0, 1, 1, 1, 1, 0]  # decoded: one run bridges the 0.2 line
-    assert ctx[:, 20].tolist() == [1, 0, 0, 0, 0, 1]
-    assert stack_context(np.zeros(0), np.zeros(0)).shape == (0, 22)
-
-
-def test_stacked_line_model_trains_and_persists(tmp_path, monkeypatch):
-    monkeypatch.setitem(learn.STACK, "on", True)
-    monkeypatch.setitem(learn.STACK, "trees", {"n_estimators": 20})
-    pages = learn.prepare(_synthetic_pages(12))
-    for p in pages:
-        p.site = f"site{int(p.text.split('Headline ')[1].split()[0]) % 6}"
-    model = learn.fit(pages, seed=0)
-    assert model.stack_forest is not None and model.stack_forest.feature.shape[0] == 20
-    assert model.forest.feature.shape[0] == learn.TREES["n_estimators"]  # the first stage is unchanged
-    page = pages[0]
-    p = model.probability(page.lines, page.start, page.end, page.title_at)
-    first = LineModel(model.gram_weights, model.gram_bias, model.forest)
-    assert not np.allclose(p, first.probability(page.lines, page.start, page.end, page.title_at))
-    assert np.array_equal(p, learn.fit(pages, seed=0).probability(page.lines, page.start, page.end, page.title_at))
-    path = tmp_path / "model.npz"
-    model.save(path)
-    loaded = LineModel.load(path)
-    assert loaded.stack_forest is not None
-    assert np.allclose(p, loaded.probability(page.lines, page.start, page.end, page.title_at), atol=1e-3)
-    assert p[page.labels == 1].min() > p[page.labels == 0].max()
-    doc = TextCleaner(model=loaded).clean(_synthetic_pages(13)[12]["text"])
-    assert any("number 12 today" in q for q in doc.paragraphs)
-    assert not any("Follow us" in q for q in doc.paragraphs)

@@ -37,7 +37,6 @@ from storyline.clean.linemodel import (
     lexical_context,
     line_features,
     page_features,
-    stack_context,
 )
 from storyline.clean.text import TextCleaner
 from storyline.evaluate import (
@@ -65,14 +64,6 @@ BAG: dict[str, Any] = dict(bags=1, trees={})
 # off). The floor is on: the shipped model decodes with it (BENCHMARKS.md, issue 16).
 PAGE_FEATURES: dict[str, Any] = dict(on=False)
 FLOOR: dict[str, float] = dict(share=0.8, margin=2.0)
-# Auto-context stacking (off by default): a second, small tree model over the line features
-# plus the context of the first trees' probability per line (``linemodel.stack_context``). Its
-# training rows read out-of-fold first-stage probabilities: first-stage trees fitted on the
-# other inner folds (the same site-grouped folds as the lexical model's), so that the second
-# stage learns from the kind of first-stage output it gets on unseen pages. ``trees`` overrides
-# ``STACK_TREES``; ``kind`` as ``TREE_KIND``.
-STACK: dict[str, Any] = dict(on=False, trees={}, kind="gbm")
-STACK_TREES = dict(n_estimators=80, learning_rate=0.1, max_depth=3, min_samples_leaf=20, subsample=0.7)
 _WS = re.compile(r"\s+")
 
 
@@ -207,32 +198,10 @@ def fit(pages: Sequence[Page], seed: int = 0) -> LineModel:
     w = np.concatenate([w for _, _, w in t])
     row_site = [pages[j].site for j in row_page]
     forest = _fit_bagged(x, y, w, row_site, seed)
-    stack_forest = _fit_stack(pages, feats, t, inner, row_page, x, y, w, seed) if STACK.get("on") else None
     w, b = _fit_lexical(pages, seed)
     model = LineModel(w, b, forest, page_features=paged, floor_share=float(FLOOR.get("share", 0.0)),
-                      floor_margin=float(FLOOR.get("margin", 0.0)), stack_forest=stack_forest)
+                      floor_margin=float(FLOOR.get("margin", 0.0)))
     return model
-
-
-def _fit_stack(pages: Sequence[Page], feats: Sequence[np.ndarray], t: Sequence[tuple], inner: Sequence[int],
-               row_page: np.ndarray, x: np.ndarray, y: np.ndarray, w: np.ndarray, seed: int) -> Forest:
-    """The stacked second stage (``STACK``): first-stage trees fitted on the other inner folds'
-    labelled lines give each page's out-of-fold probability on all its lines; the second
-    stage's trees learn from the first stage's features plus ``stack_context`` of those.
-
-    The first-stage rows of inner fold k read lexical probabilities from n-gram models that
-    saw fold k's lines (the lexical out-of-fold step is not nested again): a small second-order
-    leak, accepted to keep training at 5 extra tree fits."""
-    folds = np.asarray(inner)
-    oof: dict[int, np.ndarray] = {}
-    for k in sorted(set(inner)):
-        rows = folds[row_page] != k
-        stage1 = _fit_bagged(x[rows], y[rows], w[rows], [pages[j].site for j in row_page[rows]], seed)
-        for j in np.flatnonzero(folds == k):
-            oof[int(j)] = _sigmoid(stage1.logit(feats[j]))
-    x2 = np.vstack([np.hstack([f, stack_context(oof[j], np.array([ln.length for ln in pages[j].lines], float))])[m]
-                    for j, (f, (m, _, _)) in enumerate(zip(feats, t))])
-    return _fit_trees(x2, y, w, seed, {**STACK_TREES, **STACK.get("trees", {})}, STACK.get("kind", "gbm"))
 
 
 def _fit_bagged(x: np.ndarray, y: np.ndarray, w: np.ndarray, row_site: Sequence[str], seed: int) -> Forest:
