@@ -4,12 +4,12 @@ Usage: python benchmarks/textclean_cv.py CACHE_DIR [--pages PICKLE] [--held-out]
        [--no-cv] [SETTING_JSON ...]
 
 CACHE_DIR holds the renderings of ``scripts/render_textclean.py``. Each SETTING is a JSON
-object with any of ``bag`` (overrides ``learn.BAG``), ``trees`` (``learn.TREES``),
-``page`` (``learn.PAGE_FEATURES``), ``floor`` (``learn.FLOOR``, decoding), ``tree_kind``
-("gbm"/"hgb", ``learn.TREE_KIND``), ``thresholds`` (decoding thresholds replayed on the same
-fold models) and ``seed`` (of the ``--all-sites`` model only; the CV uses seed 0); any other
-key is refused (the silver-label and stacking settings of earlier runs were removed from
-``learn``: run them at commit 511dfe2). As ``storyline train-textclean
+object with any of ``trees`` (overrides ``learn.TREES``), ``page`` (``learn.PAGE_FEATURES``),
+``floor`` (``learn.FLOOR``, decoding), ``tree_kind`` ("gbm"/"hgb", ``learn.TREE_KIND``),
+``thresholds`` (decoding thresholds replayed on the same fold models) and ``seed`` (of the
+``--all-sites`` model only; the CV uses seed 0); any other key is refused (the silver-label,
+stacking and bagging settings of earlier runs were removed from ``learn``: run them at commit
+511dfe2). As ``storyline train-textclean
 ... --fit-on shipped``: the fixed held-out fifth of the sites is left out, the fold models
 learn from the shipped rendering and are scored on shipped / w3m / lynx. ``--held-out`` also
 scores the held-out sites with a model fitted on all 387 training-site pages (reported, never
@@ -50,7 +50,7 @@ def line(res: dict) -> str:
 
 def apply(setting: dict) -> list[float]:
     """Set the module-level settings of ``learn`` (from their defaults); the thresholds to replay."""
-    for name, target in (("bag", learn.BAG), ("trees", learn.TREES), ("page", learn.PAGE_FEATURES),
+    for name, target in (("trees", learn.TREES), ("page", learn.PAGE_FEATURES),
                          ("floor", learn.FLOOR)):
         target.clear()
         target.update({**DEFAULTS[name], **setting.get(name, {})})
@@ -58,7 +58,7 @@ def apply(setting: dict) -> list[float]:
     return list(setting.get("thresholds", [0.4]))
 
 
-DEFAULTS = {"bag": dict(learn.BAG), "trees": dict(learn.TREES), "page": dict(learn.PAGE_FEATURES),
+DEFAULTS = {"trees": dict(learn.TREES), "page": dict(learn.PAGE_FEATURES),
             "floor": dict(learn.FLOOR)}
 DEFAULT_TREE_KIND = learn.TREE_KIND
 KEYS = (*DEFAULTS, "tree_kind", "thresholds", "seed")

@@ -232,23 +232,7 @@ def test_histogram_trees_match_scikit_learn(monkeypatch):
     assert np.allclose(forest.logit(x), ref.decision_function(x))
 
 
-def test_averaged_forest_is_the_mean_of_its_parts():
-    from sklearn.ensemble import GradientBoostingClassifier
-
-    rng = np.random.default_rng(3)
-    x = rng.normal(size=(300, 4))
-    y = (x[:, 0] + x[:, 2] > 0).astype(int)
-    a = Forest.from_sklearn(GradientBoostingClassifier(n_estimators=10, max_depth=2, random_state=0).fit(x, y))
-    b = Forest.from_sklearn(GradientBoostingClassifier(n_estimators=15, max_depth=4, random_state=1).fit(x, y))
-    avg = Forest.average([a, b])
-    assert avg.feature.shape[0] == 25
-    assert np.allclose(avg.logit(x), (a.logit(x) + b.logit(x)) / 2)
-    assert Forest.average([a]) is a
-
-
-def test_bagged_page_featured_floored_model_trains_and_persists(tmp_path, monkeypatch):
-    monkeypatch.setitem(learn.BAG, "bags", 3)
-    monkeypatch.setitem(learn.BAG, "trees", {"n_estimators": 20})
+def test_page_featured_floored_model_trains_and_persists(tmp_path, monkeypatch):
     monkeypatch.setitem(learn.PAGE_FEATURES, "on", True)
     monkeypatch.setitem(learn.FLOOR, "share", 0.5)
     monkeypatch.setitem(learn.FLOOR, "margin", 1.0)
@@ -256,8 +240,7 @@ def test_bagged_page_featured_floored_model_trains_and_persists(tmp_path, monkey
     for p in pages:
         p.site = f"site{int(p.text.split('Headline ')[1].split()[0]) % 6}"
     model = learn.fit(pages, seed=0)
-    assert model.forest.feature.shape[0] == 60 and model.page_features
-    assert learn.TREES["n_estimators"] == 150  # the bag's override is undone
+    assert model.forest.feature.shape[0] == learn.TREES["n_estimators"] and model.page_features
     page = pages[0]
     p = model.probability(page.lines, page.start, page.end, page.title_at)
     assert np.array_equal(p, learn.fit(pages, seed=0).probability(page.lines, page.start, page.end, page.title_at))

@@ -54,11 +54,6 @@ LEXICAL_C = 10.0  # inverse L2 strength of the n-gram logistic regression
 TREES = dict(n_estimators=150, learning_rate=0.1, max_depth=5, min_samples_leaf=20, subsample=0.7)
 TREE_KIND = "gbm"  # "gbm": GradientBoostingClassifier; "hgb": HistGradientBoostingClassifier
 INNER_FOLDS = 5
-# Bagging the trees over bootstrap samples of the training *sites* (off at 1): ``bags`` tree
-# models, each on a site sample drawn with replacement (a site drawn twice weighs twice), their
-# outputs averaged into one forest; ``trees`` overrides ``TREES`` for each bag (e.g. fewer trees,
-# so that the averaged forest costs what one model does). The lexical model is not bagged.
-BAG: dict[str, Any] = dict(bags=1, trees={})
 # Page-level features (``linemodel.page_features``) for the trees (off by default), and the
 # decoding floor towards the rules' body (``LineModel.floor_share``/``floor_margin``; share 0:
 # off). The floor is on: the shipped model decodes with it (BENCHMARKS.md, issue 16).
@@ -189,38 +184,17 @@ def fit(pages: Sequence[Page], seed: int = 0) -> LineModel:
             if f == k:
                 oof[j] = _lexical_p(pages[j], w, b)
     t = [p.targets() for p in pages]
-    row_page = np.concatenate([np.full(int(m.sum()), j) for j, (m, _, _) in enumerate(t)])
     paged = bool(PAGE_FEATURES.get("on"))
     feats = [np.hstack([p.shape] + ([page_features(p.lines)] if paged else []) + [lexical_context(oof[j])])
              for j, p in enumerate(pages)]
     x = np.vstack([f[m] for f, (m, _, _) in zip(feats, t)])
     y = np.concatenate([y for _, y, _ in t])
     w = np.concatenate([w for _, _, w in t])
-    row_site = [pages[j].site for j in row_page]
-    forest = _fit_bagged(x, y, w, row_site, seed)
+    forest = _fit_trees(x, y, w, seed)
     w, b = _fit_lexical(pages, seed)
     model = LineModel(w, b, forest, page_features=paged, floor_share=float(FLOOR.get("share", 0.0)),
                       floor_margin=float(FLOOR.get("margin", 0.0)))
     return model
-
-
-def _fit_bagged(x: np.ndarray, y: np.ndarray, w: np.ndarray, row_site: Sequence[str], seed: int) -> Forest:
-    """The trees (``_fit_trees``), or with ``BAG["bags"]`` > 1 the average of tree models fitted
-    on bootstrap samples of the sites (a row weighs as often as its site was drawn)."""
-    bags = int(BAG.get("bags", 1))
-    if bags <= 1:
-        return _fit_trees(x, y, w, seed)
-    sites = sorted(set(row_site))
-    index = {s: k for k, s in enumerate(sites)}
-    row = np.array([index[s] for s in row_site])
-    rng = np.random.default_rng(seed)
-    params = {**TREES, **BAG.get("trees", {})}
-    forests = []
-    for _ in range(bags):
-        drawn = np.bincount(rng.integers(0, len(sites), len(sites)), minlength=len(sites))[row]
-        m = drawn > 0
-        forests.append(_fit_trees(x[m], y[m], (w * drawn)[m], seed, params))
-    return Forest.average(forests)
 
 
 def _fit_trees(x: np.ndarray, y: np.ndarray, w: np.ndarray, seed: int,
