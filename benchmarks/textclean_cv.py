@@ -4,18 +4,19 @@ Usage: python benchmarks/textclean_cv.py CACHE_DIR [--pages PICKLE] [--held-out]
        [--no-cv] [SETTING_JSON ...]
 
 CACHE_DIR holds the renderings of ``scripts/render_textclean.py``. Each SETTING is a JSON
-object with any of ``trees`` (overrides ``learn.TREES``), ``page`` (``learn.PAGE_FEATURES``),
-``floor`` (``learn.FLOOR``, decoding), ``tree_kind`` ("gbm"/"hgb", ``learn.TREE_KIND``),
-``thresholds`` (decoding thresholds replayed on the same fold models) and ``seed`` (of the
-``--all-sites`` model only; the CV uses seed 0); any other key is refused (the silver-label,
-stacking and bagging settings of earlier runs were removed from ``learn``: run them at commit
-511dfe2). As ``storyline train-textclean
-... --fit-on shipped``: the fixed held-out fifth of the sites is left out, the fold models
-learn from the shipped rendering and are scored on shipped / w3m / lynx. ``--held-out`` also
-scores the held-out sites with a model fitted on all 387 training-site pages (reported, never
-tuned on); ``--all-sites OUT`` saves a model fitted on every site's shipped pages (the way the
-shipped file is trained) for the seed and shape tests. ``--pages`` keeps the prepared pages in
-a pickle between runs (the rule pass over 3 x 472 pages takes minutes).
+object with any of ``trees`` (overrides ``learn.TREES``), ``floor`` (``learn.FLOOR``,
+decoding), ``tree_kind`` ("gbm"/"hgb", ``learn.TREE_KIND``), ``thresholds`` (decoding
+thresholds replayed on the same fold models) and ``seed`` (of the ``--all-sites`` model only;
+the CV uses seed 0); any other key is refused (the silver-label, stacking, bagging and page-
+feature settings of earlier runs were removed from ``learn``: run them at commit 511dfe2).
+
+As ``storyline train-textclean ... --fit-on shipped``: the fixed held-out fifth of the sites
+is left out, the fold models learn from the shipped rendering and are scored on shipped / w3m
+/ lynx. ``--held-out`` also scores the held-out sites with a model fitted on all 387
+training-site pages (reported, never tuned on); ``--all-sites OUT`` saves a model fitted on
+every site's shipped pages (the way the shipped file is trained) for the seed and shape tests.
+``--pages`` keeps the prepared pages in a pickle between runs (the rule pass over 3 x 472 pages
+takes minutes).
 """
 
 from __future__ import annotations
@@ -50,16 +51,14 @@ def line(res: dict) -> str:
 
 def apply(setting: dict) -> list[float]:
     """Set the module-level settings of ``learn`` (from their defaults); the thresholds to replay."""
-    for name, target in (("trees", learn.TREES), ("page", learn.PAGE_FEATURES),
-                         ("floor", learn.FLOOR)):
+    for name, target in (("trees", learn.TREES), ("floor", learn.FLOOR)):
         target.clear()
         target.update({**DEFAULTS[name], **setting.get(name, {})})
     learn.TREE_KIND = setting.get("tree_kind", DEFAULT_TREE_KIND)
     return list(setting.get("thresholds", [0.4]))
 
 
-DEFAULTS = {"trees": dict(learn.TREES), "page": dict(learn.PAGE_FEATURES),
-            "floor": dict(learn.FLOOR)}
+DEFAULTS = {"trees": dict(learn.TREES), "floor": dict(learn.FLOOR)}
 DEFAULT_TREE_KIND = learn.TREE_KIND
 KEYS = (*DEFAULTS, "tree_kind", "thresholds", "seed")
 

@@ -207,10 +207,12 @@ def _with_extra_arrays(tmp_path: Path, extra: dict, meta: dict | None = None) ->
     return path
 
 
-@pytest.mark.parametrize("extra", [{"silver_weights": np.zeros(1 << 18, np.float16)},
-                                   {"silver_forest_meta": np.zeros(3)}, {"stack_forest_meta": np.zeros(3)}])
-def test_models_of_removed_experiments_are_refused(tmp_path, extra):
-    path = _with_extra_arrays(tmp_path, extra)
+@pytest.mark.parametrize("extra, meta", [({"silver_weights": np.zeros(1 << 18, np.float16)}, None),
+                                         ({"silver_forest_meta": np.zeros(3)}, None),
+                                         ({"stack_forest_meta": np.zeros(3)}, None),
+                                         ({}, {"page_features": True})])
+def test_models_of_removed_experiments_are_refused(tmp_path, extra, meta):
+    path = _with_extra_arrays(tmp_path, extra, meta)
     with pytest.raises(ValueError, match=re.escape(f"{path}: ") + ".*experiment this version no longer supports"):
         LineModel.load(path)
     assert LineModel.load(_with_extra_arrays(tmp_path, {})).floor_share == 0.8  # the shipped file as it is
@@ -232,22 +234,22 @@ def test_histogram_trees_match_scikit_learn(monkeypatch):
     assert np.allclose(forest.logit(x), ref.decision_function(x))
 
 
-def test_page_featured_floored_model_trains_and_persists(tmp_path, monkeypatch):
-    monkeypatch.setitem(learn.PAGE_FEATURES, "on", True)
+def test_floored_model_trains_and_persists(tmp_path, monkeypatch):
     monkeypatch.setitem(learn.FLOOR, "share", 0.5)
     monkeypatch.setitem(learn.FLOOR, "margin", 1.0)
     pages = learn.prepare(_synthetic_pages(12))
     for p in pages:
         p.site = f"site{int(p.text.split('Headline ')[1].split()[0]) % 6}"
     model = learn.fit(pages, seed=0)
-    assert model.forest.feature.shape[0] == learn.TREES["n_estimators"] and model.page_features
+    assert model.forest.feature.shape[0] == learn.TREES["n_estimators"]
+    assert (model.floor_share, model.floor_margin) == (0.5, 1.0)
     page = pages[0]
     p = model.probability(page.lines, page.start, page.end, page.title_at)
     assert np.array_equal(p, learn.fit(pages, seed=0).probability(page.lines, page.start, page.end, page.title_at))
     path = tmp_path / "model.npz"
     model.save(path)
     loaded = LineModel.load(path)
-    assert loaded.page_features and loaded.floor_share == 0.5 and loaded.floor_margin == 1.0
+    assert loaded.floor_share == 0.5 and loaded.floor_margin == 1.0
     assert np.allclose(p, loaded.probability(page.lines, page.start, page.end, page.title_at), atol=1e-3)
     assert p[page.labels == 1].min() > p[page.labels == 0].max()
 

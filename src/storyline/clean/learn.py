@@ -36,7 +36,6 @@ from storyline.clean.linemodel import (
     gram_matrix,
     lexical_context,
     line_features,
-    page_features,
 )
 from storyline.clean.text import TextCleaner
 from storyline.evaluate import (
@@ -54,10 +53,8 @@ LEXICAL_C = 10.0  # inverse L2 strength of the n-gram logistic regression
 TREES = dict(n_estimators=150, learning_rate=0.1, max_depth=5, min_samples_leaf=20, subsample=0.7)
 TREE_KIND = "gbm"  # "gbm": GradientBoostingClassifier; "hgb": HistGradientBoostingClassifier
 INNER_FOLDS = 5
-# Page-level features (``linemodel.page_features``) for the trees (off by default), and the
-# decoding floor towards the rules' body (``LineModel.floor_share``/``floor_margin``; share 0:
-# off). The floor is on: the shipped model decodes with it (BENCHMARKS.md, issue 16).
-PAGE_FEATURES: dict[str, Any] = dict(on=False)
+# The decoding floor towards the rules' body (``LineModel.floor_share``/``floor_margin``; share
+# 0: off). The floor is on: the shipped model decodes with it (BENCHMARKS.md, issue 16).
 FLOOR: dict[str, float] = dict(share=0.8, margin=2.0)
 _WS = re.compile(r"\s+")
 
@@ -184,17 +181,14 @@ def fit(pages: Sequence[Page], seed: int = 0) -> LineModel:
             if f == k:
                 oof[j] = _lexical_p(pages[j], w, b)
     t = [p.targets() for p in pages]
-    paged = bool(PAGE_FEATURES.get("on"))
-    feats = [np.hstack([p.shape] + ([page_features(p.lines)] if paged else []) + [lexical_context(oof[j])])
-             for j, p in enumerate(pages)]
+    feats = [np.hstack([p.shape, lexical_context(oof[j])]) for j, p in enumerate(pages)]
     x = np.vstack([f[m] for f, (m, _, _) in zip(feats, t)])
     y = np.concatenate([y for _, y, _ in t])
     w = np.concatenate([w for _, _, w in t])
     forest = _fit_trees(x, y, w, seed)
     w, b = _fit_lexical(pages, seed)
-    model = LineModel(w, b, forest, page_features=paged, floor_share=float(FLOOR.get("share", 0.0)),
-                      floor_margin=float(FLOOR.get("margin", 0.0)))
-    return model
+    return LineModel(w, b, forest, floor_share=float(FLOOR.get("share", 0.0)),
+                     floor_margin=float(FLOOR.get("margin", 0.0)))
 
 
 def _fit_trees(x: np.ndarray, y: np.ndarray, w: np.ndarray, seed: int,

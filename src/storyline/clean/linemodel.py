@@ -229,22 +229,6 @@ def line_features(lines: Sequence[RuleLine], start: int, end: int, title_at: int
     ])
 
 
-def page_features(lines: Sequence[RuleLine]) -> np.ndarray:
-    """Page-level facts, the same on every line of the page (optional feature group, see
-    ``LineModel.page_features``): the share of lines and of weighted length the rules keep,
-    the number of long prose lines, the page's median line length and its share of sentence
-    lines. So that the trees can tell an almost-all-article page from a page where the
-    article is a few lines among many."""
-    n = len(lines)
-    length = np.array([ln.length for ln in lines], float)
-    sent = np.array([ln.sentence for ln in lines], float)
-    kept = np.array([ln.reason is None for ln in lines], float)
-    row = [kept.mean(), (length * kept).sum() / max(length.sum(), 1.0),
-           np.log1p(((length >= LONG_LINE) & (sent > 0)).sum()), np.log1p(np.median(length)), sent.mean(),
-           np.log1p(kept.sum())]
-    return np.tile(np.array(row, float), (n, 1))
-
-
 def lexical_context(p: np.ndarray) -> np.ndarray:
     """The lexical probability of a line, its neighbours' and of the regions around it."""
     col = p.reshape(-1, 1)
@@ -308,8 +292,6 @@ class LineModel:
     run_penalty: float = 1.0  # log-odds an extra run of lines must outweigh
     restore_margin: float = 1.0  # extra log-odds to keep a line of a list the rules found
     record: dict = field(default_factory=dict)
-    # Optional page-level feature group (``page_features``), after the line features.
-    page_features: bool = False
     # Optional decoding floor: when the decoded article keeps under ``floor_share`` of the
     # weighted length the rules kept, the rules' body lines get ``floor_margin`` log-odds more
     # and the page is decoded again (0: off).
@@ -319,7 +301,7 @@ class LineModel:
     def features(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int) -> np.ndarray:
         lex = _sigmoid(lexical_logit([ln.text for ln in lines], self.gram_weights, self.gram_bias))
         shape = line_features(lines, start, end, title_at)
-        return np.hstack([shape] + ([page_features(lines)] if self.page_features else []) + [lexical_context(lex)])
+        return np.hstack([shape, lexical_context(lex)])
 
     def probability(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int) -> np.ndarray:
         if not lines:
@@ -360,7 +342,6 @@ class LineModel:
         meta = {"threshold": self.threshold, "run_penalty": self.run_penalty,
                 "restore_margin": self.restore_margin, "gram_bias": self.gram_bias,
                 "gram_bits": GRAM_BITS, "gram_sizes": list(GRAM_SIZES), "record": self.record,
-                "page_features": self.page_features,
                 "floor_share": self.floor_share, "floor_margin": self.floor_margin}
         arrays = {"gram_weights": self.gram_weights.astype(np.float16), "meta": np.array(json.dumps(meta)),
                   **self.forest.arrays("forest_")}
@@ -376,7 +357,7 @@ class LineModel:
             return cls(a["gram_weights"].astype(np.float32), float(meta["gram_bias"]),
                        Forest.from_arrays(a, "forest_"), float(meta["threshold"]),
                        float(meta["run_penalty"]), float(meta["restore_margin"]), meta.get("record", {}),
-                       bool(meta.get("page_features", False)), float(meta.get("floor_share", 0.0)),
+                       float(meta.get("floor_share", 0.0)),
                        float(meta.get("floor_margin", 0.0)))
 
 
@@ -389,10 +370,12 @@ _REMOVED_ARRAYS = {"silver_weights": "silver labels (learn.SILVER)",
 
 
 def _refuse_removed(path: str | Path, files: Sequence[str], meta: dict) -> None:
-    for name, experiment in _REMOVED_ARRAYS.items():
-        if name in files:
-            raise ValueError(f"{path}: line model trained with an experiment this version no longer supports "
-                             f"({experiment}); retrain it with `storyline train-textclean`")
+    found = [experiment for name, experiment in _REMOVED_ARRAYS.items() if name in files]
+    if meta.get("page_features"):
+        found.append("page-level features (learn.PAGE_FEATURES)")
+    if found:
+        raise ValueError(f"{path}: line model trained with an experiment this version no longer supports "
+                         f"({', '.join(found)}); retrain it with `storyline train-textclean`")
 
 
 _SHIPPED: LineModel | None = None
