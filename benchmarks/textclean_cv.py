@@ -4,19 +4,19 @@ Usage: python benchmarks/textclean_cv.py CACHE_DIR [--pages PICKLE] [--held-out]
        [--no-cv] [SETTING_JSON ...]
 
 CACHE_DIR holds the renderings of ``scripts/render_textclean.py``. Each SETTING is a JSON
-object with any of ``bag`` (overrides ``learn.BAG``), ``trees`` (``learn.TREES``),
-``page`` (``learn.PAGE_FEATURES``), ``floor`` (``learn.FLOOR``, decoding), ``silver``
-(``learn.SILVER``: silver labels from each record's trafilatura ``reference``, recomputed for
-the setting), ``stack`` (``learn.STACK``: the auto-context second stage, e.g.
-``{"on": true, "trees": {"n_estimators": 60}}``), ``tree_kind`` ("gbm"/"hgb", ``learn.TREE_KIND``), ``thresholds``
-(decoding thresholds replayed on the same fold models) and ``seed`` (of the ``--all-sites``
-model only; the CV uses seed 0). As ``storyline train-textclean
-... --fit-on shipped``: the fixed held-out fifth of the sites is left out, the fold models
-learn from the shipped rendering and are scored on shipped / w3m / lynx. ``--held-out`` also
-scores the held-out sites with a model fitted on all 387 training-site pages (reported, never
-tuned on); ``--all-sites OUT`` saves a model fitted on every site's shipped pages (the way the
-shipped file is trained) for the seed and shape tests. ``--pages`` keeps the prepared pages in
-a pickle between runs (the rule pass over 3 x 472 pages takes minutes).
+object with any of ``trees`` (overrides ``learn.TREES``), ``floor`` (``learn.FLOOR``,
+decoding), ``tree_kind`` ("gbm"/"hgb", ``learn.TREE_KIND``), ``thresholds`` (decoding
+thresholds replayed on the same fold models) and ``seed`` (of the ``--all-sites`` model only;
+the CV uses seed 0); any other key is refused (the silver-label, stacking, bagging and page-
+feature settings of earlier runs were removed from ``learn``: run them at commit 511dfe2).
+
+As ``storyline train-textclean ... --fit-on shipped``: the fixed held-out fifth of the sites
+is left out, the fold models learn from the shipped rendering and are scored on shipped / w3m
+/ lynx. ``--held-out`` also scores the held-out sites with a model fitted on all 387
+training-site pages (reported, never tuned on); ``--all-sites OUT`` saves a model fitted on
+every site's shipped pages (the way the shipped file is trained) for the seed and shape tests.
+``--pages`` keeps the prepared pages in a pickle between runs (the rule pass over 3 x 472 pages
+takes minutes).
 """
 
 from __future__ import annotations
@@ -49,23 +49,34 @@ def line(res: dict) -> str:
     return f"{cells} spread {res['spread']:.3f}"
 
 
-def apply(setting: dict, pages: list[learn.Page]) -> list[float]:
-    """Set the module-level settings of ``learn`` (from their defaults) and the pages' silver
-    labels; the thresholds to replay."""
-    for name, target in (("bag", learn.BAG), ("trees", learn.TREES), ("page", learn.PAGE_FEATURES),
-                         ("floor", learn.FLOOR), ("silver", learn.SILVER), ("stack", learn.STACK)):
+def apply(setting: dict) -> list[float]:
+    """Set the module-level settings of ``learn`` (from their defaults); the thresholds to replay."""
+    for name, target in (("trees", learn.TREES), ("floor", learn.FLOOR)):
         target.clear()
         target.update({**DEFAULTS[name], **setting.get(name, {})})
     learn.TREE_KIND = setting.get("tree_kind", DEFAULT_TREE_KIND)
-    for p in pages if "silver" in setting else []:  # silver labels are read only with a weight > 0
-        if p.lines and p.reference:
-            p.silver = learn.silver_labels([ln.text for ln in p.lines], p.reference, p.title_at, **learn.SILVER)
     return list(setting.get("thresholds", [0.4]))
 
 
-DEFAULTS = {"bag": dict(learn.BAG), "trees": dict(learn.TREES), "page": dict(learn.PAGE_FEATURES),
-            "floor": dict(learn.FLOOR), "silver": dict(learn.SILVER), "stack": dict(learn.STACK)}
+DEFAULTS = {"trees": dict(learn.TREES), "floor": dict(learn.FLOOR)}
 DEFAULT_TREE_KIND = learn.TREE_KIND
+KEYS = (*DEFAULTS, "tree_kind", "thresholds", "seed")
+
+
+def parse_setting(text: str) -> dict:
+    """One SETTING argument: a JSON object of known keys only (a removed or misspelt setting
+    must not run as the defaults)."""
+    try:
+        setting = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SystemExit(f"textclean_cv.py: setting {text!r} is not JSON ({exc})") from None
+    if not isinstance(setting, dict):
+        raise SystemExit(f"textclean_cv.py: setting {text!r} is not a JSON object")
+    unknown = sorted(set(setting) - set(KEYS))
+    if unknown:
+        raise SystemExit(f"textclean_cv.py: setting {text!r}: unknown key(s) {', '.join(unknown)} "
+                         f"(known: {', '.join(KEYS)}; removed experiments run at commit 511dfe2)")
+    return setting
 
 
 def main(argv: list[str]) -> None:
@@ -81,12 +92,12 @@ def main(argv: list[str]) -> None:
             rest.append(argv[k])
             k += 1
     held_out, cv = "--held-out" in rest, "--no-cv" not in rest
-    settings = [json.loads(a) for a in rest if a not in ("--held-out", "--no-cv")] or [{}]
+    settings = [parse_setting(a) for a in rest if a not in ("--held-out", "--no-cv")] or [{}]
     pages = load(cache, Path(opts["--pages"]) if opts["--pages"] else None)
     train_pages, held = learn.split_held_out(pages)
     fold = [learn._fold(p.site, 5) for p in train_pages]
     for setting in settings:
-        thresholds = apply(setting, pages)
+        thresholds = apply(setting)
         t0 = time.time()
         models = [learn.fit([p for p, f in zip(train_pages, fold) if f != k and p.rendering == "shipped"], 0)
                   for k in range(5)] if cv else []

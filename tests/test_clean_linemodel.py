@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -195,47 +196,26 @@ def test_odd_pages_do_not_break_the_model(page):
     assert doc.title is not None
 
 
-def test_silver_labels_follow_the_reference_article():
-    texts = ["Headline of the page", "Home", "Share", "The storm flooded the old town on Monday night.",
-             "Subscribe to our newsletter for more news.", "The mayor said the river rose fast and wide."]
-    reference = ("The storm flooded the old town on Monday night. The mayor said the river rose fast. "
-                 "Share your views with us.")
-    y = learn.silver_labels(texts, reference, title_at=0)
-    # title unlabelled; "Home" absent -> boilerplate; "Share" present but short -> no label;
-    # all trigrams found -> article; none found -> boilerplate; 5 of 7 found -> no label
-    assert y.tolist() == [-1, 0, -1, 1, 0, -1]
-    assert learn.silver_labels(["地震が起きた", "広告"], "昨日、地震が起きた。").tolist() == [1, 0]
+def _with_extra_arrays(tmp_path: Path, extra: dict, meta: dict | None = None) -> Path:
+    """The shipped model file plus ``extra`` arrays (and ``meta`` entries)."""
+    with np.load(MODEL_PATH) as a:
+        arrays = {k: a[k] for k in a.files}
+    if meta:
+        arrays["meta"] = np.array(json.dumps({**json.loads(str(arrays["meta"])), **meta}))
+    path = tmp_path / "old.npz"
+    np.savez_compressed(path, **arrays, **extra)
+    return path
 
 
-def test_snippet_labels_override_silver_ones(monkeypatch):
-    page = learn.prepare(_synthetic_pages(1))[0]
-    page.silver = np.where(page.labels == 1, 0, 1)  # silver says the opposite everywhere
-    mask, y, w = page.targets(0.5)
-    gold = page.labels >= 0
-    assert mask.all() and np.array_equal(y[gold[mask]], page.labels[gold])
-    assert set(w[gold[mask]]) == {1.0} and set(w[~gold[mask]]) == {0.5}
-    assert page.targets(0.0)[0].sum() == gold.sum()  # no silver weight: snippet lines only
-
-
-def test_stacked_silver_model_trains_and_persists(tmp_path, monkeypatch):
-    records = _synthetic_pages(12)
-    for rec in records:  # a reference article: the page's body lines
-        rec["reference"] = "\n".join(rec["text"].split("\n")[3:7])
-    monkeypatch.setitem(learn.SILVER, "stack", 1.0)
-    monkeypatch.setitem(learn.SILVER, "stack_trees", 0.5)
-    pages = learn.prepare(records)
-    assert all(p.silver is not None and (p.silver == 1).sum() == 4 for p in pages)
-    model = learn.fit(pages, seed=0)
-    assert model.silver_weights is not None and model.silver_forest is not None
-    page = pages[0]
-    p = model.probability(page.lines, page.start, page.end, page.title_at)
-    path = tmp_path / "model.npz"
-    model.save(path)
-    loaded = LineModel.load(path)
-    assert loaded.silver_weights is not None and loaded.silver_forest is not None
-    assert loaded.silver_forest.float64  # histogram trees compare in float64, also once loaded
-    assert np.allclose(p, loaded.probability(page.lines, page.start, page.end, page.title_at), atol=1e-3)
-    assert p[page.labels == 1].min() > p[page.labels == 0].max()
+@pytest.mark.parametrize("extra, meta", [({"silver_weights": np.zeros(1 << 18, np.float16)}, None),
+                                         ({"silver_forest_meta": np.zeros(3)}, None),
+                                         ({"stack_forest_meta": np.zeros(3)}, None),
+                                         ({}, {"page_features": True})])
+def test_models_of_removed_experiments_are_refused(tmp_path, extra, meta):
+    path = _with_extra_arrays(tmp_path, extra, meta)
+    with pytest.raises(ValueError, match=re.escape(f"{path}: ") + ".*experiment this version no longer supports"):
+        LineModel.load(path)
+    assert LineModel.load(_with_extra_arrays(tmp_path, {})).floor_share == 0.8  # the shipped file as it is
 
 
 def test_histogram_trees_match_scikit_learn(monkeypatch):
@@ -254,39 +234,22 @@ def test_histogram_trees_match_scikit_learn(monkeypatch):
     assert np.allclose(forest.logit(x), ref.decision_function(x))
 
 
-def test_averaged_forest_is_the_mean_of_its_parts():
-    from sklearn.ensemble import GradientBoostingClassifier
-
-    rng = np.random.default_rng(3)
-    x = rng.normal(size=(300, 4))
-    y = (x[:, 0] + x[:, 2] > 0).astype(int)
-    a = Forest.from_sklearn(GradientBoostingClassifier(n_estimators=10, max_depth=2, random_state=0).fit(x, y))
-    b = Forest.from_sklearn(GradientBoostingClassifier(n_estimators=15, max_depth=4, random_state=1).fit(x, y))
-    avg = Forest.average([a, b])
-    assert avg.feature.shape[0] == 25
-    assert np.allclose(avg.logit(x), (a.logit(x) + b.logit(x)) / 2)
-    assert Forest.average([a]) is a
-
-
-def test_bagged_page_featured_floored_model_trains_and_persists(tmp_path, monkeypatch):
-    monkeypatch.setitem(learn.BAG, "bags", 3)
-    monkeypatch.setitem(learn.BAG, "trees", {"n_estimators": 20})
-    monkeypatch.setitem(learn.PAGE_FEATURES, "on", True)
+def test_floored_model_trains_and_persists(tmp_path, monkeypatch):
     monkeypatch.setitem(learn.FLOOR, "share", 0.5)
     monkeypatch.setitem(learn.FLOOR, "margin", 1.0)
     pages = learn.prepare(_synthetic_pages(12))
     for p in pages:
         p.site = f"site{int(p.text.split('Headline ')[1].split()[0]) % 6}"
     model = learn.fit(pages, seed=0)
-    assert model.forest.feature.shape[0] == 60 and model.page_features
-    assert learn.TREES["n_estimators"] == 150  # the bag's override is undone
+    assert model.forest.feature.shape[0] == learn.TREES["n_estimators"]
+    assert (model.floor_share, model.floor_margin) == (0.5, 1.0)
     page = pages[0]
     p = model.probability(page.lines, page.start, page.end, page.title_at)
     assert np.array_equal(p, learn.fit(pages, seed=0).probability(page.lines, page.start, page.end, page.title_at))
     path = tmp_path / "model.npz"
     model.save(path)
     loaded = LineModel.load(path)
-    assert loaded.page_features and loaded.floor_share == 0.5 and loaded.floor_margin == 1.0
+    assert loaded.floor_share == 0.5 and loaded.floor_margin == 1.0
     assert np.allclose(p, loaded.probability(page.lines, page.start, page.end, page.title_at), atol=1e-3)
     assert p[page.labels == 1].min() > p[page.labels == 0].max()
 
@@ -308,46 +271,3 @@ def test_shipped_model_decodes_with_the_default_floor():
     assert model is not None
     assert (model.floor_share, model.floor_margin) == (learn.FLOOR["share"], learn.FLOOR["margin"])
     assert model.floor_share > 0
-
-
-def test_stack_context_reads_the_first_stage_runs():
-    from storyline.clean.linemodel import stack_context
-
-    p = np.array([0.1, 0.9, 0.8, 0.2, 0.95, 0.05])
-    length = np.array([10.0, 100.0, 100.0, 10.0, 100.0, 10.0])
-    ctx = stack_context(p, length)
-    assert ctx.shape == (6, 22) and np.isfinite(ctx).all()
-    assert ctx[:, 0].tolist() == p.tolist()  # the line's own probability comes first
-    above, below, up, down = ctx[:, 12], ctx[:, 13], ctx[:, 14], ctx[:, 15]
-    assert above.tolist() == [0.0, 0.1, 0.9, 0.9, 0.9, 0.95]
-    assert below.tolist() == [0.95, 0.95, 0.95, 0.95, 0.05, 0.0]
-    assert up.tolist() == [99, 99, 1, 1, 2, 1] and down.tolist() == [1, 1, 2, 1, 99, 99]
-    assert ctx[0, 18] == pytest.approx(300 / 330)  # share of the weighted length with p > 0.5
-    assert ctx[:, 19].tolist() == [0, 1, 1, 1, 1, 0]  # decoded: one run bridges the 0.2 line
-    assert ctx[:, 20].tolist() == [1, 0, 0, 0, 0, 1]
-    assert stack_context(np.zeros(0), np.zeros(0)).shape == (0, 22)
-
-
-def test_stacked_line_model_trains_and_persists(tmp_path, monkeypatch):
-    monkeypatch.setitem(learn.STACK, "on", True)
-    monkeypatch.setitem(learn.STACK, "trees", {"n_estimators": 20})
-    pages = learn.prepare(_synthetic_pages(12))
-    for p in pages:
-        p.site = f"site{int(p.text.split('Headline ')[1].split()[0]) % 6}"
-    model = learn.fit(pages, seed=0)
-    assert model.stack_forest is not None and model.stack_forest.feature.shape[0] == 20
-    assert model.forest.feature.shape[0] == learn.TREES["n_estimators"]  # the first stage is unchanged
-    page = pages[0]
-    p = model.probability(page.lines, page.start, page.end, page.title_at)
-    first = LineModel(model.gram_weights, model.gram_bias, model.forest)
-    assert not np.allclose(p, first.probability(page.lines, page.start, page.end, page.title_at))
-    assert np.array_equal(p, learn.fit(pages, seed=0).probability(page.lines, page.start, page.end, page.title_at))
-    path = tmp_path / "model.npz"
-    model.save(path)
-    loaded = LineModel.load(path)
-    assert loaded.stack_forest is not None
-    assert np.allclose(p, loaded.probability(page.lines, page.start, page.end, page.title_at), atol=1e-3)
-    assert p[page.labels == 1].min() > p[page.labels == 0].max()
-    doc = TextCleaner(model=loaded).clean(_synthetic_pages(13)[12]["text"])
-    assert any("number 12 today" in q for q in doc.paragraphs)
-    assert not any("Follow us" in q for q in doc.paragraphs)

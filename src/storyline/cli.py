@@ -641,12 +641,9 @@ def _prf_text(scores: dict) -> str:
 @click.option("--fit-on", default=None,
               help="Comma-separated renderings (file stems: shipped, w3m, ...) the model learns from; "
                    "all files are still scored. Default: all.")
-@click.option("--silver-stack", type=float, default=None,
-              help="Weight of silver labels (lines the records' `reference` article contains or lacks) "
-                   "in a second n-gram model stacked under the trees; 0 turns it off.")
 @json_option
 def train_textclean(files: tuple[str, ...], out_path: str | None, no_cv: bool, all_sites: bool,
-                    fit_on: str | None, silver_stack: float | None, as_json: bool) -> None:
+                    fit_on: str | None, as_json: bool) -> None:
     """Retrain the text cleaner's line model on snippet-labelled pages (deterministic).
 
     Give the dev file, or several renderings of its pages (scripts/render_textclean.py writes
@@ -664,7 +661,7 @@ def train_textclean(files: tuple[str, ...], out_path: str | None, no_cv: bool, a
     target = out_path or str(MODEL_PATH)
     try:
         model = learn.train(list(files), cv=not no_cv, hold_out=not all_sites,
-                            fit_on=fit_on.split(",") if fit_on else None, silver_stack=silver_stack)
+                            fit_on=fit_on.split(",") if fit_on else None)
     except (ValueError, KeyError) as exc:
         raise click.ClickException(f"{', '.join(files)}: not a textclean benchmark file ({exc})") from None
     model.save(target)

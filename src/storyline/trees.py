@@ -118,30 +118,6 @@ class Forest:
             depth = max(depth, _depth(kids_l, kids_r))
         return cls(feature, threshold, left, right, value, base, depth, float64)
 
-    @classmethod
-    def average(cls, forests: Sequence[Forest]) -> Forest:
-        """One forest whose output is the mean of ``forests``' outputs (bagged models): all
-        their trees, padded to one size, each tree's leaf values divided by the count."""
-        if len(forests) == 1:
-            return forests[0]
-        size = max(f.feature.shape[1] for f in forests)
-
-        def pad(a: np.ndarray, fill: np.ndarray | float) -> np.ndarray:
-            out = np.empty((a.shape[0], size), a.dtype)
-            out[:, : a.shape[1]] = a
-            out[:, a.shape[1]:] = fill
-            return out
-
-        k = len(forests)
-        parts = []
-        for f in forests:
-            own = np.arange(size, dtype=f.left.dtype)  # padding nodes: leaves pointing to themselves
-            parts.append((pad(f.feature, 0), pad(f.threshold, np.inf), pad(f.left, own[f.left.shape[1]:]),
-                          pad(f.right, own[f.right.shape[1]:]), pad(f.value, 0.0) / k))
-        return cls(*(np.vstack([p[j] for p in parts]) for j in range(5)),  # type: ignore[arg-type]
-                   float(np.mean([f.base for f in forests])), max(f.depth for f in forests),
-                   any(f.float64 for f in forests))
-
     def logit(self, x: np.ndarray) -> np.ndarray:
         """Base plus the summed tree outputs per row (log-odds for a classifier, the prediction
         for a regressor); all trees walked together, one level a step."""

@@ -36,8 +36,6 @@ from storyline.clean.linemodel import (
     gram_matrix,
     lexical_context,
     line_features,
-    page_features,
-    stack_context,
 )
 from storyline.clean.text import TextCleaner
 from storyline.evaluate import (
@@ -55,39 +53,10 @@ LEXICAL_C = 10.0  # inverse L2 strength of the n-gram logistic regression
 TREES = dict(n_estimators=150, learning_rate=0.1, max_depth=5, min_samples_leaf=20, subsample=0.7)
 TREE_KIND = "gbm"  # "gbm": GradientBoostingClassifier; "hgb": HistGradientBoostingClassifier
 INNER_FOLDS = 5
-# Bagging the trees over bootstrap samples of the training *sites* (off at 1): ``bags`` tree
-# models, each on a site sample drawn with replacement (a site drawn twice weighs twice), their
-# outputs averaged into one forest; ``trees`` overrides ``TREES`` for each bag (e.g. fewer trees,
-# so that the averaged forest costs what one model does). The lexical model is not bagged.
-BAG: dict[str, Any] = dict(bags=1, trees={})
-# Page-level features (``linemodel.page_features``) for the trees (off by default), and the
-# decoding floor towards the rules' body (``LineModel.floor_share``/``floor_margin``; share 0:
-# off). The floor is on: the shipped model decodes with it (BENCHMARKS.md, issue 16).
-PAGE_FEATURES: dict[str, Any] = dict(on=False)
+# The decoding floor towards the rules' body (``LineModel.floor_share``/``floor_margin``; share
+# 0: off). The floor is on: the shipped model decodes with it (BENCHMARKS.md, issue 16).
 FLOOR: dict[str, float] = dict(share=0.8, margin=2.0)
-# Silver labels for the lines no snippet labels, from the page's reference extraction (see
-# ``silver_labels``): a line whose word trigrams are at least ``high`` in the reference is
-# article, at most ``low`` boilerplate. Such lines weigh ``lexical`` (n-gram model) and
-# ``trees`` (the trees) against a snippet's 1; 0 leaves them out. ``share``: the fraction of
-# silver lines used (a fixed pseudo-random choice per line); ``window``: only lines at most
-# this many lines from the rules' body block (None: all).
-# ``stack``: weight of silver lines in a second n-gram model whose out-of-fold context is a
-# feature of the trees (0: no second model); ``stack_trees`` the same for small trees over the
-# shape/context features (``SILVER_TREES``).
-SILVER: dict[str, Any] = dict(high=0.9, low=0.1, min_words=3, lexical=0.0, trees=0.0, share=1.0, window=None,
-                              stack=0.0, stack_trees=0.0)
-SILVER_TREES = dict(n_estimators=60, learning_rate=0.15, max_depth=4, min_samples_leaf=50)
-# Auto-context stacking (off by default): a second, small tree model over the line features
-# plus the context of the first trees' probability per line (``linemodel.stack_context``). Its
-# training rows read out-of-fold first-stage probabilities: first-stage trees fitted on the
-# other inner folds (the same site-grouped folds as the lexical model's), so that the second
-# stage learns from the kind of first-stage output it gets on unseen pages. ``trees`` overrides
-# ``STACK_TREES``; ``kind`` as ``TREE_KIND``.
-STACK: dict[str, Any] = dict(on=False, trees={}, kind="gbm")
-STACK_TREES = dict(n_estimators=80, learning_rate=0.1, max_depth=3, min_samples_leaf=20, subsample=0.7)
 _WS = re.compile(r"\s+")
-_WORDS = re.compile(r"\w+")
-_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
 def _norm(s: str) -> str:
@@ -119,46 +88,6 @@ def snippet_labels(texts: Sequence[str], with_: Sequence[str], without: Sequence
     return y
 
 
-def _tokens(text: str) -> list[str]:
-    """Lower-cased word tokens; a CJK run counts each character as a word."""
-    out: list[str] = []
-    for w in _WORDS.findall(text.lower()):
-        out.extend(w) if _CJK_CHAR.search(w) else out.append(w)
-    return out
-
-
-def _trigrams(tokens: Sequence[str]) -> list[tuple[str, ...]]:
-    """Word trigrams; a line of one or two words is its own single n-gram."""
-    if len(tokens) < 3:
-        return [tuple(tokens)] if tokens else []
-    return [tuple(tokens[i : i + 3]) for i in range(len(tokens) - 2)]
-
-
-def silver_labels(texts: Sequence[str], reference: str, title_at: int = -1, high: float = 0.9,
-                  low: float = 0.1, min_words: int = 3, **_: Any) -> np.ndarray:
-    """Per line: 1 (article), 0 (boilerplate) or -1 (no label), by the share of the line's word
-    trigrams that the reference article (e.g. trafilatura's extraction of the page's HTML)
-    contains: at least ``high`` -> 1, at most ``low`` -> 0. A line of fewer than ``min_words``
-    words is never silver article (a word like "Share" is in many articles); the title line
-    is left unlabelled (references often lack it). Training only: the cleaner never reads a
-    reference."""
-    ref_tokens = _tokens(reference)
-    ref = set(_trigrams(ref_tokens))
-    ref.update((t,) for t in ref_tokens)
-    ref.update(zip(ref_tokens, ref_tokens[1:]))
-    y = np.full(len(texts), -1)
-    for i, t in enumerate(texts):
-        grams = _trigrams(_tokens(t))
-        if not grams or i == title_at:
-            continue
-        share = sum(g in ref for g in grams) / len(grams)
-        if share <= low:
-            y[i] = 0
-        elif share >= high and len(grams[0]) == 3 and len(grams) + 2 >= min_words:
-            y[i] = 1
-    return y
-
-
 @dataclass
 class Page:
     text: str
@@ -174,26 +103,11 @@ class Page:
     site: str = ""  # pages of one site (and one page's renderings) share folds
     rendering: str = ""  # the text shape: "shipped", "w3m", "lynx", ...
     reference: str | None = None  # a reference article text (word-overlap score), if any
-    silver: Any = None  # silver_labels from the reference (training only), or None
 
-    def targets(self, silver_weight: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(mask of training lines, their labels, their weights): snippet labels weigh 1; with
-        ``silver_weight`` > 0 the silver labels fill the lines no snippet labels."""
-        y = self.labels.copy()
-        w = np.ones(len(y))
-        if silver_weight > 0 and self.silver is not None:
-            fill = (y < 0) & (self.silver >= 0)
-            if SILVER.get("window") is not None:
-                at = np.arange(len(y))
-                fill &= (at >= self.start - SILVER["window"]) & (at < self.end + SILVER["window"])
-            share = float(SILVER.get("share", 1.0))
-            if share < 1.0:  # a fixed choice of lines: hash of the page text and line number
-                seed = int(hashlib.sha1(self.text.encode("utf-8", "surrogatepass")).hexdigest()[:8], 16)
-                fill &= np.random.default_rng(seed).random(len(y)) < share
-            y[fill] = self.silver[fill]
-            w[fill] = silver_weight
-        m = y >= 0
-        return m, y[m], w[m]
+    def targets(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(mask of the snippet-labelled lines, their labels, their weights: 1 each)."""
+        m = self.labels >= 0
+        return m, self.labels[m], np.ones(int(m.sum()))
 
 
 def prepare(records: Sequence[dict], rendering: str = "") -> list[Page]:
@@ -209,8 +123,6 @@ def prepare(records: Sequence[dict], rendering: str = "") -> list[Page]:
         if lines:
             page.grams = gram_matrix(texts)
             page.shape = line_features(lines, start, end, title_at)
-            if page.reference:
-                page.silver = silver_labels(texts, page.reference, title_at, **SILVER)
         pages.append(page)
     return pages
 
@@ -235,22 +147,16 @@ def split_held_out(pages: Sequence[Page]) -> tuple[list[Page], list[Page]]:
     return [p for p, h in zip(pages, held) if not h], [p for p, h in zip(pages, held) if h]
 
 
-def _silver_weight(part: str) -> float:
-    return float(SILVER.get(part, 0.0))
-
-
 def _labelled(pages: Sequence[Page]) -> list[Page]:
-    w = max(_silver_weight("lexical"), _silver_weight("trees"), _silver_weight("stack"),
-            _silver_weight("stack_trees"))
-    return [p for p in pages if len(p.labels) and p.targets(w)[0].any()]
+    return [p for p in pages if len(p.labels) and p.targets()[0].any()]
 
 
-def _fit_lexical(pages: Sequence[Page], seed: int, part: str = "lexical") -> tuple[np.ndarray, float]:
+def _fit_lexical(pages: Sequence[Page], seed: int) -> tuple[np.ndarray, float]:
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
 
     pages = _labelled(pages)
-    t = [p.targets(_silver_weight(part)) for p in pages]
+    t = [p.targets() for p in pages]
     x = sparse.vstack([p.grams[m] for p, (m, _, _) in zip(pages, t)])
     y = np.concatenate([y for _, y, _ in t])
     w = np.concatenate([w for _, _, w in t])
@@ -269,94 +175,20 @@ def fit(pages: Sequence[Page], seed: int = 0) -> LineModel:
     inner = [_fold(p.site, INNER_FOLDS, "inner:") for p in pages]  # by site: renderings together
     if len(set(inner)) < 2:  # one site only: pages themselves
         inner = [j % INNER_FOLDS for j in range(len(pages))]
-    stack, stack_trees = _silver_weight("stack") > 0, _silver_weight("stack_trees") > 0
-    oof_silver: dict[int, np.ndarray] = {}
-    oof_silver_trees: dict[int, np.ndarray] = {}
     for k in sorted(set(inner)):
-        rest = [p for p, f in zip(pages, inner) if f != k]
-        w, b = _fit_lexical(rest, seed)
-        if stack:
-            ws, bs = _fit_lexical(rest, seed, "stack")
-        if stack_trees:
-            silver_forest = _fit_silver_trees(rest, seed)
+        w, b = _fit_lexical([p for p, f in zip(pages, inner) if f != k], seed)
         for j, f in enumerate(inner):
             if f == k:
                 oof[j] = _lexical_p(pages[j], w, b)
-                if stack:
-                    oof_silver[j] = _lexical_p(pages[j], ws, bs)
-                if stack_trees:
-                    oof_silver_trees[j] = _sigmoid(silver_forest.logit(pages[j].shape))
-    t = [p.targets(_silver_weight("trees")) for p in pages]
-    row_page = np.concatenate([np.full(int(m.sum()), j) for j, (m, _, _) in enumerate(t)])
-    paged = bool(PAGE_FEATURES.get("on"))
-    feats = [np.hstack([p.shape] + ([page_features(p.lines)] if paged else []) + [lexical_context(oof[j])]
-                       + ([lexical_context(oof_silver[j])] if stack else [])
-                       + ([lexical_context(oof_silver_trees[j])] if stack_trees else []))
-             for j, p in enumerate(pages)]
+    t = [p.targets() for p in pages]
+    feats = [np.hstack([p.shape, lexical_context(oof[j])]) for j, p in enumerate(pages)]
     x = np.vstack([f[m] for f, (m, _, _) in zip(feats, t)])
     y = np.concatenate([y for _, y, _ in t])
     w = np.concatenate([w for _, _, w in t])
-    row_site = [pages[j].site for j in row_page]
-    forest = _fit_bagged(x, y, w, row_site, seed)
-    stack_forest = _fit_stack(pages, feats, t, inner, row_page, x, y, w, seed) if STACK.get("on") else None
+    forest = _fit_trees(x, y, w, seed)
     w, b = _fit_lexical(pages, seed)
-    model = LineModel(w, b, forest, page_features=paged, floor_share=float(FLOOR.get("share", 0.0)),
-                      floor_margin=float(FLOOR.get("margin", 0.0)), stack_forest=stack_forest)
-    if stack:
-        model.silver_weights, model.silver_bias = _fit_lexical(pages, seed, "stack")
-    if stack_trees:
-        model.silver_forest = _fit_silver_trees(pages, seed)
-    return model
-
-
-def _fit_stack(pages: Sequence[Page], feats: Sequence[np.ndarray], t: Sequence[tuple], inner: Sequence[int],
-               row_page: np.ndarray, x: np.ndarray, y: np.ndarray, w: np.ndarray, seed: int) -> Forest:
-    """The stacked second stage (``STACK``): first-stage trees fitted on the other inner folds'
-    labelled lines give each page's out-of-fold probability on all its lines; the second
-    stage's trees learn from the first stage's features plus ``stack_context`` of those.
-
-    The first-stage rows of inner fold k read lexical probabilities from n-gram models that
-    saw fold k's lines (the lexical out-of-fold step is not nested again): a small second-order
-    leak, accepted to keep training at 5 extra tree fits."""
-    folds = np.asarray(inner)
-    oof: dict[int, np.ndarray] = {}
-    for k in sorted(set(inner)):
-        rows = folds[row_page] != k
-        stage1 = _fit_bagged(x[rows], y[rows], w[rows], [pages[j].site for j in row_page[rows]], seed)
-        for j in np.flatnonzero(folds == k):
-            oof[int(j)] = _sigmoid(stage1.logit(feats[j]))
-    x2 = np.vstack([np.hstack([f, stack_context(oof[j], np.array([ln.length for ln in pages[j].lines], float))])[m]
-                    for j, (f, (m, _, _)) in enumerate(zip(feats, t))])
-    return _fit_trees(x2, y, w, seed, {**STACK_TREES, **STACK.get("trees", {})}, STACK.get("kind", "gbm"))
-
-
-def _fit_bagged(x: np.ndarray, y: np.ndarray, w: np.ndarray, row_site: Sequence[str], seed: int) -> Forest:
-    """The trees (``_fit_trees``), or with ``BAG["bags"]`` > 1 the average of tree models fitted
-    on bootstrap samples of the sites (a row weighs as often as its site was drawn)."""
-    bags = int(BAG.get("bags", 1))
-    if bags <= 1:
-        return _fit_trees(x, y, w, seed)
-    sites = sorted(set(row_site))
-    index = {s: k for k, s in enumerate(sites)}
-    row = np.array([index[s] for s in row_site])
-    rng = np.random.default_rng(seed)
-    params = {**TREES, **BAG.get("trees", {})}
-    forests = []
-    for _ in range(bags):
-        drawn = np.bincount(rng.integers(0, len(sites), len(sites)), minlength=len(sites))[row]
-        m = drawn > 0
-        forests.append(_fit_trees(x[m], y[m], (w * drawn)[m], seed, params))
-    return Forest.average(forests)
-
-
-def _fit_silver_trees(pages: Sequence[Page], seed: int) -> Forest:
-    """Small histogram trees over the shape/context features, learning the silver labels
-    (snippet labels where there are any): a stacked feature of the main trees."""
-    t = [p.targets(_silver_weight("stack_trees")) for p in pages]
-    x = np.vstack([p.shape[m] for p, (m, _, _) in zip(pages, t)])
-    y = np.concatenate([y for _, y, _ in t])
-    w = np.concatenate([w for _, _, w in t])
-    return _fit_trees(x, y, w, seed, SILVER_TREES, "hgb")
+    return LineModel(w, b, forest, floor_share=float(FLOOR.get("share", 0.0)),
+                     floor_margin=float(FLOOR.get("margin", 0.0)))
 
 
 def _fit_trees(x: np.ndarray, y: np.ndarray, w: np.ndarray, seed: int,
@@ -450,20 +282,15 @@ def cross_validate(pages: Sequence[Page], folds: int = 5, seed: int = 0,
 
 
 def train(paths: str | Path | Sequence[str | Path], seed: int = 0, folds: int = 5, cv: bool = True,
-          hold_out: bool = True, fit_on: Sequence[str] | None = None,
-          silver_stack: float | None = None) -> LineModel:
+          hold_out: bool = True, fit_on: Sequence[str] | None = None) -> LineModel:
     """Train on one or more textclean JSONL files (renderings of the same pages); the record
     notes the data, settings, site-grouped CV scores and the held-out sites' scores.
 
     With ``hold_out`` the fixed held-out fifth of the sites is left out of training and cross-
     validation and scored apart with the trained model (the honest figure); without it every
     page trains the model. ``fit_on`` (rendering names): the model learns from those renderings
-    only, and is scored on all the files' renderings. ``silver_stack``: weight of the silver
-    lines (from each record's ``reference``) in the second, stacked n-gram model (0: none;
-    None: ``SILVER["stack"]``)."""
+    only, and is scored on all the files' renderings."""
     t0 = time.time()
-    if silver_stack is not None:
-        SILVER["stack"] = float(silver_stack)
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
     pages = read_pages(paths)
     train_pages, held = split_held_out(pages) if hold_out else (list(pages), [])
@@ -473,7 +300,6 @@ def train(paths: str | Path | Sequence[str | Path], seed: int = 0, folds: int = 
         "labelled_lines": int(sum((p.labels >= 0).sum() for p in train_pages if _fits_on(p, fit_on))),
         "fit_on": list(fit_on) if fit_on else "all",
         "seed": seed, "lexical_C": LEXICAL_C, "trees": TREES, "tree_kind": TREE_KIND, "gram_bits": GRAM_BITS,
-        "silver": dict(SILVER),
         "rules_only": _score(train_pages, None),
     }
     if cv:

@@ -229,74 +229,12 @@ def line_features(lines: Sequence[RuleLine], start: int, end: int, title_at: int
     ])
 
 
-def page_features(lines: Sequence[RuleLine]) -> np.ndarray:
-    """Page-level facts, the same on every line of the page (optional feature group, see
-    ``LineModel.page_features``): the share of lines and of weighted length the rules keep,
-    the number of long prose lines, the page's median line length and its share of sentence
-    lines. So that the trees can tell an almost-all-article page from a page where the
-    article is a few lines among many."""
-    n = len(lines)
-    length = np.array([ln.length for ln in lines], float)
-    sent = np.array([ln.sentence for ln in lines], float)
-    kept = np.array([ln.reason is None for ln in lines], float)
-    row = [kept.mean(), (length * kept).sum() / max(length.sum(), 1.0),
-           np.log1p(((length >= LONG_LINE) & (sent > 0)).sum()), np.log1p(np.median(length)), sent.mean(),
-           np.log1p(kept.sum())]
-    return np.tile(np.array(row, float), (n, 1))
-
-
 def lexical_context(p: np.ndarray) -> np.ndarray:
     """The lexical probability of a line, its neighbours' and of the regions around it."""
     col = p.reshape(-1, 1)
     return np.hstack([col, _neighbours(col, (-1.0,), (-1, 1, -2, 2)),
                       _window_means(col, [(-3, 4), (-8, 9), (-20, 0), (1, 21)]),
                       np.full((len(p), 1), p.mean() if len(p) else 0.0)])
-
-
-STACK_THRESHOLD, STACK_PENALTY = 0.4, 1.0  # the first stage's decoding, read as a stacked feature
-
-
-def stack_context(p: np.ndarray, length: np.ndarray) -> np.ndarray:
-    """Context of the first-stage tree probability ``p`` per line, for the stacked second stage
-    (``LineModel.stack_forest``): the line's own p, its neighbours' (offsets -3..3) and window
-    means (``lexical_context``); the largest p above and below it; how many lines away the
-    nearest line with p > 0.5 is, above and below; the share of the page's weighted length
-    (``length``) with p > 0.5, above the line, below it and in all; and the first stage's own
-    decoding (max-sum runs at threshold 0.4, penalty 1): whether the line is in it, how far
-    the nearest decoded line is, and the decoded share of the weighted length. So that the
-    second stage can read where the first stage puts the article on the page, not only the line."""
-    n = len(p)
-    if n == 0:
-        return np.zeros((0, 22))
-    col = p.reshape(-1, 1)
-    idx = np.arange(n)
-    above = np.concatenate([[0.0], np.maximum.accumulate(p)[:-1]])
-    below = np.concatenate([np.maximum.accumulate(p[::-1])[::-1][1:], [0.0]])
-
-    def gaps(at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Lines to the nearest line of ``at`` strictly above / strictly below (99: none)."""
-        if not len(at):
-            return np.full(n, 99.0), np.full(n, 99.0)
-        k = np.searchsorted(at, idx, side="left") - 1  # last at < i
-        up = np.where(k >= 0, idx - at[np.maximum(k, 0)], 99)
-        k = np.searchsorted(at, idx, side="right")  # first at > i
-        down = np.where(k < len(at), at[np.minimum(k, len(at) - 1)] - idx, 99)
-        return np.clip(up, 0, 99).astype(float), np.clip(down, 0, 99).astype(float)
-
-    hi = p > 0.5
-    up, down = gaps(np.flatnonzero(hi))
-    total = max(float(length.sum()), 1.0)
-    hi_len = np.cumsum(length * hi)
-    q = np.clip(p, 1e-4, 1 - 1e-4)
-    decoded = best_blocks((np.log(q / (1 - q)) - np.log(STACK_THRESHOLD / (1 - STACK_THRESHOLD))).tolist(),
-                          STACK_PENALTY)
-    d_up, d_down = gaps(np.flatnonzero(decoded))
-    near = np.where(decoded, 0.0, np.minimum(d_up, d_down))
-    return np.column_stack([
-        lexical_context(p), _neighbours(col, (-1.0,), (-3, 3)), above, below, up, down,
-        (hi_len - length * hi) / total, (hi_len[-1] - hi_len) / total, np.full(n, hi_len[-1] / total),
-        decoded, np.clip(near, 0, 50), np.full(n, float((length * decoded).sum()) / total),
-    ])
 
 
 # --- decoding ----------------------------------------------------------------------------
@@ -354,46 +292,21 @@ class LineModel:
     run_penalty: float = 1.0  # log-odds an extra run of lines must outweigh
     restore_margin: float = 1.0  # extra log-odds to keep a line of a list the rules found
     record: dict = field(default_factory=dict)
-    # Optional second n-gram model, trained on silver labels (lines a reference extraction of
-    # the page's HTML contains or lacks; see learn.silver_labels): its context is a further
-    # feature group for the trees, which themselves learn from the snippet labels only.
-    silver_weights: np.ndarray | None = None
-    silver_bias: float = 0.0
-    # Optional trees over the shape/context features trained on the silver labels, stacked the
-    # same way.
-    silver_forest: Forest | None = None
-    # Optional page-level feature group (``page_features``), after the line features.
-    page_features: bool = False
     # Optional decoding floor: when the decoded article keeps under ``floor_share`` of the
     # weighted length the rules kept, the rules' body lines get ``floor_margin`` log-odds more
     # and the page is decoded again (0: off).
     floor_share: float = 0.0
     floor_margin: float = 0.0
-    # Optional stacked second stage (auto-context): trees over the features plus the context of
-    # the first trees' probability per line (``stack_context``); its probability is the model's.
-    stack_forest: Forest | None = None
 
     def features(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int) -> np.ndarray:
-        texts = [ln.text for ln in lines]
-        grams = char_grams(texts)
-        lex = _sigmoid(lexical_logit(texts, self.gram_weights, self.gram_bias, grams))
+        lex = _sigmoid(lexical_logit([ln.text for ln in lines], self.gram_weights, self.gram_bias))
         shape = line_features(lines, start, end, title_at)
-        parts = [shape] + ([page_features(lines)] if self.page_features else []) + [lexical_context(lex)]
-        if self.silver_weights is not None:
-            parts.append(lexical_context(_sigmoid(lexical_logit(texts, self.silver_weights, self.silver_bias, grams))))
-        if self.silver_forest is not None:
-            parts.append(lexical_context(_sigmoid(self.silver_forest.logit(shape))))
-        return np.hstack(parts)
+        return np.hstack([shape, lexical_context(lex)])
 
     def probability(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int) -> np.ndarray:
         if not lines:
             return np.zeros(0)
-        x = self.features(lines, start, end, title_at)
-        p = _sigmoid(self.forest.logit(x))
-        if self.stack_forest is None:
-            return p
-        length = np.array([ln.length for ln in lines], float)
-        return _sigmoid(self.stack_forest.logit(np.hstack([x, stack_context(p, length)])))
+        return _sigmoid(self.forest.logit(self.features(lines, start, end, title_at)))
 
     def decode(self, p: np.ndarray, in_list: np.ndarray | None = None,
                rules_body: np.ndarray | None = None) -> np.ndarray:
@@ -429,16 +342,9 @@ class LineModel:
         meta = {"threshold": self.threshold, "run_penalty": self.run_penalty,
                 "restore_margin": self.restore_margin, "gram_bias": self.gram_bias,
                 "gram_bits": GRAM_BITS, "gram_sizes": list(GRAM_SIZES), "record": self.record,
-                "silver_bias": self.silver_bias, "page_features": self.page_features,
                 "floor_share": self.floor_share, "floor_margin": self.floor_margin}
         arrays = {"gram_weights": self.gram_weights.astype(np.float16), "meta": np.array(json.dumps(meta)),
                   **self.forest.arrays("forest_")}
-        if self.silver_weights is not None:
-            arrays["silver_weights"] = self.silver_weights.astype(np.float16)
-        if self.silver_forest is not None:
-            arrays.update(self.silver_forest.arrays("silver_forest_"))
-        if self.stack_forest is not None:
-            arrays.update(self.stack_forest.arrays("stack_forest_"))
         np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
 
     @classmethod
@@ -447,15 +353,29 @@ class LineModel:
             meta = json.loads(str(a["meta"]))
             if meta["gram_bits"] != GRAM_BITS or tuple(meta["gram_sizes"]) != GRAM_SIZES:
                 raise ValueError(f"{path}: line model built for other n-gram settings; retrain it")
-            silver = a["silver_weights"].astype(np.float32) if "silver_weights" in a.files else None
-            silver_forest = Forest.from_arrays(a, "silver_forest_") if "silver_forest_meta" in a.files else None
-            stack_forest = Forest.from_arrays(a, "stack_forest_") if "stack_forest_meta" in a.files else None
+            _refuse_removed(path, a.files, meta)
             return cls(a["gram_weights"].astype(np.float32), float(meta["gram_bias"]),
                        Forest.from_arrays(a, "forest_"), float(meta["threshold"]),
                        float(meta["run_penalty"]), float(meta["restore_margin"]), meta.get("record", {}),
-                       silver, float(meta.get("silver_bias", 0.0)), silver_forest,
-                       bool(meta.get("page_features", False)), float(meta.get("floor_share", 0.0)),
-                       float(meta.get("floor_margin", 0.0)), stack_forest)
+                       float(meta.get("floor_share", 0.0)),
+                       float(meta.get("floor_margin", 0.0)))
+
+
+# Parts of model files trained with experiments measured and removed (BENCHMARKS.md, issue
+# 16; the code that trains and reads them is at commit 511dfe2): such a file is refused, not
+# read without them (its trees would read features this version does not compute).
+_REMOVED_ARRAYS = {"silver_weights": "silver labels (learn.SILVER)",
+                   "silver_forest_meta": "silver labels (learn.SILVER)",
+                   "stack_forest_meta": "the stacked auto-context stage (learn.STACK)"}
+
+
+def _refuse_removed(path: str | Path, files: Sequence[str], meta: dict) -> None:
+    found = [experiment for name, experiment in _REMOVED_ARRAYS.items() if name in files]
+    if meta.get("page_features"):
+        found.append("page-level features (learn.PAGE_FEATURES)")
+    if found:
+        raise ValueError(f"{path}: line model trained with an experiment this version no longer supports "
+                         f"({', '.join(found)}); retrain it with `storyline train-textclean`")
 
 
 _SHIPPED: LineModel | None = None
