@@ -43,3 +43,18 @@ def test_identical_texts_are_embedded_once():
 
 def test_nothing_to_embed():
     assert embed_texts(Recording(), []).shape == (0, 256)
+
+
+def test_pair_file_embedding_embeds_each_article_once_and_caches_by_position(tmp_path):
+    from storyline.training import cache_path, embed_cached
+
+    texts = ["quake in Izmir", "rates held", "quake in Izmir", "fire in Attica", "rates held"]
+    model = Recording()
+    steps = []
+    out = embed_cached(texts, model, tmp_path, lambda label, done, total: steps.append((label, done, total)))
+    assert model.texts_embedded == 3  # a pair file repeats its articles: each is embedded once
+    assert np.array_equal(out, HashingEmbedder().embed(texts))  # rows stay by position
+    assert steps[-1] == ("embed", 3, 3)
+    assert cache_path(texts, model.name, tmp_path).exists()
+    again = Recording()
+    assert np.array_equal(embed_cached(texts, again, tmp_path), out) and again.texts_embedded == 0

@@ -54,7 +54,8 @@ class E5Embedder:
 
 def embed_texts(embedder: Embedder | None, texts: Sequence[str],
                 batch_size: int = BATCH_SIZE, engine: Any = None,
-                context: EmbedContext | None = None) -> np.ndarray:
+                context: EmbedContext | None = None,
+                progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """Embed ``texts`` (rows in the given order), each distinct text once, shortest first.
 
     Identical texts (an article's lead equal to its full view, two articles with the same
@@ -66,7 +67,8 @@ def embed_texts(embedder: Embedder | None, texts: Sequence[str],
 
     With an ``engine`` (``storyline.engines``, e.g. Dask) the batches are embedded on its
     workers (``context``: the model's factory; each worker loads the model once) and come
-    back in order: the same vectors, for the reason above.
+    back in order: the same vectors, for the reason above. ``progress(done, total)`` is
+    called after each batch, in distinct texts.
     """
     first: dict[str, int] = {}
     where = np.array([first.setdefault(t, len(first)) for t in texts], dtype=np.int64)
@@ -81,11 +83,15 @@ def embed_texts(embedder: Embedder | None, texts: Sequence[str],
         results = engine.map(embed_batch, context, ([unique[k] for k in rows]
                                                      for rows in batches))
     out: np.ndarray | None = None
+    done = 0
     for rows, vecs in zip(batches, results):
         vecs = np.asarray(vecs, dtype=np.float32)
         if out is None:
             out = np.zeros((len(unique), vecs.shape[1]), dtype=np.float32)
         out[rows] = vecs
+        done += len(rows)
+        if progress is not None:
+            progress(done, len(unique))
     if out is None:  # nothing to embed
         dim = embedder.dim if embedder is not None else 0
         return np.zeros((len(texts), dim), dtype=np.float32)

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from storyline.embed import BATCH_SIZE, VIEWS, Embedder, view_texts
+from storyline.embed import VIEWS, Embedder, embed_texts, view_texts
 from storyline.errors import InputError
 from storyline.scorer import (
     ALL_FEATURES,
@@ -138,12 +138,8 @@ def embed_cached(texts: Sequence[str], embedder: Embedder, cache: Path,
     path = cache_path(texts, embedder.name, cache)
     if path.exists():
         return np.load(path)
-    out = []
-    for start in range(0, len(texts), BATCH_SIZE):
-        out.append(embedder.embed(list(texts[start:start + BATCH_SIZE])))
-        if progress:
-            progress(label, min(start + BATCH_SIZE, len(texts)), len(texts))
-    vecs = np.concatenate(out) if out else np.zeros((0, embedder.dim), np.float32)
+    vecs = embed_texts(embedder, texts, progress=None if progress is None
+                       else lambda done, total: progress(label, done, total))
     cache.mkdir(parents=True, exist_ok=True)
     np.save(path, vecs)
     return vecs
@@ -156,7 +152,7 @@ def sentence_vectors(texts: Sequence[str], embedder: Embedder, cache: Path | Non
     segs = [segments(t, SCORE_SEGMENTS) for t in texts]
     flat = [s for ss in segs for s in ss]
     if cache is None:
-        vecs = embedder.embed(flat) if flat else np.zeros((0, embedder.dim), np.float32)
+        vecs = embed_texts(embedder, flat)
     else:
         vecs = embed_cached(flat, embedder, cache, progress, "embed sentences")
     bounds = np.cumsum([0] + [len(ss) for ss in segs])
@@ -172,7 +168,7 @@ def article_views(titles: Sequence[str], texts: Sequence[str], langs: Sequence[s
     per_view = [view_texts(t, x) for t, x in zip(titles, texts)]
     wanted = [v for v in VIEWS if v in views or v == "full"]
     if cache is None:
-        vecs = {v: embedder.embed([d[v] for d in per_view]) for v in wanted}
+        vecs = {v: embed_texts(embedder, [d[v] for d in per_view]) for v in wanted}
     else:
         vecs = {v: embed_cached([d[v] for d in per_view], embedder, cache, progress,
                                 f"embed {v}") for v in wanted}
