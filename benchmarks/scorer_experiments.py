@@ -52,6 +52,16 @@ Transfer:
               means at 5 documents' weight) or on the training means alone. In-sample: the
               shipped model and its means come from these pairs.
 
+  small-files-split  out of sample: a scorer and its language means fitted on one half of the
+              pairs (grouped by pair id), random files of 30-400 pairs (five draws) and the
+              whole of the other half centred three ways: on the file's own articles with the
+              training means at 5 articles' weight (as shipped), on the training means alone,
+              and with the training means weighted by the articles they came from
+  sample-file  writes the pair file of every pair of examples/sample's labelled single-article
+              files (same story 1, else 4) to --out, and its pairs touching zh/ru beside it
+  sample-centring  the shipped scorer on those two files as `eval similarity` scores them,
+              with the training means at 5 articles' weight (shipped) or at their article counts
+
 Needs the embedding cache of scorer_embed_all.py (--assemble); --set names a set of
 scorer_cv_all.py (default base+seg+dates)."""
 from __future__ import annotations
@@ -79,6 +89,7 @@ from storyline.training import (  # noqa: E402
     language_alignment,
     load_pair_set,
     pair_articles,
+    pair_set,
     pearson,
     read_pairs,
     report,
@@ -409,6 +420,108 @@ def small_files() -> None:
                   f"{r[1]:.3f}/{r[2]:.3f}", flush=True)
 
 
+def small_files_split() -> None:
+    """Out of sample: a scorer and its language means fitted on one half of the pairs (grouped
+    by pair id), small files drawn from the other half, centred three ways."""
+    shipped = SameStoryScorer.load()
+    feats = shipped.features
+    rows = read_pairs(TRAIN)
+    n = len(rows)
+    titles, texts, langs = pair_articles(rows)
+    views = article_views(titles, texts, langs, E5Embedder(num_threads=1), default_cache(), None,
+                          shipped.views)
+    ids = np.array([str(r.get("pair_id", k)) for k, r in enumerate(rows)])
+    b_rows = next(iter(GroupKFold(2).split(rows, groups=ids)))[1]
+    halves = {}
+    for name, sel in (("A", np.setdiff1d(np.arange(n), b_rows)), ("B", b_rows)):
+        halves[name] = ([rows[k] for k in sel], [views[k] for k in sel] + [views[n + k] for k in sel])
+    rows_a, views_a = halves["A"]
+    data = pair_set(rows_a, views_a)
+    assert data.overall is not None
+    model = SameStoryScorer(1.0, features=feats).fit(data.columns(feats), data.overall,
+                                                     data.language_pairs())
+    priors = {view: {lang: np.asarray(m, dtype=np.float32) for lang, m in means.items()}
+              for view, means in data.centring.items()}
+    print(f"half A: {len(rows_a)} pairs, articles per language {data.centring_counts['full']}", flush=True)
+    rows_b, views_b = halves["B"]
+    n_b = len(rows_b)
+    y_b = np.array([r["overall"] for r in rows_b])
+    ways = {"the file's own articles (prior 5 docs)": dict(use_corpus=True),
+            "prior means only": dict(use_corpus=False),
+            "prior weighted by its article count": dict(use_corpus=True, prior_counts=data.centring_counts)}
+    for size in (30, 60, 150, 400, n_b):
+        out: dict[str, list] = {w: [] for w in ways}
+        for seed in range(5 if size < n_b else 1):
+            sel = (np.random.default_rng(seed).choice(n_b, size, replace=False) if size < n_b
+                   else np.arange(n_b))
+            vs = [views_b[k] for k in sel] + [views_b[n_b + k] for k in sel]
+            i, j, y = np.arange(size), np.arange(size, 2 * size), y_b[sel]
+            for way, kw in ways.items():
+                pf = PairFeatures(vs, priors, data.doc_freq, alignment_ref=data.alignment_ref, **kw)
+                _, overall, prob = model.score(pf, i, j)
+                out[way].append((pearson(-overall, -y), *describe_pr(prob, y)))
+        for way, res in out.items():
+            r = np.array(res).mean(axis=0)
+            print(f"{size} pairs (half B), centred on {way}: Pearson {r[0]:.4f}, P/R at 0.5 "
+                  f"{r[1]:.3f}/{r[2]:.3f}", flush=True)
+
+
+def sample_file(out: Path) -> None:
+    """A pair file (SemEval format) of every pair of the labelled single-article files of
+    examples/sample: overall 1 for the same story (examples/labels.json), 4 otherwise; the
+    language from the file name (``..._ru.txt``), the title its first line. Written to ``out``
+    in full and, beside it, as ``*_zhru.jsonl``: the pairs touching a Chinese or Russian
+    article (languages the training file lacks)."""
+    import json
+    import re
+
+    root = Path(__file__).resolve().parents[1] / "examples"
+    labels = json.loads((root / "labels.json").read_text())
+    docs = []
+    for name, story in sorted(labels.items()):
+        m = re.search(r"_([a-z]{2})(?:_[a-z]+)?\.txt$", name)
+        if m is None or not (root / "sample" / name).is_file():
+            continue
+        title, _, text = (root / "sample" / name).read_text().strip().partition("\n")
+        docs.append((name, story, m.group(1), title.strip(), text.strip()))
+    pairs = [{"pair_id": f"{a[0]}|{b[0]}", "lang1": a[2], "lang2": b[2], "title1": a[3], "text1": a[4],
+              "title2": b[3], "text2": b[4], "overall": 1.0 if a[1] == b[1] else 4.0}
+             for k, a in enumerate(docs) for b in docs[k + 1:]]
+    zhru = [p for p in pairs if {p["lang1"], p["lang2"]} & {"zh", "ru"}]
+    for path, rows in ((out, pairs), (out.with_name(out.stem + "_zhru.jsonl"), zhru)):
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+        print(f"{path}: {len(rows)} pairs, {sum(r['overall'] == 1 for r in rows)} same story")
+
+
+def sample_centring(out: Path) -> None:
+    """The shipped scorer on sample-file's pair files, as `storyline eval similarity` scores
+    them (the file's own articles, the training means at 5 articles' weight), against the
+    training means weighted by the number of training articles behind them."""
+    scorer = SameStoryScorer.load()
+    t_titles, t_texts, t_langs = pair_articles(read_pairs(TRAIN))
+    counts: dict[str, float] = {}
+    for lang in t_langs:  # the shipped means were fitted on every article position of the file
+        counts[lang] = counts.get(lang, 0.0) + 1.0
+    counts["_global"] = float(len(t_langs))
+    weighted = {view: counts for view in scorer.priors_}
+    for path in (out, out.with_name(out.stem + "_zhru.jsonl")):
+        rows = read_pairs(path)
+        titles, texts, langs = pair_articles(rows)
+        views = article_views(titles, texts, langs, E5Embedder(num_threads=1), default_cache(), None,
+                              scorer.views)
+        for label, prior_counts in (("5 articles (shipped)", None), ("article counts", weighted)):
+            data = pair_set(rows, views, True, scorer.priors_, scorer.doc_freq_, scorer.alignment_ref_,
+                            prior_counts)
+            assert data.overall is not None
+            x = data.columns(scorer.features)
+            route = data.route(scorer)
+            rep = report(-scorer.overall(x, route), scorer.probability(x, route), data)
+            ss = rep["same_story"]
+            print(f"{path.name} ({len(rows)} pairs), training means weigh {label}: Pearson {rep['pearson']:.4f}, "
+                  f"same story P {ss['precision']:.3f} R {ss['recall']:.3f} F1 {ss['f1']:.3f}, ECE {rep['ece']:.4f}",
+                  flush=True)
+
+
 def describe_pr(prob: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     same, said = y < 2.5, prob > 0.5
     tp = float((said & same).sum())
@@ -419,9 +532,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("command", choices=("none", "diag", "tfidf", "lpz", "csls", "sparse", "lpzall", "lpzall+",
                                         "sources", "references", "prior", "ordinal",
-                                        "sample-pairs", "small-files"))
+                                        "sample-pairs", "small-files", "small-files-split", "sample-file",
+                                        "sample-centring"))
     ap.add_argument("--set", default="base+seg+dates", choices=sorted(SETS))
     ap.add_argument("--sparse", type=Path, default=Path.home() / ".cache" / "storyline-dev" / "sparse")
+    ap.add_argument("--out", type=Path, default=Path("/tmp/sample_pairs.jsonl"), help="sample-file's output")
     ap.add_argument("--k", type=int, default=10, help="neighbours of csls")
     ap.add_argument("--alpha", type=float, default=3000.0, help="ridge alpha of the diag metric")
     args = ap.parse_args()
@@ -429,8 +544,11 @@ def main() -> None:
     if args.command in ("sources", "references"):
         (sources if args.command == "sources" else references)(feats)
         return
-    if args.command == "small-files":
-        small_files()
+    if args.command in ("sample-file", "sample-centring"):
+        (sample_file if args.command == "sample-file" else sample_centring)(args.out)
+        return
+    if args.command in ("small-files", "small-files-split"):
+        (small_files if args.command == "small-files" else small_files_split)()
         return
     if args.command in ("prior", "ordinal", "sample-pairs"):
         {"prior": prior_shift, "ordinal": ordinal, "sample-pairs": sample_pairs}[args.command](feats)

@@ -60,6 +60,24 @@ def test_unseen_language_is_anchored_by_its_offset_and_pairs_centre_on_anchors()
     assert np.allclose(bare.mean_for("el"), prior["_global"])
 
 
+def test_prior_means_weigh_as_the_articles_they_come_from():
+    prior = {"en": np.array([1, 0, 0, 0], np.float32), "_global": np.array([0.5, 0.5, 0, 0], np.float32)}
+    x = np.array([[0, 0, 1, 0], [0, 0, 0, 1]], np.float32)  # two English articles of one story
+    counts = {"en": 98.0, "_global": 200.0}
+    c = LanguageCentering(prior=prior, offsets={}, prior_counts=counts).fit(x, ["en", "en"])
+    # pooled: 98 articles at the prior mean, 2 at the corpus's own
+    assert np.allclose(c.mean_for("en"), (98 * prior["en"] + x.sum(axis=0)) / 100)
+    assert np.allclose(c.global_mean_, (200 * prior["_global"] + x.sum(axis=0)) / 202)
+    # without counts the prior weighs as `shrink` articles: the two articles pull harder
+    plain = LanguageCentering(prior=prior, offsets={}).fit(x, ["en", "en"])
+    assert np.allclose(plain.mean_for("en"), (5 * prior["en"] + x.sum(axis=0)) / 7)
+    # a language the prior lacks keeps the `shrink` pseudo-count, whatever the counts say
+    lone = LanguageCentering(prior=prior, offsets={}, prior_counts={"fr": 1000.0}).fit(x, ["fr", "fr"])
+    assert np.allclose(lone.mean_for("fr"), (5 * lone.global_mean_ + x.sum(axis=0)) / 7)
+    with pytest.raises(ValueError):
+        LanguageCentering(prior=prior, prior_counts={"en": -1.0})
+
+
 def test_shipped_offsets_cover_the_hidden_split_languages():
     from storyline.similarity import language_offsets
 

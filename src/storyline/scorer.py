@@ -126,10 +126,13 @@ class PairFeatures:
                  priors: dict[str, dict[str, np.ndarray]] | None = None,
                  doc_freq: dict[str, DocFreq] | None = None, dim: int | None = None,
                  use_corpus: bool = True, alignment_ref: float | None = None,
-                 alignment: LanguageAlignment | None = None) -> None:
+                 alignment: LanguageAlignment | None = None,
+                 prior_counts: dict[str, dict[str, float]] | None = None) -> None:
         """``use_corpus=False``: centre on the priors alone (``views`` are the very articles
         being compared, too few to estimate their languages' means). ``alignment_ref``: the
-        alignment cross-lingual cosines are rescaled to (None: no rescaling)."""
+        alignment cross-lingual cosines are rescaled to (None: no rescaling).
+        ``prior_counts`` (view -> language -> articles): how many articles each prior mean
+        was estimated from, so that it weighs as many (``LanguageCentering.prior_counts``)."""
         langs = [v.lang for v in views]
         self.langs = np.asarray(langs)
         codes: list[str] = sorted(set(langs))
@@ -150,15 +153,16 @@ class PairFeatures:
                 prior_dim = len(next(iter(prior.values()))) if prior else 1
                 x = np.zeros((0, dim or prior_dim), np.float32)
             self.raw[name] = normalise_rows(x)
-            self.centring[name] = LanguageCentering(prior=prior,
-                                                    use_corpus=use_corpus or not prior)
+            self.centring[name] = LanguageCentering(prior=prior, use_corpus=use_corpus or not prior,
+                                                    prior_counts=(prior_counts or {}).get(name))
             res = self.centring[name].fit(x, langs).residuals(x, langs)
             self.centred[name] = normalise_rows(res)
             # length of each vector's part off its language's mean: raw cosine = means' dot
             # + cross terms + residual_a . residual_b, the last being the content both share
             self.residual[name] = np.linalg.norm(res, axis=1)
         if views and all(v.sentences is not None for v in views):
-            self._fit_sentences(views, (priors or {}).get(SENTENCES), use_corpus)
+            self._fit_sentences(views, (priors or {}).get(SENTENCES), use_corpus,
+                                (prior_counts or {}).get(SENTENCES))
         # IDF from this corpus plus the training corpus's counts: a pair scored on its own
         # must weigh its shared names as the model saw them weighed in training
         prior_df = doc_freq or {}
@@ -179,14 +183,16 @@ class PairFeatures:
         return _weighted_terms([frozenset(canon.get(t, t) for t in ts) for ts in names], df)
 
     def _fit_sentences(self, views: Sequence[ArticleView],
-                       prior: dict[str, np.ndarray] | None, use_corpus: bool) -> None:
+                       prior: dict[str, np.ndarray] | None, use_corpus: bool,
+                       prior_counts: dict[str, float] | None = None) -> None:
         """Centre every sentence segment on its language's segment mean, then pad each
         article's first SCORE_SEGMENTS segments into one (articles, K, dim) array; an
         article without segments gets its centred full-text vector as its one segment."""
         counts = np.array([len(v.sentences) for v in views])  # type: ignore[arg-type]
         flat = np.concatenate([v.sentences for v in views if len(v.sentences)])  # type: ignore[misc]
         flat_langs = np.repeat(self.langs, counts)
-        centring = LanguageCentering(prior=prior, use_corpus=use_corpus or not prior)
+        centring = LanguageCentering(prior=prior, use_corpus=use_corpus or not prior,
+                                     prior_counts=prior_counts)
         self.centring[SENTENCES] = centring.fit(flat, flat_langs)
         flat = normalise_rows(centring.residuals(flat, flat_langs))
         k = int(min(max(counts.max(), 1), SCORE_SEGMENTS))

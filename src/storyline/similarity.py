@@ -140,6 +140,11 @@ class LanguageCentering:
     training corpus, anchors the estimates when the corpus at hand is small. ``offsets``
     (default: the shipped table; ``{}`` for none) anchors languages the prior lacks.
     ``use_corpus=False`` ignores the corpus for the means: anchors only.
+    ``prior_counts`` (language -> number of articles its prior mean was estimated from, and
+    ``"_global"``): each prior mean then weighs as those articles, pooled with the corpus's
+    own (so a file of a few articles keeps a well-estimated language's mean, and a corpus
+    of thousands moves it); without it a prior weighs as ``shrink`` (languages) and
+    ``PRIOR_GLOBAL_DOCS`` (the global mean) articles.
     ``density=True`` weighs each article by 1 / its number of near neighbours in its
     language (see ``SAME_STORY_COSINE``): a corpus of one story, or one huge story in a
     corpus, cannot make its own content the "language direction" and centre it away.
@@ -149,13 +154,17 @@ class LanguageCentering:
                  prior: dict[str, np.ndarray] | None = None,
                  offsets: Mapping[str, np.ndarray] | None = None,
                  use_corpus: bool = True, density: bool = False,
-                 density_cosine: float = SAME_STORY_COSINE, seed: int = 0) -> None:
+                 density_cosine: float = SAME_STORY_COSINE, seed: int = 0,
+                 prior_counts: Mapping[str, float] | None = None) -> None:
         if shrink < 0:
             raise ValueError(f"shrink must be >= 0, got {shrink}")
         if not -1.0 < density_cosine < 1.0:
             raise ValueError(f"density_cosine must be in (-1, 1), got {density_cosine}")
         self.shrink = shrink
         self.prior = prior or {}
+        self.prior_counts = dict(prior_counts or {})
+        if any(not c >= 0 for c in self.prior_counts.values()):
+            raise ValueError(f"prior counts must be >= 0, got {self.prior_counts}")
         self.offsets = language_offsets() if offsets is None else offsets
         self.use_corpus = use_corpus
         self.density = density
@@ -168,7 +177,7 @@ class LanguageCentering:
             raise ValueError(f"{len(vectors)} vectors but {len(langs)} languages")
         dim = np.shape(vectors)[1] if np.ndim(vectors) == 2 else 0
         if self.prior and next(iter(self.prior.values())).shape[-1] != dim:
-            self.prior = {}  # means of another model's space: no use for these vectors
+            self.prior, self.prior_counts = {}, {}  # another model's space: no use here
         weights = np.ones(len(vectors))
         groups = language_groups(langs)
         # with density weighting: first means from plain counts (or the anchors alone when
@@ -200,8 +209,9 @@ class LanguageCentering:
         if GLOBAL in self.prior:
             total = weights.sum() if use else 0.0
             corpus = sum(sums.values(), np.zeros(dim)) if use else 0.0
-            self.global_mean_ = ((corpus + PRIOR_GLOBAL_DOCS * self.prior[GLOBAL])
-                                 / (total + PRIOR_GLOBAL_DOCS))
+            n_prior = self.prior_counts.get(GLOBAL, PRIOR_GLOBAL_DOCS)
+            self.global_mean_ = ((corpus + n_prior * self.prior[GLOBAL])
+                                 / (total + n_prior))
         else:
             self.global_mean_ = (sum(sums.values(), np.zeros(dim)) / weights.sum()
                                  if len(weights) else np.zeros(dim, np.float32))
@@ -214,8 +224,9 @@ class LanguageCentering:
             self.counts_[lang] = len(idx)
             anchor = self.anchor(lang)
             if use:
-                self.means_[lang] = ((sums[lang] + self.shrink * anchor)
-                                     / (weights[idx].sum() + self.shrink))
+                n_prior = self.prior_counts.get(lang, self.shrink) if lang in self.prior else self.shrink
+                self.means_[lang] = ((sums[lang] + n_prior * anchor)
+                                     / (weights[idx].sum() + n_prior))
             else:
                 self.means_[lang] = anchor
 

@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from storyline.scorer import (
     views_needed,
 )
 from storyline.signals import TextSignals, segments
-from storyline.similarity import language_alignment
+from storyline.similarity import GLOBAL, language_alignment
 
 SEED = 0
 FOLDS = 5
@@ -61,6 +61,8 @@ class PairSet:
     alignment_ref: float | None = None
     names: tuple[str, ...] = FEATURES
     topics: np.ndarray | None = None  # a topic cluster per pair (grouped folds)
+    # view -> language (and "_global") -> distinct articles its ``centring`` mean comes from
+    centring_counts: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def columns(self, features: Sequence[str]) -> np.ndarray:
         """The feature matrix restricted to (and ordered as) ``features``."""
@@ -221,10 +223,22 @@ def load_pair_set(path: str | Path, embedder: Embedder, cache: Path | None = Non
     (``alignment_ref=FIT``: the mean alignment of its cross-lingual pairs). Only the views
     ``features`` read are embedded."""
     rows = read_pairs(path, need_overall)
-    n = len(rows)
     titles, texts, langs = pair_articles(rows)
     views = article_views(titles, texts, langs, embedder, cache or default_cache(), progress,
                           views_needed(features))
+    return pair_set(rows, views, need_overall, priors, doc_freq, alignment_ref)
+
+
+def pair_set(rows: Sequence[dict], views: Sequence[ArticleView], need_overall: bool = True,
+             priors: dict[str, dict[str, np.ndarray]] | None = None,
+             doc_freq: dict | None = None,
+             alignment_ref: float | str | None = FIT,
+             prior_counts: dict[str, dict[str, float]] | None = None) -> PairSet:
+    """``load_pair_set`` for pairs already read, given their articles' views (first
+    articles, then second ones, as ``pair_articles`` orders them). ``prior_counts``: see
+    ``PairFeatures``."""
+    n = len(rows)
+    titles, texts, langs = pair_articles(rows)
     if alignment_ref == FIT:
         alignment_ref = language_alignment().reference([(r["lang1"], r["lang2"]) for r in rows])
     assert alignment_ref is None or isinstance(alignment_ref, float)
@@ -233,16 +247,19 @@ def load_pair_set(path: str | Path, embedder: Embedder, cache: Path | None = Non
     # would otherwise centre them on themselves)
     ids = np.array(_article_ids(titles, texts, langs), dtype=np.int64)
     first = np.unique(ids, return_index=True)[1]
-    pf = PairFeatures([views[k] for k in first], priors, doc_freq, alignment_ref=alignment_ref)
+    pf = PairFeatures([views[k] for k in first], priors, doc_freq, alignment_ref=alignment_ref,
+                      prior_counts=prior_counts)
     i, j = ids[:n], ids[n:]
     names = tuple(f for f in ALL_FEATURES if set(views_needed([f])) <= set(pf.views))
     feats = pf.pairs(i, j, names)
     overall = np.array([float(r["overall"]) for r in rows]) if need_overall else None
     centring = {view: c.means_dict() for view, c in pf.centring.items()}
+    counts = {view: {**{lang: float(k) for lang, k in c.counts_.items()}, GLOBAL: float(sum(c.counts_.values()))}
+              for view, c in pf.centring.items()}
     return PairSet(feats, overall, centring, pf.doc_freq,
                    np.array([r["lang1"] for r in rows]), np.array([r["lang2"] for r in rows]),
                    np.array([str(r.get("pair_id", k)) for k, r in enumerate(rows)]),
-                   alignment_ref, names, topic_clusters(pf, i, j) if n >= 2 else None)
+                   alignment_ref, names, topic_clusters(pf, i, j) if n >= 2 else None, counts)
 
 
 # -- scoring ---------------------------------------------------------------------------------
