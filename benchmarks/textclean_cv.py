@@ -5,11 +5,11 @@ Usage: python benchmarks/textclean_cv.py CACHE_DIR [--pages PICKLE] [--held-out]
 
 CACHE_DIR holds the renderings of ``scripts/render_textclean.py``. Each SETTING is a JSON
 object with any of ``trees`` (overrides ``learn.TREES``), ``floor`` (``learn.FLOOR``,
-decoding), ``tree_kind`` ("gbm"/"hgb", ``learn.TREE_KIND``), ``stopwords`` (true/false,
-``learn.STOPWORDS``: the trees read the stopword density), ``thresholds`` (decoding
+decoding), ``tree_kind`` ("gbm"/"hgb", ``learn.TREE_KIND``), ``thresholds`` (decoding
 thresholds replayed on the same fold models) and ``seed`` (of the ``--all-sites`` model only;
 the CV uses seed 0); any other key is refused (the silver-label, stacking, bagging and page-
-feature settings of earlier runs were removed from ``learn``: run them at commit 511dfe2).
+feature settings of earlier runs were removed from ``learn``: run them at commit 511dfe2; the
+stopword-density setting ``stopwords`` at commit c9ece69).
 
 As ``storyline train-textclean ... --fit-on shipped``: the fixed held-out fifth of the sites
 is left out, the fold models learn from the shipped rendering and are scored on shipped / w3m
@@ -56,14 +56,12 @@ def apply(setting: dict) -> list[float]:
         target.clear()
         target.update({**DEFAULTS[name], **setting.get(name, {})})
     learn.TREE_KIND = setting.get("tree_kind", DEFAULT_TREE_KIND)
-    learn.STOPWORDS = bool(setting.get("stopwords", DEFAULT_STOPWORDS))
     return list(setting.get("thresholds", [0.4]))
 
 
 DEFAULTS = {"trees": dict(learn.TREES), "floor": dict(learn.FLOOR)}
 DEFAULT_TREE_KIND = learn.TREE_KIND
-DEFAULT_STOPWORDS = learn.STOPWORDS
-KEYS = (*DEFAULTS, "tree_kind", "stopwords", "thresholds", "seed")
+KEYS = (*DEFAULTS, "tree_kind", "thresholds", "seed")
 
 
 def parse_setting(text: str) -> dict:

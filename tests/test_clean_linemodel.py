@@ -15,7 +15,6 @@ from storyline.clean.linemodel import (
     MODEL_PATH,
     N_LEXICAL_CONTEXT,
     N_LINE_FEATURES,
-    STOPWORD_FEATURES,
     Forest,
     LineModel,
     best_blocks,
@@ -24,10 +23,7 @@ from storyline.clean.linemodel import (
     lexical_context,
     lexical_logit,
     line_features,
-    page_stopwords,
     shipped_model,
-    stoplists,
-    stopword_features,
 )
 from storyline.clean.text import TextCleaner
 from storyline.evaluate import read_textclean
@@ -281,75 +277,22 @@ def test_shipped_model_decodes_with_the_default_floor():
     assert model.floor_share > 0
 
 
-# --- stopword density ------------------------------------------------------------------------
-_MENU_AND_PROSE = {
-    "German": ["Startseite | Politik | Wirtschaft | Sport | Kultur",
-               "Die Regierung hat am Montag mitgeteilt, dass sie die Steuern im kommenden Jahr nicht erhöhen wird."],
-    "Greek": ["Αρχική | Πολιτική | Οικονομία | Αθλητισμός | Πολιτισμός",
-              "Η κυβέρνηση ανακοίνωσε τη Δευτέρα ότι δεν θα αυξήσει τους φόρους το επόμενο έτος."],
-    "Arabic": ["الرئيسية | سياسة | اقتصاد | رياضة | ثقافة",
-               "قالت الحكومة يوم الاثنين إنها لن ترفع الضرائب في العام المقبل من أجل دعم الاقتصاد."],
-    "English": ["Home | News | Sport | Business | Weather",
-                "The government said on Monday that it would not raise taxes next year, despite the deficit."],
-}
-
-
-@pytest.mark.parametrize("language", sorted(_MENU_AND_PROSE))
-def test_prose_is_denser_in_stopwords_than_a_menu(language):
-    texts = _MENU_AND_PROSE[language]
-    words, stop, best = page_stopwords(texts)
-    assert stoplists()[2][best] == language  # the page's own language's list covers most words
-    assert words.tolist() == [5, len(texts[1].split())]  # "|" and "," are no words
-    f = stopword_features(texts)
-    assert f.shape == (2, len(STOPWORD_FEATURES))
-    assert f[1, 0] > 0.5 and f[1, 0] > f[0, 0] + 0.2  # share of the line's words
-    assert f[1, 1] == pytest.approx(np.log1p(stop[1]))
-    assert f[0, 2] == f[1, 2] == pytest.approx(stop.sum() / words.sum())  # window -1..+1 covers both
-    assert f[0, 4] == pytest.approx(stop.sum() / words.sum())  # page share
-
-
-@pytest.mark.parametrize("texts", [["地震发生在周二上午，造成多人受伤。", "首页 新闻 体育"],
-                                   ["東京で地震があった。", "ホーム ニュース"],
-                                   ["12:05", "★ ☆ ✓", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢"], [""], []])
-def test_pages_without_a_stoplist_get_zeros(texts):
-    f = stopword_features(texts)
-    assert f.shape == (len(texts), len(STOPWORD_FEATURES))
-    assert not f.any()
-    assert page_stopwords(texts)[2] == -1
-
-
-def test_stopwords_are_whole_words_in_any_case():
-    words, stop, _ = page_stopwords(["THE (of) the-the", "theqz"])
-    # "the-the" is two words ("-" separates); a word that starts with "the" is not "the"
-    assert words.tolist() == [4, 1] and stop.tolist() == [4, 0]
-
-
 def test_feature_counts_match_the_declared_widths():
     page = learn.prepare(_synthetic_pages(1))[0]
     assert line_features(page.lines, page.start, page.end, page.title_at).shape[1] == N_LINE_FEATURES
     assert lexical_context(np.zeros(len(page.lines))).shape[1] == N_LEXICAL_CONTEXT
 
 
-def test_stopword_model_trains_persists_and_mismatched_files_are_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(learn, "STOPWORDS", True)
-    pages = learn.prepare(_synthetic_pages(12))
-    model = learn.fit(pages, seed=0)
-    assert model.stopwords and model.n_features == N_LINE_FEATURES + N_LEXICAL_CONTEXT + len(STOPWORD_FEATURES)
-    page = pages[0]
-    x = model.features(page.lines, page.start, page.end, page.title_at)
-    assert x.shape[1] == model.n_features
-    assert np.array_equal(x[:, -len(STOPWORD_FEATURES):], page.stop)
-    path = tmp_path / "model.npz"
-    model.save(path)
-    loaded = LineModel.load(path)
-    assert loaded.stopwords and loaded.n_features == model.n_features
-    p = model.probability(page.lines, page.start, page.end, page.title_at)
-    assert np.allclose(p, loaded.probability(page.lines, page.start, page.end, page.title_at), atol=1e-3)
-    # the same trees declared without the stopword columns: refused, not read from wrong columns
-    with np.load(path) as a:
+def test_model_files_built_for_another_feature_list_are_refused(tmp_path):
+    model = learn.fit(learn.prepare(_synthetic_pages(12)), seed=0)
+    assert model.n_features == N_LINE_FEATURES + N_LEXICAL_CONTEXT
+    model.save(tmp_path / "model.npz")
+    assert LineModel.load(tmp_path / "model.npz").n_features == model.n_features
+    with np.load(tmp_path / "model.npz") as a:
         arrays = {k: a[k] for k in a.files}
     meta = json.loads(str(arrays["meta"]))
-    arrays["meta"] = np.array(json.dumps({**meta, "stopwords": False}))
-    np.savez_compressed(tmp_path / "bad.npz", **arrays)
-    with pytest.raises(ValueError, match="another feature list"):
-        LineModel.load(tmp_path / "bad.npz")
+    for bad in ({**meta, "n_features": model.n_features + 5}, {**meta, "stopwords": True}):
+        arrays["meta"] = np.array(json.dumps(bad))
+        np.savez_compressed(tmp_path / "bad.npz", **arrays)
+        with pytest.raises(ValueError, match="another feature list|no longer supports"):
+            LineModel.load(tmp_path / "bad.npz")

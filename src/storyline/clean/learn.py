@@ -36,7 +36,6 @@ from storyline.clean.linemodel import (
     gram_matrix,
     lexical_context,
     line_features,
-    stopword_features,
 )
 from storyline.clean.text import TextCleaner
 from storyline.evaluate import (
@@ -57,9 +56,6 @@ INNER_FOLDS = 5
 # The decoding floor towards the rules' body (``LineModel.floor_share``/``floor_margin``; share
 # 0: off). The floor is on: the shipped model decodes with it (BENCHMARKS.md, issue 16).
 FLOOR: dict[str, float] = dict(share=0.8, margin=2.0)
-# Whether the trees also read each line's stopword density (``linemodel.stopword_features``).
-# Off: measured, no gain in the site-grouped CV (BENCHMARKS.md, issue 16, "Stopword density").
-STOPWORDS = False
 _WS = re.compile(r"\s+")
 
 
@@ -104,7 +100,6 @@ class Page:
     without: list[str]
     grams: Any = None  # sparse n-gram matrix of the page's lines
     shape: Any = None  # line_features of the page's lines
-    stop: Any = None  # stopword_features of the page's lines
     site: str = ""  # pages of one site (and one page's renderings) share folds
     rendering: str = ""  # the text shape: "shipped", "w3m", "lynx", ...
     reference: str | None = None  # a reference article text (word-overlap score), if any
@@ -128,7 +123,6 @@ def prepare(records: Sequence[dict], rendering: str = "") -> list[Page]:
         if lines:
             page.grams = gram_matrix(texts)
             page.shape = line_features(lines, start, end, title_at)
-            page.stop = stopword_features(texts)
         pages.append(page)
     return pages
 
@@ -187,15 +181,14 @@ def fit(pages: Sequence[Page], seed: int = 0) -> LineModel:
             if f == k:
                 oof[j] = _lexical_p(pages[j], w, b)
     t = [p.targets() for p in pages]
-    feats = [np.hstack([p.shape, lexical_context(oof[j])] + ([p.stop] if STOPWORDS else []))
-             for j, p in enumerate(pages)]
+    feats = [np.hstack([p.shape, lexical_context(oof[j])]) for j, p in enumerate(pages)]
     x = np.vstack([f[m] for f, (m, _, _) in zip(feats, t)])
     y = np.concatenate([y for _, y, _ in t])
     w = np.concatenate([w for _, _, w in t])
     forest = _fit_trees(x, y, w, seed)
     w, b = _fit_lexical(pages, seed)
     return LineModel(w, b, forest, floor_share=float(FLOOR.get("share", 0.0)),
-                     floor_margin=float(FLOOR.get("margin", 0.0)), stopwords=STOPWORDS)
+                     floor_margin=float(FLOOR.get("margin", 0.0)))
 
 
 def _fit_trees(x: np.ndarray, y: np.ndarray, w: np.ndarray, seed: int,

@@ -231,122 +231,6 @@ def line_features(lines: Sequence[RuleLine], start: int, end: int, title_at: int
     ])
 
 
-# --- stopword density (jusText's stoplists) --------------------------------------------------
-# Prose is dense in function words in every language that writes them as words; menus, teasers,
-# bylines and captions are not (jusText's main feature). The stoplists are jusText's (100
-# languages, none for Chinese/Japanese/Thai: lines in those scripts are one "word" each and
-# get no stopwords). A word is a run of characters between white space and punctuation
-# (apostrophes stay inside), lower-cased; the stoplists' words are cut the same way. Words are
-# matched by a 64-bit hash, vectorised over the page (a dict look-up per word costs more than
-# the rest of the line model's features together).
-STOPWORD_FEATURES = ("stop share", "stop count (log1p)", "stop share, lines -1..+1", "stop share, lines -3..+3",
-                     "page stop share")
-_WORD_SEP = _table(" \t\n\r\f\v\xa0\u1680\u202f\u205f\u3000\ufeff"
-                   ".,;:!?¿¡()[]{}\"«»“”„‹›…|/\\·•*+=<>#~^_–—-&@%$€£©®™→←↑↓►▶▼"
-                   "،؛؟。，、：；！？（）「」『』【】《》", [(0x2000, 0x200B)])
-_WORD_SEP[_TABLE_SIZE - 1] = False  # stands for every character beyond the BMP: part of a word
-_HASH_MULT = np.uint64(0x9E3779B97F4A7C15)
-_HASH_MULT_INV = np.uint64(pow(0x9E3779B97F4A7C15, -1, 1 << 64))
-_STOPLISTS: tuple[np.ndarray, np.ndarray, list[str]] | None = None
-
-
-_POWERS = (np.ones(1, np.uint64), np.ones(1, np.uint64))
-
-
-def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """MULT**i and its inverse modulo 2**64 for i < n (at least; grown by doubling, kept)."""
-    global _POWERS
-    if len(_POWERS[0]) < n:
-        size = max(n, 2 * len(_POWERS[0]), 1 << 15)
-        out = []
-        for m in (_HASH_MULT, _HASH_MULT_INV):
-            p = np.full(size, m, np.uint64)
-            p[0] = 1
-            with np.errstate(over="ignore"):
-                out.append(np.cumprod(p))
-        _POWERS = (out[0], out[1])
-    return _POWERS
-
-
-def word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(64-bit hash of each lower-cased word, its line index), in page order."""
-    page = "\n".join(texts).lower()
-    c = np.frombuffer(page.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    inside = ~_WORD_SEP[np.minimum(c, _TABLE_SIZE - 1)]
-    edge = np.diff(inside.view(np.int8), prepend=np.int8(0), append=np.int8(0))
-    starts, ends = np.flatnonzero(edge == 1), np.flatnonzero(edge == -1)
-    n = len(c)
-    powers, inverse = _powers(n + 1)
-    with np.errstate(over="ignore"):
-        acc = np.concatenate([[np.uint64(0)], np.cumsum((c.astype(np.uint64) + np.uint64(1)) * powers[:n])])
-        h = (acc[ends] - acc[starts]) * inverse[starts]  # sum of (c+1) * MULT**(position in the word)
-        h ^= h >> np.uint64(29)
-        h *= _HASH_MULT
-    line_of = np.cumsum(c == _NEWLINE)[starts] if n else np.zeros(0, np.int64)
-    return h, line_of
-
-
-def stoplists() -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """(sorted hashes of every stopword, per hash the bits of the languages listing it (packed
-    uint8 rows), language names); built once, on first use, from ``justext``'s stoplists."""
-    global _STOPLISTS
-    if _STOPLISTS is None:
-        import justext
-
-        names = sorted(justext.get_stoplists())
-        words, langs = [], []
-        for k, name in enumerate(names):
-            listed = sorted(justext.get_stoplist(name))
-            words += listed
-            langs += [k] * len(listed)
-        h, line_of = word_hashes(words)
-        one = (np.bincount(line_of, minlength=len(words)) == 1)[line_of]  # a listed word that is one word here
-        h, lang = h[one], np.asarray(langs)[line_of[one]]
-        keys, row = np.unique(h, return_inverse=True)
-        bits = np.zeros((len(keys), len(names)), bool)
-        bits[row, lang] = True
-        _STOPLISTS = (keys, np.packbits(bits, axis=1), names)
-    return _STOPLISTS
-
-
-def page_stopwords(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, int]:
-    """(words per line, words of the page's stoplist per line, index of that stoplist or -1).
-    The page's stoplist is the one holding the most of its words."""
-    keys, packed, names = stoplists()
-    n = len(texts)
-    h, line_of = word_hashes(texts)
-    words = np.bincount(line_of, minlength=n).astype(float)
-    order = np.argsort(h)
-    hs = h[order]  # sorted: the binary searches run faster, equal words come together
-    at = np.minimum(np.searchsorted(keys, hs), len(keys) - 1)
-    found = keys[at] == hs
-    if not found.any():
-        return words, np.zeros(n), -1
-    rows = at[found]
-    new = np.concatenate([[True], rows[1:] != rows[:-1]])
-    first = np.flatnonzero(new)
-    bits = np.unpackbits(packed[rows[first]], axis=1, count=len(names)).astype(bool)  # per distinct word
-    best = int(np.argmax(np.diff(np.append(first, len(rows))) @ bits))
-    member = bits[np.cumsum(new) - 1, best]
-    return words, np.bincount(line_of[order[found][member]], minlength=n).astype(float), best
-
-
-def stopword_features(texts: Sequence[str]) -> np.ndarray:
-    """Stopword density per line (columns: ``STOPWORD_FEATURES``): the share of the line's
-    words in the page's stoplist, their count, the share over the lines around it and over the
-    page. All zero where no stoplist fits (e.g. Chinese or Japanese pages)."""
-    words, stop, _ = page_stopwords(texts)
-    n = len(texts)
-    share = stop / np.maximum(words, 1.0)
-    cs_stop, cs_words = np.concatenate([[0.0], np.cumsum(stop)]), np.concatenate([[0.0], np.cumsum(words)])
-    at = np.arange(n)
-    around = []
-    for r in (1, 3):  # stopwords over words of the lines i-r .. i+r
-        lo, hi = np.maximum(at - r, 0), np.minimum(at + r + 1, n)
-        around.append((cs_stop[hi] - cs_stop[lo]) / np.maximum(cs_words[hi] - cs_words[lo], 1.0))
-    return np.column_stack([share, np.log1p(stop), *around, np.full(n, cs_stop[-1] / max(cs_words[-1], 1.0))])
-
-
 def lexical_context(p: np.ndarray) -> np.ndarray:
     """The lexical probability of a line, its neighbours' and of the regions around it."""
     col = p.reshape(-1, 1)
@@ -415,21 +299,12 @@ class LineModel:
     # and the page is decoded again (0: off).
     floor_share: float = 0.0
     floor_margin: float = 0.0
-    # Whether the trees also read the stopword density (``stopword_features``, the last
-    # columns); files trained before it existed read without it.
-    stopwords: bool = False
-
-    @property
-    def n_features(self) -> int:
-        """Columns of ``features``: line features, lexical context, stopword density if on."""
-        return N_LINE_FEATURES + N_LEXICAL_CONTEXT + (len(STOPWORD_FEATURES) if self.stopwords else 0)
+    # Columns of ``features``: the line features, then the lexical context.
+    n_features = N_LINE_FEATURES + N_LEXICAL_CONTEXT
 
     def features(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int) -> np.ndarray:
-        texts = [ln.text for ln in lines]
-        lex = _sigmoid(lexical_logit(texts, self.gram_weights, self.gram_bias))
+        lex = _sigmoid(lexical_logit([ln.text for ln in lines], self.gram_weights, self.gram_bias))
         shape = line_features(lines, start, end, title_at)
-        if self.stopwords:
-            return np.hstack([shape, lexical_context(lex), stopword_features(texts)])
         return np.hstack([shape, lexical_context(lex)])
 
     def probability(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int) -> np.ndarray:
@@ -472,7 +347,7 @@ class LineModel:
                 "restore_margin": self.restore_margin, "gram_bias": self.gram_bias,
                 "gram_bits": GRAM_BITS, "gram_sizes": list(GRAM_SIZES), "record": self.record,
                 "floor_share": self.floor_share, "floor_margin": self.floor_margin,
-                "stopwords": self.stopwords, "n_features": self.n_features}
+                "n_features": self.n_features}
         arrays = {"gram_weights": self.gram_weights.astype(np.float16), "meta": np.array(json.dumps(meta)),
                   **self.forest.arrays("forest_")}
         np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
@@ -488,7 +363,7 @@ class LineModel:
                         Forest.from_arrays(a, "forest_"), float(meta["threshold"]),
                         float(meta["run_penalty"]), float(meta["restore_margin"]), meta.get("record", {}),
                         float(meta.get("floor_share", 0.0)),
-                        float(meta.get("floor_margin", 0.0)), bool(meta.get("stopwords", False)))
+                        float(meta.get("floor_margin", 0.0)))
         # a file from before the count was stored: its trees must at least fit the columns
         stored = int(meta.get("n_features", model.n_features))
         if stored != model.n_features or int(model.forest.feature.max(initial=0)) >= model.n_features:
@@ -509,6 +384,8 @@ def _refuse_removed(path: str | Path, files: Sequence[str], meta: dict) -> None:
     found = [experiment for name, experiment in _REMOVED_ARRAYS.items() if name in files]
     if meta.get("page_features"):
         found.append("page-level features (learn.PAGE_FEATURES)")
+    if meta.get("stopwords"):  # measured and removed later (code at commit c9ece69)
+        found.append("stopword density (learn.STOPWORDS)")
     if found:
         raise ValueError(f"{path}: line model trained with an experiment this version no longer supports "
                          f"({', '.join(found)}); retrain it with `storyline train-textclean`")
