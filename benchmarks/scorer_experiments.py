@@ -394,30 +394,38 @@ def sample_pairs(feats: tuple[str, ...]) -> None:
                   f"{describe(pred, prob, y, np.arange(len(y)))}; de-en {describe(pred, prob, y, de_en)}", flush=True)
 
 
-def small_files() -> None:
-    scorer = SameStoryScorer.load()
-    rows = read_pairs(TRAIN)
-    n_all = len(rows)
-    titles, texts, langs = pair_articles(rows)
-    views = article_views(titles, texts, langs, E5Embedder(num_threads=1), default_cache(), None,
-                          scorer.views)
-    y_all = np.array([r["overall"] for r in rows])
-    for size in (60, 150, 400, n_all):
-        out: dict[str, list] = {"the file's own articles": [], "training means only": []}
+def small_file_table(model: SameStoryScorer, views: list, y_all: np.ndarray, ways: dict[str, dict],
+                     sizes: tuple[int, ...], priors, doc_freq, alignment_ref, tag: str = "") -> None:
+    """Pearson and same-story P/R at 0.5 of ``model`` on random files of each size (five draws,
+    one for the whole set) drawn from the pairs of ``views`` (first articles, then second
+    ones), centred each of the ``ways`` (``PairFeatures`` keyword arguments)."""
+    n_all = len(y_all)
+    for size in sizes:
+        out: dict[str, list] = {way: [] for way in ways}
         for seed in range(5 if size < n_all else 1):
             sel = (np.random.default_rng(seed).choice(n_all, size, replace=False) if size < n_all
                    else np.arange(n_all))
             vs = [views[k] for k in sel] + [views[n_all + k] for k in sel]
             i, j, y = np.arange(size), np.arange(size, 2 * size), y_all[sel]
-            for label, use in (("the file's own articles", True), ("training means only", False)):
-                pf = PairFeatures(vs, scorer.priors_, scorer.doc_freq_,
-                                  alignment_ref=scorer.alignment_ref_, use_corpus=use)
-                _, overall, prob = scorer.score(pf, i, j)
-                out[label].append((pearson(-overall, -y), *describe_pr(prob, y)))
-        for label, res in out.items():
+            for way, kw in ways.items():
+                pf = PairFeatures(vs, priors, doc_freq, alignment_ref=alignment_ref, **kw)
+                _, overall, prob = model.score(pf, i, j)
+                out[way].append((pearson(-overall, -y), *describe_pr(prob, y)))
+        for way, res in out.items():
             r = np.array(res).mean(axis=0)
-            print(f"{size} pairs, centred on {label}: Pearson {r[0]:.4f}, P/R at 0.5 "
+            print(f"{size} pairs{tag}, centred on {way}: Pearson {r[0]:.4f}, P/R at 0.5 "
                   f"{r[1]:.3f}/{r[2]:.3f}", flush=True)
+
+
+def small_files() -> None:
+    scorer = SameStoryScorer.load()
+    rows = read_pairs(TRAIN)
+    titles, texts, langs = pair_articles(rows)
+    views = article_views(titles, texts, langs, E5Embedder(num_threads=1), default_cache(), None,
+                          scorer.views)
+    ways = {"the file's own articles": dict(use_corpus=True), "training means only": dict(use_corpus=False)}
+    small_file_table(scorer, views, np.array([r["overall"] for r in rows]), ways, (60, 150, 400, len(rows)),
+                     scorer.priors_, scorer.doc_freq_, scorer.alignment_ref_)
 
 
 def small_files_split() -> None:
@@ -449,21 +457,8 @@ def small_files_split() -> None:
     ways = {"the file's own articles (prior 5 docs)": dict(use_corpus=True),
             "prior means only": dict(use_corpus=False),
             "prior weighted by its article count": dict(use_corpus=True, prior_counts=data.centring_counts)}
-    for size in (30, 60, 150, 400, n_b):
-        out: dict[str, list] = {w: [] for w in ways}
-        for seed in range(5 if size < n_b else 1):
-            sel = (np.random.default_rng(seed).choice(n_b, size, replace=False) if size < n_b
-                   else np.arange(n_b))
-            vs = [views_b[k] for k in sel] + [views_b[n_b + k] for k in sel]
-            i, j, y = np.arange(size), np.arange(size, 2 * size), y_b[sel]
-            for way, kw in ways.items():
-                pf = PairFeatures(vs, priors, data.doc_freq, alignment_ref=data.alignment_ref, **kw)
-                _, overall, prob = model.score(pf, i, j)
-                out[way].append((pearson(-overall, -y), *describe_pr(prob, y)))
-        for way, res in out.items():
-            r = np.array(res).mean(axis=0)
-            print(f"{size} pairs (half B), centred on {way}: Pearson {r[0]:.4f}, P/R at 0.5 "
-                  f"{r[1]:.3f}/{r[2]:.3f}", flush=True)
+    small_file_table(model, views_b, y_b, ways, (30, 60, 150, 400, n_b), priors, data.doc_freq,
+                     data.alignment_ref, " (half B)")
 
 
 def sample_file(out: Path) -> None:
