@@ -297,6 +297,24 @@ def test_reliability_and_per_pair_report():
     assert rep["ece"] == pytest.approx(rel["ece"]) and rep["same_story"]["recall"] == 1.0
 
 
+def test_report_groups_both_orders_of_a_language_pair_and_leaves_undefined_scores_empty():
+    import json
+
+    from storyline.training import PairSet, report
+
+    prob = np.array([0.9, 0.2, 0.1, 0.3, 0.2])
+    overall = np.array([1.0, 4.0, 4.0, 3.5, 4.0])  # one same-story pair, the first
+    data = PairSet(np.zeros((5, 1)), overall, {}, {}, np.array(["ar", "ru", "zh", "zh", "zh"]),
+                   np.array(["ru", "ar", "de", "de", "zh"]), np.arange(5).astype(str), names=("cos_full",))
+    rep = report(-prob, prob, data)
+    assert set(rep["per_pair"]) == {"ar-ru", "de-zh", "zh-zh"}  # ru-ar is ar-ru; zh-de is de-zh
+    assert rep["per_pair"]["ar-ru"]["n"] == 2 and rep["per_pair"]["ar-ru"]["recall"] == 1.0
+    dz = rep["per_pair"]["de-zh"]  # no same-story pair, none called one
+    assert dz["precision"] is None and dz["recall"] is None and dz["f1"] is None
+    assert rep["per_pair"]["zh-zh"]["pearson"] is None  # one pair: no correlation
+    json.loads(json.dumps(rep), parse_constant=lambda c: pytest.fail(f"{c} in the report"))
+
+
 def test_cross_validation_reports_three_fold_schemes():
     from storyline.training import PairSet, cross_validate
 

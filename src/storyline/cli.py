@@ -627,6 +627,11 @@ def eval_textclean(files: tuple[str, ...], rules_only: bool, cv: bool, html_dir:
                       highlight=False)
 
 
+def _figure(x: float | None) -> str:
+    """A score to three places, "-" where it is undefined (None or NaN)."""
+    return "-" if x is None or x != x else f"{x:.3f}"
+
+
 def _prf_text(scores: dict) -> str:
     return f"precision {scores['precision']:.3f}  recall {scores['recall']:.3f}  F1 {scores['f1']:.3f}"
 
@@ -737,7 +742,7 @@ def train_similarity(file: str, out_path: str | None, cache: str | None, as_json
               highlight=False)
     ss = rec["cv_leave_one_language_pair_out_same_story"]
     out.print(f"leave-one-language-pair-out same story at P > 0.5: precision "
-              f"{ss['precision']:.3f} recall {ss['recall']:.3f}; "
+              f"{_figure(ss['precision'])} recall {_figure(ss['recall'])}; "
               f"ECE {rec['cv_leave_one_language_pair_out_ece']:.3f}; views {rec['views']}",
               highlight=False)
 
@@ -817,19 +822,21 @@ def eval_similarity(file: str, model: str | None, cache: str | None, as_json: bo
     if as_json:
         dump(rep)
         return
-    table = Table(title=f"{rep['pairs']} pairs: Pearson {rep['pearson']:.3f} "
-                        f"(zero-shot centred cosine {base['pearson']:.3f})")
+    table = Table(title=f"{rep['pairs']} pairs: Pearson {_figure(rep['pearson'])} "
+                        f"(zero-shot centred cosine {_figure(base['pearson'])})")
     for col in ("language pair", "pairs", "Pearson", "cosine baseline", "P", "R", "ECE"):
         table.add_column(col, justify="left" if col == "language pair" else "right")
     for lp, v in rep["per_pair"].items():
-        table.add_row(lp, str(v["n"]), f"{v['pearson']:.3f}",
-                      f"{base['per_pair'][lp]['pearson']:.3f}", f"{v['precision']:.3f}",
-                      f"{v['recall']:.3f}", f"{v['ece']:.3f}")
+        table.add_row(lp, str(v["n"]), _figure(v["pearson"]), _figure(base["per_pair"][lp]["pearson"]),
+                      _figure(v["precision"]), _figure(v["recall"]), _figure(v["ece"]))
     out.print(table)
     ss = rep["same_story"]
-    out.print(f"same story (overall < 2.5, P > 0.5): precision {ss['precision']:.3f}  "
-              f"recall {ss['recall']:.3f}  F1 {ss['f1']:.3f}  ECE {rep['ece']:.3f}",
+    out.print(f"same story (overall < 2.5, P > 0.5): precision {_figure(ss['precision'])}  "
+              f"recall {_figure(ss['recall'])}  F1 {_figure(ss['f1'])}  ECE {rep['ece']:.3f}",
               highlight=False)
+    if any(v is None for row in rep["per_pair"].values() for v in row.values()):
+        out.print("-: undefined (a language pair without same-story pairs has no recall, one "
+                  "the scorer never calls the same story no precision)", highlight=False)
     out.print("reliability: " + "  ".join(
         f"[{b['bin'][0]:.1f},{b['bin'][1]:.1f}) n={b['n']} P={b['mean_probability']:.2f} "
         f"rate={b['same_rate']:.2f}" for b in rep["reliability"]), highlight=False)

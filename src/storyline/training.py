@@ -73,8 +73,12 @@ class PairSet:
 
     @property
     def lang_pairs(self) -> np.ndarray:
-        """``"lang1-lang2"`` per pair (the grouping of the per-pair reports)."""
-        return np.char.add(np.char.add(self.lang1.astype(str), "-"), self.lang2.astype(str))
+        """The language pair of each pair, its two codes in alphabetical order (``"ar-ru"``
+        for ar-ru and ru-ar alike): the grouping of the per-pair reports and of
+        leave-one-language-pair-out."""
+        a, b = self.lang1.astype(str), self.lang2.astype(str)
+        first, second = np.where(a <= b, a, b), np.where(a <= b, b, a)
+        return np.char.add(np.char.add(first, "-"), second)
 
     def language_pairs(self, rows: np.ndarray | None = None) -> list[tuple[str, str]]:
         idx = range(len(self.lang1)) if rows is None else rows
@@ -265,12 +269,20 @@ def pearson(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(a, b)[0, 1])
 
 
-def same_story_prf(prob: np.ndarray, same: np.ndarray) -> dict[str, float]:
+def same_story_prf(prob: np.ndarray, same: np.ndarray) -> dict[str, float | None]:
+    """Same-story precision/recall/F1 at P > 0.5; None where undefined (no pair called the
+    same story: precision; no same-story pair: recall; either: F1)."""
     pred = prob > 0.5
     tp = float((pred & same).sum())
-    p = tp / pred.sum() if pred.sum() else 0.0
-    r = tp / same.sum() if same.sum() else 0.0
-    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0}
+    p = tp / pred.sum() if pred.sum() else None
+    r = tp / same.sum() if same.sum() else None
+    f1 = None if p is None or r is None else (2 * p * r / (p + r) if p + r else 0.0)
+    return {"precision": p, "recall": r, "f1": f1}
+
+
+def _defined(x: float) -> float | None:
+    """A figure for a report: None where it is undefined (NaN), so that JSON stays JSON."""
+    return None if x != x else x
 
 
 def reliability(prob: np.ndarray, same: np.ndarray, bins: int = ECE_BINS) -> dict:
@@ -295,13 +307,13 @@ def report(similarity: np.ndarray, prob: np.ndarray | None, data: PairSet) -> di
     overall and per language pair."""
     assert data.overall is not None
     target = -data.overall
-    out: dict[str, Any] = {"pairs": len(target), "pearson": pearson(similarity, target),
+    out: dict[str, Any] = {"pairs": len(target), "pearson": _defined(pearson(similarity, target)),
                            "per_pair": {}}
     lang_pairs = data.lang_pairs
     same = data.same
     for lp in sorted(set(lang_pairs)):
         m = lang_pairs == lp
-        out["per_pair"][lp] = {"n": int(m.sum()), "pearson": pearson(similarity[m], target[m])}
+        out["per_pair"][lp] = {"n": int(m.sum()), "pearson": _defined(pearson(similarity[m], target[m]))}
         if prob is not None:
             out["per_pair"][lp].update(same_story_prf(prob[m], same[m]))
             out["per_pair"][lp]["ece"] = reliability(prob[m], same[m])["ece"]
@@ -350,7 +362,8 @@ def cross_validate(data: PairSet, alpha: float = 1.0,
             assert model.unseen_ is not None
             alone[test] = model.unseen_.overall(x[test])
         rep = report(-pred, prob, data)
-        rep["mean_per_pair"] = float(np.nanmean([v["pearson"] for v in rep["per_pair"].values()]))
+        rep["mean_per_pair"] = float(np.mean([v["pearson"] for v in rep["per_pair"].values()
+                                              if v["pearson"] is not None]))
         rep["unseen_pair_model"] = report(-alone, None, data)
         out[name] = rep
     out["baseline_centred_cosine"] = report(data.columns(["cos_full"])[:, 0], None, data)
@@ -379,7 +392,7 @@ def train(path: str | Path, embedder: Embedder, out: str | Path, cache: Path | N
               "cv_pearson_grouped_5fold": round(cv["grouped_5fold"]["pearson"], 4),
               "cv_pearson_leave_one_language_pair_out": round(lolo["pearson"], 4),
               "cv_leave_one_language_pair_out_same_story": {
-                  k: round(v, 4) for k, v in lolo["same_story"].items()},
+                  k: None if v is None else round(v, 4) for k, v in lolo["same_story"].items()},
               "cv_leave_one_language_pair_out_ece": round(lolo["ece"], 4),
               "cv_pearson_leave_one_language_pair_out_unseen_pair_model_alone":
                   round(lolo["unseen_pair_model"]["pearson"], 4),
