@@ -450,13 +450,21 @@ def small_files_split() -> None:
                                                      data.language_pairs())
     priors = {view: {lang: np.asarray(m, dtype=np.float32) for lang, m in means.items()}
               for view, means in data.centring.items()}
-    print(f"half A: {len(rows_a)} pairs, articles per language {data.centring_counts['full']}", flush=True)
+    # the articles behind each of half A's language means (each distinct article once, as
+    # pair_set centres them), the same for every view
+    articles = {(lang, t, x) for t, x, lang in zip(*pair_articles(rows_a))}
+    counts: dict[str, float] = {}
+    for lang, _, _ in articles:
+        counts[lang] = counts.get(lang, 0.0) + 1.0
+    counts["_global"] = float(len(articles))
+    print(f"half A: {len(rows_a)} pairs, articles per language {dict(sorted(counts.items()))}", flush=True)
     rows_b, views_b = halves["B"]
     n_b = len(rows_b)
     y_b = np.array([r["overall"] for r in rows_b])
     ways = {"the file's own articles (prior 5 docs)": dict(use_corpus=True),
             "prior means only": dict(use_corpus=False),
-            "prior weighted by its article count": dict(use_corpus=True, prior_counts=data.centring_counts)}
+            "prior weighted by its article count": dict(use_corpus=True,
+                                                        prior_counts={view: counts for view in priors})}
     small_file_table(model, views_b, y_b, ways, (30, 60, 150, 400, n_b), priors, data.doc_freq,
                      data.alignment_ref, " (half B)")
 

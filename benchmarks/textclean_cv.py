@@ -76,7 +76,8 @@ def parse_setting(text: str) -> dict:
     unknown = sorted(set(setting) - set(KEYS))
     if unknown:
         raise SystemExit(f"textclean_cv.py: setting {text!r}: unknown key(s) {', '.join(unknown)} "
-                         f"(known: {', '.join(KEYS)}; removed experiments run at commit 511dfe2)")
+                         f"(known: {', '.join(KEYS)}; removed experiments run at commit 511dfe2, "
+                         "stopwords at c9ece69)")
     return setting
 
 

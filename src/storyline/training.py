@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from storyline.scorer import (
     views_needed,
 )
 from storyline.signals import TextSignals, segments
-from storyline.similarity import GLOBAL, language_alignment
+from storyline.similarity import language_alignment
 
 SEED = 0
 FOLDS = 5
@@ -61,8 +61,6 @@ class PairSet:
     alignment_ref: float | None = None
     names: tuple[str, ...] = FEATURES
     topics: np.ndarray | None = None  # a topic cluster per pair (grouped folds)
-    # view -> language (and "_global") -> distinct articles its ``centring`` mean comes from
-    centring_counts: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def columns(self, features: Sequence[str]) -> np.ndarray:
         """The feature matrix restricted to (and ordered as) ``features``."""
@@ -254,12 +252,10 @@ def pair_set(rows: Sequence[dict], views: Sequence[ArticleView], need_overall: b
     feats = pf.pairs(i, j, names)
     overall = np.array([float(r["overall"]) for r in rows]) if need_overall else None
     centring = {view: c.means_dict() for view, c in pf.centring.items()}
-    counts = {view: {**{lang: float(k) for lang, k in c.counts_.items()}, GLOBAL: float(sum(c.counts_.values()))}
-              for view, c in pf.centring.items()}
     return PairSet(feats, overall, centring, pf.doc_freq,
                    np.array([r["lang1"] for r in rows]), np.array([r["lang2"] for r in rows]),
                    np.array([str(r.get("pair_id", k)) for k, r in enumerate(rows)]),
-                   alignment_ref, names, topic_clusters(pf, i, j) if n >= 2 else None, counts)
+                   alignment_ref, names, topic_clusters(pf, i, j) if n >= 2 else None)
 
 
 # -- scoring ---------------------------------------------------------------------------------
