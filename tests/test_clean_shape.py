@@ -10,6 +10,7 @@ from storyline.clean.shape import (
     cut_link_footer,
     join_wrapped,
     normalise_shape,
+    repair_encoding,
     strip_link_marks,
     width,
     wrap_width,
@@ -25,6 +26,21 @@ def test_width_counts_wide_characters_twice():
     assert width("abc") == 3
     assert width("河谷abc") == 7
     assert width("Ελλάδα") == 6
+
+
+def test_mojibake_is_re_decoded_and_clean_text_left_alone():
+    # UTF-8 read as Windows-1252, as in 37 pages of the textclean benchmark
+    bad = "Für die Größe: „Zitat“ – café"
+    mangled = bad.encode("utf-8").decode("cp1252")
+    assert mangled != bad and repair_encoding(mangled) == bad
+    for text in ("SÃO PAULO (Reuters) – Grèce, Ελλάδα, مصر", "Preis: 3 € · 2ª edição", bad):
+        assert repair_encoding(text) == text  # no trace of a wrong decoding: unchanged
+    page = "\n".join(["Home | News", "", "Stadt prüft das Trinkwasser",
+                       "Auf Nachfrage führte die Gemeinde weiter aus, dass geringe Mengen des Bakteriums "
+                       "gefunden wurden und das Wasser vorsorglich abgekocht werden muss.",
+                       "Die Gemeinde informiert die Bevölkerung über die nächsten Schritte der Behörden."])
+    doc = TextCleaner().clean(page.encode("utf-8").decode("cp1252", errors="replace"))
+    assert "Auf Nachfrage führte die Gemeinde" in " ".join(doc.paragraphs)
 
 
 def test_link_marks_and_footer_go():

@@ -15,6 +15,11 @@ the lines, so that a paragraph is one line whatever the renderer:
   rule for breaking a line, so paragraph ends (short lines), list items and blank lines stay.
 
 Pages that are not wrapped (no common right margin) keep their lines; only the marks go.
+
+Before all that, ``repair_encoding`` undoes mojibake: UTF-8 text that a scraper decoded as
+Latin-1 or Windows-1252 ("fÃ¼r" for "für", "â€™" for "’"), as found in 37 of the 472 dev pages
+of the textclean benchmark. ftfy re-decodes it; a cheap scan for the two-character sequences
+such a wrong decoding leaves decides whether ftfy runs at all (it costs ~2 ms a page).
 Display width counts East Asian wide characters as two columns, as the renderers do, and two
 CJK lines are joined without a space.
 """
@@ -33,6 +38,12 @@ WRAP_OPEN_SHARE = 0.3  # ... and at least this share of those end mid-sentence (
 WRAP_MIN_WIDTH = 40  # widths below this are lists, not wrapping
 WRAP_MAX_WIDTH = 100  # and above this, paragraphs of similar length (renderers wrap at 72-80)
 
+# A lead byte of a 2-4 byte UTF-8 sequence read as Latin-1 (Â-ô), followed by a continuation
+# byte read as Latin-1 (U+0080-U+00BF) or as Windows-1252 (its letters and punctuation at
+# 0x80-0x9F): the trace of UTF-8 decoded with the wrong single-byte code page.
+_MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
+                       "\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030"
+                       "\u2039\u203a\u20ac\u2122]")
 _LINK_MARK = re.compile(r"\[\d{1,4}\](?=\S)")  # lynx: "[12]Link text", glued to the link
 _FOOTER_HEAD = re.compile(r"^\s*(References|Visible links:?|Hidden links:?)\s*$")
 _FOOTER_LINE = re.compile(r"^\s*(\d{1,5}\.\s+[a-zA-Z][\w+.-]*:\S*|Visible links:?|Hidden links:?)")
@@ -111,6 +122,16 @@ def join_wrapped(lines: list[str], w: int) -> list[str]:
             out[-1] = last + sep + s
         prev_w = width(ln.rstrip())
     return out
+
+
+def repair_encoding(text: str) -> str:
+    """The text with mojibake re-decoded (ftfy's ``fix_encoding``, which leaves text it cannot
+    explain as a wrong decoding unchanged); text without its trace is returned as is."""
+    if _MOJIBAKE.search(text) is None:
+        return text
+    import ftfy
+
+    return ftfy.fix_encoding(text)
 
 
 def normalise_shape(text: str) -> str:

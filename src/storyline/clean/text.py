@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from storyline.clean.linemodel import LineModel, best_blocks, shipped_model
-from storyline.clean.shape import normalise_shape
+from storyline.clean.shape import normalise_shape, repair_encoding
 from storyline.types import CleanedDocument, Removed
 
 # --- tuned constants ------------------------------------------------------------------------
@@ -276,7 +276,7 @@ class TextCleaner:
     def _split(text: str) -> list[_Line]:
         # whole-page string operations: every line break becomes "\n", every other run of
         # whitespace one space; then the page is cut into lines once, and lower-cased once
-        page = _HSPACE.sub(" ", normalise_shape(html.unescape(text)))
+        page = _HSPACE.sub(" ", normalise_shape(html.unescape(repair_encoding(text))))
         texts = [t.strip(" ") for t in page.split("\n")]
         keys = [t.strip(" ") for t in page.lower().split("\n")]
         out = []
