@@ -16,12 +16,13 @@ the lines, so that a paragraph is one line whatever the renderer:
 
 Pages that are not wrapped (no common right margin) keep their lines; only the marks go.
 
+Display width counts East Asian wide characters as two columns, as the renderers do, and two
+CJK lines are joined without a space.
+
 Before all that, ``repair_encoding`` undoes mojibake: UTF-8 text that a scraper decoded as
 Latin-1 or Windows-1252 ("fÃ¼r" for "für", "â€™" for "’"), as found in 37 of the 472 dev pages
 of the textclean benchmark. ftfy re-decodes it; a cheap scan for the two-character sequences
 such a wrong decoding leaves decides whether ftfy runs at all (it costs ~2 ms a page).
-Display width counts East Asian wide characters as two columns, as the renderers do, and two
-CJK lines are joined without a space.
 """
 
 from __future__ import annotations
