@@ -202,7 +202,8 @@ class TextCleaner:
         """Learn lines that recur across many pages (site templates); clean() then drops them."""
         counts: Counter[str] = Counter()
         for t in texts:
-            counts.update({_key(html.unescape(ln)) for ln in t.splitlines() if ln.strip()})
+            # lines read as clean() reads them (mojibake repaired), so a template matches its line
+            counts.update({_key(html.unescape(ln)) for ln in repair_encoding(t).splitlines() if ln.strip()})
         need = max(TEMPLATE_MIN_PAGES, TEMPLATE_MIN_SHARE * len(texts))
         self.templates = frozenset(
             k for k, v in counts.items() if v >= need and len(k) <= TEMPLATE_MAX_LEN
