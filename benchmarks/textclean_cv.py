@@ -6,7 +6,10 @@ Usage: python benchmarks/textclean_cv.py CACHE_DIR [--pages PICKLE] [--held-out]
 CACHE_DIR holds the renderings of ``scripts/render_textclean.py``. Each SETTING is a JSON
 object with any of ``trees`` (overrides ``learn.TREES``), ``floor`` (``learn.FLOOR``,
 decoding), ``tree_kind`` ("gbm"/"hgb", ``learn.TREE_KIND``), ``thresholds`` (decoding
-thresholds replayed on the same fold models) and ``seed`` (of the ``--all-sites`` model only;
+thresholds replayed on the same fold models), ``decoding`` (a list of ``LineModel`` decoding
+fields, e.g. ``[{"section_margin": 1}]``, each replayed on the same fold models over
+``learn.DECODING``), ``fit_on`` (the renderings the models learn from; default
+``["shipped"]``) and ``seed`` (of the ``--all-sites`` model only;
 the CV uses seed 0); any other key is refused (the silver-label, stacking, bagging and page-
 feature settings of earlier runs were removed from ``learn``: run them at commit 511dfe2; the
 stopword-density setting ``stopwords`` at commit c9ece69).
@@ -29,7 +32,7 @@ import time
 from pathlib import Path
 
 from storyline.clean import learn
-from storyline.clean.linemodel import LineModel
+from storyline.clean.linemodel import N_LINE_FEATURES, LineModel, line_features
 from storyline.clean.text import TextCleaner
 
 RENDERINGS = ("shipped", "w3m", "lynx")
@@ -37,7 +40,11 @@ RENDERINGS = ("shipped", "w3m", "lynx")
 
 def load(cache: Path, pickled: Path | None) -> list[learn.Page]:
     if pickled is not None and pickled.exists():
-        return pickle.loads(pickled.read_bytes())
+        pages = pickle.loads(pickled.read_bytes())
+        for p in pages:  # pickled before the line features changed: recompute them
+            if p.lines and p.shape.shape[1] != N_LINE_FEATURES:
+                p.shape = line_features(p.lines, p.start, p.end, p.title_at)
+        return pages
     pages = learn.read_pages([cache / f"{r}.jsonl" for r in RENDERINGS])
     if pickled is not None:
         pickled.write_bytes(pickle.dumps(pages))
@@ -61,7 +68,7 @@ def apply(setting: dict) -> list[float]:
 
 DEFAULTS = {"trees": dict(learn.TREES), "floor": dict(learn.FLOOR)}
 DEFAULT_TREE_KIND = learn.TREE_KIND
-KEYS = (*DEFAULTS, "tree_kind", "thresholds", "seed")
+KEYS = (*DEFAULTS, "tree_kind", "thresholds", "seed", "fit_on", "decoding")
 
 
 def parse_setting(text: str) -> dict:
@@ -100,27 +107,30 @@ def main(argv: list[str]) -> None:
     fold = [learn._fold(p.site, 5) for p in train_pages]
     for setting in settings:
         thresholds = apply(setting)
+        fit_on = set(setting.get("fit_on", ["shipped"]))
         t0 = time.time()
-        models = [learn.fit([p for p, f in zip(train_pages, fold) if f != k and p.rendering == "shipped"], 0)
+        models = [learn.fit([p for p, f in zip(train_pages, fold) if f != k and p.rendering in fit_on], 0)
                   for k in range(5)] if cv else []
         print(json.dumps(setting), f"fit {time.time() - t0:.0f} s", flush=True)
-        for th in thresholds if cv else []:
+        for th, dec in [(t, d) for t in thresholds for d in setting.get("decoding", [{}])] if cv else []:
             tally = learn._Tally()
             for k, model in enumerate(models):
                 model.threshold = th
+                for name, value in {**learn.DECODING, **dec}.items():
+                    setattr(model, name, value)
                 cleaner = TextCleaner(model=model)
                 for p, f in zip(train_pages, fold):
                     if f == k:
                         tally.add(cleaner, p)
-            print(f"  CV threshold {th}: {line(tally.result())}", flush=True)
+            print(f"  CV threshold {th} decoding {dec}: {line(tally.result())}", flush=True)
         if held_out:
-            model = learn.fit([p for p in train_pages if p.rendering == "shipped"], 0)
+            model = learn.fit([p for p in train_pages if p.rendering in fit_on], 0)
             model.threshold = thresholds[0]
             print(f"  held-out sites: {line(learn._score(held, model))}", flush=True)
         if opts["--all-sites"]:
-            model = learn.fit([p for p in pages if p.rendering == "shipped"], int(setting.get("seed", 0)))
+            model = learn.fit([p for p in pages if p.rendering in fit_on], int(setting.get("seed", 0)))
             model.threshold = thresholds[0]
-            model.record = {"setting": setting, "training_pages": sum(p.rendering == "shipped" for p in pages)}
+            model.record = {"setting": setting, "training_pages": sum(p.rendering in fit_on for p in pages)}
             model.save(opts["--all-sites"])
             LineModel.load(opts["--all-sites"])
             print(f"  saved {opts['--all-sites']}", flush=True)

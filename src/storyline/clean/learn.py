@@ -56,6 +56,9 @@ INNER_FOLDS = 5
 # The decoding floor towards the rules' body (``LineModel.floor_share``/``floor_margin``; share
 # 0: off). The floor is on: the shipped model decodes with it (BENCHMARKS.md, issue 16).
 FLOOR: dict[str, float] = dict(share=0.8, margin=2.0)
+# Decoding margins (``LineModel.title_margin`` / ``section_margin``): extra log-odds a line
+# above the headline / at or below a comments or related-news header needs.
+DECODING: dict[str, float] = dict(title_margin=1.0, section_margin=2.0)
 _WS = re.compile(r"\s+")
 
 
@@ -188,7 +191,7 @@ def fit(pages: Sequence[Page], seed: int = 0) -> LineModel:
     forest = _fit_trees(x, y, w, seed)
     w, b = _fit_lexical(pages, seed)
     return LineModel(w, b, forest, floor_share=float(FLOOR.get("share", 0.0)),
-                     floor_margin=float(FLOOR.get("margin", 0.0)))
+                     floor_margin=float(FLOOR.get("margin", 0.0)), **DECODING)
 
 
 def _fit_trees(x: np.ndarray, y: np.ndarray, w: np.ndarray, seed: int,

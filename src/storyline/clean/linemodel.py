@@ -9,6 +9,10 @@ edge. This pass scores every line with a small model over
   sits relative to the body block, the headline and the page's text mass;
 * the line's shape (length, sentence ends, digits, capitals, punctuation, commas, links) and
   the same for its neighbours;
+* section headers (``clean.sections``, a hand-written list in about twenty-five languages):
+  whether the line is a comments / related-news / sharing header, and how far below the
+  nearest comments and related-news header it sits; and whether it lies in a list the
+  rules found;
 * a lexical score: logistic regression over hashed character 3-5-grams of the line. It
   needs no tokeniser or stoplist, so it works in any script; for scripts the training pages
   lack it contributes nothing and the other features decide.
@@ -16,7 +20,10 @@ edge. This pass scores every line with a small model over
 Gradient-boosted trees combine these into a probability per line; the article is then the
 set of runs of lines with the largest total log-odds (the same max-sum decoding the rule
 pass uses, with a small penalty per extra run), so a lone doubtful line inside the body is
-kept and a lone prose-like line in a sidebar is not.
+kept and a lone prose-like line in a sidebar is not. Three places need a surer line: a list
+the rules found, lines above the headline, and lines at or below a comments / related-news
+header under the body's start (teasers and readers' comments are written to look like the
+article).
 
 Trained by ``storyline train-textclean`` on snippet-labelled pages (the textclean benchmark
 format): a line holding a ``with`` snippet is article, one holding a ``without`` snippet is
@@ -36,6 +43,7 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
+from storyline.clean.sections import N_SECTION_FEATURES, in_section, section_features
 from storyline.trees import Forest
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "textclean_model.npz"
@@ -51,7 +59,7 @@ REASONS = ("before-body", "after-body", "between-blocks", "image", "duplicate", 
 NEIGHBOURS = (-3, -2, -1, 1, 2, 3)
 LONG_LINE = 150.0  # a sentence line at least this long: "real prose" landmark
 _TABLE_SIZE = 0x10000  # character classes looked up for the Basic Multilingual Plane
-N_LINE_FEATURES = 87  # columns of ``line_features``
+N_LINE_FEATURES = 87 + 1 + N_SECTION_FEATURES  # columns of ``line_features``
 N_LEXICAL_CONTEXT = 10  # columns of ``lexical_context``
 
 
@@ -228,6 +236,7 @@ def line_features(lines: Sequence[RuleLine], start: int, end: int, title_at: int
         _window_means(np.column_stack([pos, kept, sent, loglen]), [(-r, r + 1) for r in (1, 2, 4, 8)]),
         np.clip(np.minimum(nxt, prv), 0, 50), np.clip(nxt, 0, 99), np.clip(prv, 0, 99),
         np.full(n, float(n)), np.full(n, body_total / total), np.full(n, np.log1p(total)),
+        [ln.listing for ln in lines], section_features(texts),
     ])
 
 
@@ -299,6 +308,10 @@ class LineModel:
     # and the page is decoded again (0: off).
     floor_share: float = 0.0
     floor_margin: float = 0.0
+    # Extra log-odds a line above the rules' headline needs (menus, site slogans; 0: none).
+    title_margin: float = 0.0
+    # Extra log-odds a line at or below a comments / related-news header needs (0: none).
+    section_margin: float = 0.0
     # Columns of ``features``: the line features, then the lexical context.
     n_features = N_LINE_FEATURES + N_LEXICAL_CONTEXT
 
@@ -313,15 +326,23 @@ class LineModel:
         return _sigmoid(self.forest.logit(self.features(lines, start, end, title_at)))
 
     def decode(self, p: np.ndarray, in_list: np.ndarray | None = None,
-               rules_body: np.ndarray | None = None) -> np.ndarray:
+               rules_body: np.ndarray | None = None, above_title: np.ndarray | None = None,
+               in_section: np.ndarray | None = None) -> np.ndarray:
         """Article lines: the runs of largest total log-odds. A line in a list the rules found
         (``in_list`` 1) counts ``restore_margin`` less: the model must be surer to overturn the
-        rules there than elsewhere. ``rules_body`` (weighted length of each line the rules
-        kept, 0 elsewhere): with a floor set, see ``floor_share``."""
+        rules there than elsewhere; a line above the rules' headline (``above_title`` 1),
+        ``title_margin`` less; a line at or below a comments / related-news header under the
+        body's start (``in_section`` 1, ``clean.sections``), ``section_margin`` less.
+        ``rules_body`` (weighted length of each line the rules kept, 0 elsewhere): with a floor
+        set, see ``floor_share``."""
         q = np.clip(p, 1e-4, 1 - 1e-4)
         w = np.log(q / (1 - q)) - np.log(self.threshold / (1 - self.threshold))
         if in_list is not None:
             w = w - self.restore_margin * in_list
+        if above_title is not None and self.title_margin:
+            w = w - self.title_margin * above_title
+        if in_section is not None and self.section_margin:
+            w = w - self.section_margin * in_section
         keep = best_blocks(w.tolist(), self.run_penalty)
         if self.floor_share > 0 and rules_body is not None and rules_body.sum() > 0:
             if (rules_body * keep).sum() < self.floor_share * rules_body.sum():
@@ -339,7 +360,10 @@ class LineModel:
         p = self.probability(lines, start, end, title_at)
         body = (np.array([ln.length if ln.reason is None else 0.0 for ln in lines], float)
                 if self.floor_share > 0 else None)
-        return self.decode(p, np.array([ln.listing for ln in lines], float), body), p
+        at = np.arange(len(lines))
+        above = (at < title_at).astype(float)
+        section = in_section([ln.text for ln in lines], start) if self.section_margin else None
+        return self.decode(p, np.array([ln.listing for ln in lines], float), body, above, section), p
 
     # -- persistence ------------------------------------------------------------------------
     def save(self, path: str | Path = MODEL_PATH) -> None:
@@ -347,7 +371,8 @@ class LineModel:
                 "restore_margin": self.restore_margin, "gram_bias": self.gram_bias,
                 "gram_bits": GRAM_BITS, "gram_sizes": list(GRAM_SIZES), "record": self.record,
                 "floor_share": self.floor_share, "floor_margin": self.floor_margin,
-                "n_features": self.n_features}
+                "n_features": self.n_features, "title_margin": self.title_margin,
+                "section_margin": self.section_margin}
         arrays = {"gram_weights": self.gram_weights.astype(np.float16), "meta": np.array(json.dumps(meta)),
                   **self.forest.arrays("forest_")}
         np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
@@ -363,7 +388,8 @@ class LineModel:
                         Forest.from_arrays(a, "forest_"), float(meta["threshold"]),
                         float(meta["run_penalty"]), float(meta["restore_margin"]), meta.get("record", {}),
                         float(meta.get("floor_share", 0.0)),
-                        float(meta.get("floor_margin", 0.0)))
+                        float(meta.get("floor_margin", 0.0)), float(meta.get("title_margin", 0.0)),
+                        float(meta.get("section_margin", 0.0)))
         # a file from before the count was stored: its trees must at least fit the columns
         stored = int(meta.get("n_features", model.n_features))
         if stored != model.n_features or int(model.forest.feature.max(initial=0)) >= model.n_features:
