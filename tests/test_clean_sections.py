@@ -38,6 +38,8 @@ def test_headers_in_several_languages(line, kind):
     "Popular science is fun",  # a one-word phrase takes one more word at most
     "Kommentar",  # alone, a label of an opinion piece; with a count, a comments header
     "Comment",
+    "Discussion",  # a section of a paper or a report, as often as a comments header
+    "Reactions",
     "Read also: the long headline of another story on the same site",  # a teaser, not a header
     "Lesen Sie auch, was der Rat am Montag beschlossen hat und warum",
     "",

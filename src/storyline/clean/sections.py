@@ -32,16 +32,16 @@ KINDS = ("comments", "related", "social")
 _PHRASES = {
     COMMENTS: """
         comments | leave a comment | leave a reply | add a comment | post a comment |
-        write a comment | join the discussion | join the conversation | reader comments | responses |
-        replies | discussion | kommentare | kommentar schreiben | kommentar hinzufugen |
-        leserkommentare | diskussion | commentaires | laisser un commentaire | ajouter un commentaire |
-        reactions | reagir | comentarios | deja un comentario | dejar un comentario |
+        write a comment | join the discussion | join the conversation | reader comments | replies |
+        kommentare | kommentar schreiben | kommentar hinzufugen |
+        leserkommentare | commentaires | laisser un commentaire | ajouter un commentaire |
+        reagir | comentarios | deja un comentario | dejar un comentario |
         deja una respuesta | commenti | lascia un commento | deixe um comentario |
         deixe uma resposta | reacties | laat een reactie achter | komentarze |
         dodaj komentarz | yorumlar | yorum yap | yorum yaz | комментарии |
-        оставить комментарий | добавить комментарий | обсуждение | коментарі |
+        оставить комментарий | добавить комментарий | коментарі |
         σχολια | αφηστε ενα σχολιο | γραψτε σχολιο | التعليقات | تعليقات | اضف تعليقا |
-        اضف تعليق | اترك تعليقا | نظرات | תגובות | komentare | diskuse | kommentarer | kommentit |
+        اضف تعليق | اترك تعليقا | نظرات | תגובות | komentare | kommentarer | kommentit |
         hozzaszolasok | comentarii | 评论 | 評論 | 留言 | 网友评论 | 发表评论 | コメント | 댓글
     """,
     RELATED: """
@@ -96,6 +96,8 @@ _PHRASES = {
 # "Comment (1)"). Alone, these words label an opinion piece ("Kommentar", "Comment").
 _COUNTED = """comment | kommentar | commentaire | comentario | commento | komentarz |
     коментар | σχολιο | تعليق | reactie | komentar | yorum"""
+# Left out on purpose: words that also head a section of an article ("Discussion" in a paper,
+# "Reactions" or "Responses" in a news report).
 _TAIL_WORDS = 3  # words a header may carry after a phrase of several words ("Read also on X")
 _TAIL_ONE_WORD = 1  # ... after a one-word phrase ("Popular now"; not "Popular science is fun")
 _MAX_CHARS = 60  # longer lines are never headers
