@@ -27,8 +27,10 @@ from typing import Sequence
 import numpy as np
 
 COMMENTS, RELATED, SOCIAL = 0, 1, 2
-KINDS = ("comments", "related", "social")
 
+# Written in the normalised form or not: each phrase goes through ``normalise`` too. Left out
+# on purpose: words that also head a section of an article ("Discussion" in a paper,
+# "Reactions" or "Responses" in a news report).
 _PHRASES = {
     COMMENTS: """
         comments | leave a comment | leave a reply | add a comment | post a comment |
@@ -96,15 +98,14 @@ _PHRASES = {
 # "Comment (1)"). Alone, these words label an opinion piece ("Kommentar", "Comment").
 _COUNTED = """comment | kommentar | commentaire | comentario | commento | komentarz |
     коментар | σχολιο | تعليق | reactie | komentar | yorum"""
-# Left out on purpose: words that also head a section of an article ("Discussion" in a paper,
-# "Reactions" or "Responses" in a news report).
 _TAIL_WORDS = 3  # words a header may carry after a phrase of several words ("Read also on X")
 _TAIL_ONE_WORD = 1  # ... after a one-word phrase ("Popular now"; not "Popular science is fun")
 _MAX_CHARS = 60  # longer lines are never headers
 _TAIL_CJK = 6  # characters after a phrase without spaces (CJK)
 
-# Folded before matching: Arabic letter variants (alef forms, taa marbuta, alef maqsura), and
-# the final sigma.
+# Folded before matching: Arabic and Persian letter variants (alef forms, taa marbuta, alef
+# maqsura, Persian yeh and kaf), the final sigma, and Latin letters with no decomposition
+# (dotless i, ł, ø, æ).
 _FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ی": "ي",
                        "ک": "ك", "ς": "σ", "ı": "i", "ł": "l", "ø": "o", "æ": "ae"})
 _NON_WORD = re.compile(r"[\W\d_]+")
@@ -182,10 +183,10 @@ _CLIP = 50.0
 
 
 def section_features(texts: Sequence[str]) -> np.ndarray:
-    """Per line: which header it is (comments, related: one column each; social counts in
-    neither), and how many lines below the nearest comments header and the nearest related
-    header above it it sits (``_NONE_ABOVE`` when there is none), plus whether it is a social
-    header."""
+    """Per line, ``N_SECTION_FEATURES`` columns: whether it is a comments, a related-news, a
+    sharing header (three 0/1 columns), and how many lines below the nearest comments header
+    and the nearest related-news header above it (or at it: 0) it sits, clipped at 50
+    (``_NONE_ABOVE`` when there is none)."""
     n = len(texts)
     kinds = np.array([header_kind(t) for t in texts], dtype=int)
     out = np.zeros((n, N_SECTION_FEATURES))
