@@ -110,6 +110,7 @@ _FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه
                        "ک": "ك", "ς": "σ", "ı": "i", "ł": "l", "ø": "o", "æ": "ae"})
 _NON_WORD = re.compile(r"[\W\d_]+")
 _DIGIT = re.compile(r"\d")
+_ASCII_WORD = re.compile(r"[A-Za-z]+")  # an ASCII line's first word, as ``normalise`` would cut it
 
 
 def _combining_class() -> re.Pattern:
@@ -158,6 +159,10 @@ def header_kind(text: str) -> int:
     """COMMENTS, RELATED or SOCIAL when the line is such a section header, else -1."""
     if len(text) > _MAX_CHARS:
         return -1
+    if text.isascii():  # a cheap test first: most short lines start with no phrase's word
+        first = _ASCII_WORD.search(text)
+        if first is None or (word := first.group().lower()) not in _FIRST_WORDS and word not in _COUNTED_WORDS:
+            return -1
     key = normalise(text)
     if not key:
         return -1
@@ -177,6 +182,11 @@ def header_kind(text: str) -> int:
     return -1
 
 
+def header_kinds(texts: Sequence[str]) -> np.ndarray:
+    """``header_kind`` of each line (a long line is never a header: no call for it)."""
+    return np.array([header_kind(t) if len(t) <= _MAX_CHARS else -1 for t in texts], dtype=int)
+
+
 N_SECTION_FEATURES = 5
 _NONE_ABOVE = 60.0  # "no such header above this line"
 _CLIP = 50.0
@@ -188,7 +198,7 @@ def section_features(texts: Sequence[str]) -> np.ndarray:
     and the nearest related-news header above it (or at it: 0) it sits, clipped at 50
     (``_NONE_ABOVE`` when there is none)."""
     n = len(texts)
-    kinds = np.array([header_kind(t) for t in texts], dtype=int)
+    kinds = header_kinds(texts)
     out = np.zeros((n, N_SECTION_FEATURES))
     out[:, 0] = kinds == COMMENTS
     out[:, 1] = kinds == RELATED
@@ -206,6 +216,6 @@ def in_section(texts: Sequence[str], start: int) -> np.ndarray:
     below line ``start`` (the rules' body start: a "Related" tab in the menu above the
     article opens nothing), else 0.0."""
     at = np.arange(len(texts))
-    kinds = np.array([header_kind(t) for t in texts], dtype=int)
+    kinds = header_kinds(texts)
     opens = np.where(((kinds == COMMENTS) | (kinds == RELATED)) & (at >= start), at, -1)
     return (np.maximum.accumulate(opens) >= 0).astype(float) if len(texts) else np.zeros(0)
