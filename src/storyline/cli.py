@@ -659,6 +659,8 @@ def train_textclean(files: tuple[str, ...], out_path: str | None, no_cv: bool, a
       storyline train-textclean ../shared/bench/textclean/dev.jsonl
       storyline train-textclean ~/.cache/storyline/textclean/{shipped,w3m,lynx,html2text}.jsonl
       storyline train-textclean ~/.cache/storyline/textclean/{shipped,w3m,lynx,html2text}.jsonl --fit-on shipped
+      # the shipped model (learns from three renderings, every site; C=~/.cache/storyline/textclean):
+      storyline train-textclean $C/{shipped,w3m,lynx,html2text}.jsonl --fit-on shipped,w3m,lynx --all-sites
     """
     from storyline.clean import learn
     from storyline.clean.linemodel import MODEL_PATH
