@@ -206,7 +206,7 @@ def section_features(texts: Sequence[str]) -> np.ndarray:
     idx = np.arange(n)
     for col, kind in ((3, COMMENTS), (4, RELATED)):
         at = np.where(kinds == kind, idx, -1)
-        last = np.maximum.accumulate(at) if n else at
+        last = np.maximum.accumulate(at)
         out[:, col] = np.where(last >= 0, np.minimum(idx - last, _CLIP), _NONE_ABOVE)
     return out
 
@@ -218,4 +218,4 @@ def in_section(texts: Sequence[str], start: int) -> np.ndarray:
     at = np.arange(len(texts))
     kinds = header_kinds(texts)
     opens = np.where(((kinds == COMMENTS) | (kinds == RELATED)) & (at >= start), at, -1)
-    return (np.maximum.accumulate(opens) >= 0).astype(float) if len(texts) else np.zeros(0)
+    return (np.maximum.accumulate(opens) >= 0).astype(float)
