@@ -66,6 +66,25 @@ def test_wrapped_paragraphs_are_joined_and_blocks_kept():
     assert out.count(para) == 2
 
 
+def test_margin_hidden_by_a_long_indented_menu_is_still_found():
+    # lynx -dump of a ministry press page: hundreds of indented menu lines of every width
+    # (as in 42 of the 472 lynx renderings of the textclean dev pages) bury the right margin
+    # in the width counts; the paragraphs broken mid-clause at that margin give it away
+    para = ("Potsdam – Zum Ende des Jagdjahres ist die landesweite allgemeine Erlegungsprämie für "
+            "Schwarzwild ausgelaufen. In den drei Jahren ihrer Gültigkeit zahlte das Land insgesamt "
+            "3,3 Millionen Euro an die antragstellenden Jägerinnen und Jäger aus, die sie beantragt hatten.")
+    menu = []
+    for k in range(120):
+        item = f"Link zur Seite: Abteilung {k} – " + "Referat für Umwelt und Landwirtschaft "[: 4 + (k * 7) % 26]
+        menu += [" " * (6 + 3 * (k % 4)) + "+ " + item.strip(), " " * (8 + 3 * (k % 4)) + item.strip()]
+    body = [line for _ in range(3) for line in ["", *("   " + x for x in wrap_line(para, 71))]]
+    lines = menu + body
+    assert wrap_width(lines) is not None
+    assert para in [x.strip() for x in normalise_shape("\n".join(lines)).split("\n")]
+    unwrapped = menu + ["", para, "", para]  # one paragraph a line: no breaks to find
+    assert normalise_shape("\n".join(unwrapped)) == "\n".join(unwrapped)
+
+
 def test_unwrapped_pages_keep_their_lines():
     for lang, page in PAGES.items():
         text = paragraph_page(page)

@@ -10,7 +10,9 @@ the lines, so that a paragraph is one line whatever the renderer:
 * a footer of numbered link targets (lynx's "References", "Visible/Hidden links") is cut;
 * lynx's link marks (``[12]`` glued to the link text) are removed;
 * html2text's heading stars are removed;
-* when the page is hard-wrapped (many lines end close to one width), a line is joined to the
+* when the page is hard-wrapped (many lines end close to one width; or, where long indented
+  menus bury that margin in the width counts, at least five lines at it are broken mid-clause
+  and go on at the same indent), a line is joined to the
   next one when the next line's first word would not have fitted on it: the renderer's own
   rule for breaking a line, so paragraph ends (short lines), list items and blank lines stay.
 
@@ -38,6 +40,7 @@ WRAP_EDGE = 2.0  # below (the renderer's margin is a sharp edge; paragraph lengt
 WRAP_OPEN_SHARE = 0.3  # ... and at least this share of those end mid-sentence (in a word)
 WRAP_MIN_WIDTH = 40  # widths below this are lists, not wrapping
 WRAP_MAX_WIDTH = 100  # and above this, paragraphs of similar length (renderers wrap at 72-80)
+WRAP_MIN_BREAKS = 5  # or: at least this many lines at the margin are broken mid-paragraph
 
 # A lead byte of a 2-4 byte UTF-8 sequence read as Latin-1 (Â-ô), followed by a continuation
 # byte read as Latin-1 (U+0080-U+00BF) or as Windows-1252 (its letters and punctuation at
@@ -72,14 +75,15 @@ def cut_link_footer(lines: list[str]) -> list[str]:
 
 def width(s: str) -> int:
     """Display width in columns (East Asian wide/full-width characters count two)."""
-    if s.isascii():
+    if s.isascii() or max(s) < "\u1100":  # no wide character possible: one column each
         return len(s)
     return len(s) + sum(1 for ch in s if ord(ch) >= 0x1100 and unicodedata.east_asian_width(ch) in _WIDE)
 
 
 def wrap_width(lines: list[str]) -> int | None:
     """The column a hard-wrapped page was wrapped at, or None when it was not wrapped."""
-    measured = [(width(s), s) for s in (ln.rstrip() for ln in lines) if s.strip()]
+    rows = [(width(s), s) if s.strip() else (0, "") for s in (ln.rstrip() for ln in lines)]
+    measured = [r for r in rows if r[0]]
     if len(measured) < WRAP_MIN_LINES:
         return None
     widths = sorted(x for x, _ in measured)
@@ -95,8 +99,24 @@ def wrap_width(lines: list[str]) -> int | None:
     # (verse and one-clause-a-line lists end nearly every line with punctuation)
     open_ends = sum(1 for s in near_lines if s[-1].isalnum())
     if near < 3 or near < WRAP_MIN_SHARE * len(prose) or not edge or open_ends < WRAP_OPEN_SHARE * near:
-        return None
+        # a page whose long menus or indented lists hide the margin in the width counts:
+        # the renderer's breaks themselves are the evidence
+        return w if near >= WRAP_MIN_BREAKS and _broken_lines(rows, w) >= WRAP_MIN_BREAKS else None
     return w
+
+
+def _broken_lines(measured: list[tuple[int, str]], w: int) -> int:
+    """Lines within ``WRAP_BAND`` of width ``w`` that end mid-clause (in a word, a comma or a
+    dash) and go on in the next line, at the same indent, with a word that would not have
+    fitted: a paragraph the renderer broke at ``w``. ``measured``: (width, line) of each
+    line, blank lines included (width 0)."""
+    count = 0
+    for (pw, prev), (x, s) in zip(measured, measured[1:]):
+        if (w - WRAP_BAND <= pw <= w and x and (prev[-1].isalnum() or prev[-1] in ",;-–")
+                and len(prev) - len(prev.lstrip()) == len(s) - len(s.lstrip()) and not _BULLET.match(s)
+                and pw + 1 + width(s.split(None, 1)[0]) > w):
+            count += 1
+    return count
 
 
 def _cjk(ch: str) -> bool:
