@@ -43,6 +43,21 @@ def test_mojibake_is_re_decoded_and_clean_text_left_alone():
     assert "Auf Nachfrage führte die Gemeinde" in " ".join(doc.paragraphs)
 
 
+def test_mojibake_repaired_line_by_line_on_a_partly_mangled_page():
+    # a template decoded right, an article body read as Windows-1252: only the body changes
+    good = ["Startseite – Über uns – Kontakt", "Grèce, Ελλάδα, Čeština"]
+    body = ["Für die Größe des Spitals: „ein Erfolg“ – sagte der Direktor.",
+            "Rund 15000 Menschen erlebten das\u00a0Spital live."]
+    mangled = [line.encode("utf-8").decode("cp1252") for line in body]
+    assert "\u00c2\u00a0" in mangled[1]
+    page = "\n".join([*good, *mangled, "", "Zurück"])
+    assert repair_encoding(page) == "\n".join([*good, *body, "", "Zurück"])
+    # the no-break space's second byte lost to a plain space upstream: "dasÂ Spital"
+    lost = mangled[0] + "\n" + mangled[1].replace("\u00c2\u00a0", "\u00c2 ")
+    assert repair_encoding(lost).split("\n")[0] == body[0]
+    assert "\u00c2" not in repair_encoding(lost)
+
+
 def test_link_marks_and_footer_go():
     assert strip_link_marks("see [12]the report and [3]https://x.org") == "see the report and https://x.org"
     assert strip_link_marks("a footnote[1] stays") == "a footnote[1] stays"  # not glued to a link
