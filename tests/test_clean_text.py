@@ -159,6 +159,27 @@ def test_removed_reasons_are_specific():
     assert reasons["Read also: Local team wins the regional cup final"] in {"read-also", "after-body"}
 
 
+def test_text_browser_placeholders_inside_the_body_go():
+    # w3m / html2text / lynx write an image's file name or alt text, or a form control, as a
+    # bracketed placeholder line; inside the article it is neither article nor a sentence
+    paras = ["Flood waters in the river valley began to recede on Wednesday, three days after heavy "
+             "rain pushed the river over its banks and forced hundreds of people to leave their homes.",
+             "Officials said the clean-up would take weeks and that the main bridge stays closed until "
+             "engineers have checked it, while schools in the valley reopen on Monday as planned.",
+             "Residents were told to boil tap water until further notice, and the regional government "
+             "promised emergency funds for the families whose houses were damaged by the flood."]
+    page = "\n".join(["Home | News | Weather", "River valley flood recedes after three days",
+                       paras[0], "[flood-bridge-2019-1024x672.jpg]", paras[1], "[Image] [Image]",
+                       paras[2], "(BUTTON) Share", "(BUTTON)"])
+    for model in (True, False):
+        doc = TextCleaner(learned=model).clean(page)
+        assert all(x in doc.paragraphs for x in paras), model
+        assert not any(x.startswith(("[", "(BUTTON)")) for x in doc.paragraphs), model
+        reasons = {r.text: r.reason for r in doc.removed}
+        assert reasons["[flood-bridge-2019-1024x672.jpg]"] == "image"
+        assert reasons["[Image] [Image]"] == "image"
+
+
 def test_html_entities_are_decoded():
     doc = TextCleaner().clean(EN_PAGE)
     assert "&amp;" not in _output(doc)

@@ -78,7 +78,11 @@ _LINE_SPACE = ("\t\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2
                "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 _HSPACE = re.compile(f"[{_LINE_SPACE}]{{2,}}|[{_LINE_SPACE.replace(' ', '')}]")  # -> one space
 _IMAGE = re.compile(r"^!\[[^\]]*\]\(")
-_MD_LINK = re.compile(r"^\[[^\]]*\]\([^)]*\)$")
+_MD_MARKER = re.compile(r"^(?:!\[[^\]]*\]\(|\[[^\]]*\]\([^)]*\)$)")  # a markdown image / a lone link
+# A line that is only markup: a markdown image or link, or a text browser's placeholders for
+# images and form controls ("[logo.png]", "[Image]", "[svg] [svg]", lynx's "(BUTTON)")
+_MARKUP_LINE = re.compile(r"^(?:!\[[^\]]*\]\(|\[[^\]]*\]\([^)]*\)$|(?:\[[^\[\]]{0,40}\]|\((?:BUTTON|IMG|FORM)\))"
+                          r"(?: ?(?:\[[^\[\]]{0,40}\]|\((?:BUTTON|IMG|FORM)\)))*$)")
 _LIST_MARK = re.compile(r"^[-*•·▪►▶»>|]\s")
 _COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|copyright|all rights reserved", re.I)
 _LABEL_LINK = re.compile(r"^[^\W\d][^:：.!?]{0,24}[:：»]\s*\S.{15,}")  # "Lea más: <headline>"
@@ -324,7 +328,7 @@ class TextCleaner:
 
     def _weigh(self, lines: list[_Line]) -> None:
         for ln in lines:
-            if _IMAGE.match(ln.text) or _MD_LINK.match(ln.text):
+            if _MD_MARKER.match(ln.text):
                 ln.weight = -self.marker_penalty
             elif _LIST_MARK.match(ln.text) and not ln.sentence:
                 ln.weight = -self.marker_penalty
@@ -442,7 +446,7 @@ class TextCleaner:
             if ln.reason is not None:  # dropped already (e.g. between two body blocks)
                 continue
             key = ln.key
-            if _IMAGE.match(ln.text) or _MD_LINK.match(ln.text):
+            if _MARKUP_LINE.match(ln.text):
                 ln.reason = "image"
             elif key in seen:
                 ln.reason = "duplicate"
