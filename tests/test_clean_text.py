@@ -180,6 +180,26 @@ def test_text_browser_placeholders_inside_the_body_go():
         assert reasons["[Image] [Image]"] == "image"
 
 
+def test_code_and_markup_blobs_go_but_code_in_an_article_stays():
+    # a lynx dump of a news page with its consent-manager script printed as text, and a
+    # programming article whose code is part of the article
+    script = ('r(e){window._sp_.vid&&window._sp_.vid.protectElement&&window._sp_.vid.protectElement(e)}t.a=r;'
+              'n(0).get("util:load_via_xhr:index"),{parseHref:i,parseCSS:u};if(m=arguments,v=this){return l(O)}')
+    paras = ["Flood waters in the river valley began to recede on Wednesday, three days after heavy "
+             "rain pushed the river over its banks and forced hundreds of people to leave their homes.",
+             "Officials said the clean-up would take weeks and that the main bridge stays closed until "
+             "engineers have checked it, while schools in the valley reopen on Monday as planned."]
+    page = "\n".join(["Home", "River valley flood recedes after three days", paras[0], script, script[::-1],
+                       paras[1]])
+    for model in (True, False):
+        doc = TextCleaner(learned=model).clean(page)
+        assert all(x in doc.paragraphs for x in paras), model
+        assert {r.reason for r in doc.removed if r.text in (script, script[::-1])} == {"code"}, model
+    code = 'my_ggp <- ggplot(data, aes(x = Groups, y = Probability, fill = Groups)) + geom_bar(stat = "identity")'
+    article = "\n".join(["How to draw a bar chart in R", paras[0], "First build the plot object:", code, paras[1]])
+    assert code in TextCleaner(learned=False).clean(article).paragraphs
+
+
 def test_html_entities_are_decoded():
     doc = TextCleaner().clean(EN_PAGE)
     assert "&amp;" not in _output(doc)
