@@ -364,6 +364,8 @@ class TextCleaner:
                 and not lines[j].sentence
                 and lines[j].length >= WRAP_MIN_LEN
                 and lines[j + 1].text[:1].islower()
+                and not lines[j].code  # minified script goes on in lower case too
+                and not lines[j + 1].code
             ):
                 j += 1
             if j > i:
