@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from typing import Sequence
 
 import numpy as np
+
+from storyline.store.fts import fold
 
 COMMENTS, RELATED, SOCIAL = 0, 1, 2
 
@@ -103,37 +104,19 @@ _TAIL_ONE_WORD = 1  # ... after a one-word phrase ("Popular now"; not "Popular s
 _MAX_CHARS = 60  # longer lines are never headers
 _TAIL_CJK = 6  # characters after a phrase without spaces (CJK)
 
-# Folded before matching: Arabic and Persian letter variants (alef forms, taa marbuta, alef
-# maqsura, Persian yeh and kaf), the final sigma, and Latin letters with no decomposition
-# (dotless i, ł, ø, æ).
-_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ی": "ي",
-                       "ک": "ك", "ς": "σ", "ı": "i", "ł": "l", "ø": "o", "æ": "ae"})
+# Folded before matching, after the full-text index's fold (case, combining marks, Arabic
+# letter variants): Persian yeh and kaf, and Latin letters with no decomposition (dotless i,
+# ł, ø, æ), which a header may be written with or without.
+_EXTRA_FOLD = str.maketrans({"ی": "ي", "ک": "ك", "ı": "i", "ł": "l", "ø": "o", "æ": "ae"})
 _NON_WORD = re.compile(r"[\W\d_]+")
 _DIGIT = re.compile(r"\d")
 _ASCII_WORD = re.compile(r"[A-Za-z]+")  # an ASCII line's first word, as ``normalise`` would cut it
 
 
-def _combining_class() -> re.Pattern:
-    """A character class of every combining mark of the Basic Multilingual Plane (one regex
-    pass drops them much faster than a per-character test)."""
-    marks = [cp for cp in range(0x10000) if unicodedata.combining(chr(cp))]
-    ranges, lo = [], marks[0]
-    for prev, cp in zip(marks, marks[1:] + [-1]):
-        if cp != prev + 1:
-            ranges.append(f"\\u{lo:04x}-\\u{prev:04x}" if prev > lo else f"\\u{lo:04x}")
-            lo = cp
-    return re.compile("[" + "".join(ranges) + "]")
-
-
-_COMBINING = _combining_class()
-
-
 def normalise(text: str) -> str:
     """Lower-cased, accents and combining marks dropped, letter variants folded, every run of
     punctuation, digits or spaces one space."""
-    low = text.lower()
-    if not low.isascii():
-        low = _COMBINING.sub("", unicodedata.normalize("NFKD", low)).translate(_FOLD)
+    low = text.lower() if text.isascii() else fold(text).translate(_EXTRA_FOLD)
     return _NON_WORD.sub(" ", low).strip()
 
 
