@@ -43,7 +43,7 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from storyline.clean.sections import N_SECTION_FEATURES, in_section, section_features
+from storyline.clean.sections import N_SECTION_FEATURES, header_kinds, in_section, section_features
 from storyline.trees import Forest
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "textclean_model.npz"
@@ -197,8 +197,10 @@ def _neighbours(a: np.ndarray, fill: Sequence[float], offsets: Sequence[int]) ->
     return np.hstack([padded[pad + d : pad + d + n] for d in offsets])
 
 
-def line_features(lines: Sequence[RuleLine], start: int, end: int, title_at: int) -> np.ndarray:
-    """One row of shape/context features per line (see the module docstring)."""
+def line_features(lines: Sequence[RuleLine], start: int, end: int, title_at: int,
+                  kinds: np.ndarray | None = None) -> np.ndarray:
+    """One row of shape/context features per line (see the module docstring); ``kinds``: the
+    lines' ``sections.header_kinds``, when already computed."""
     n = len(lines)
     texts = [ln.text for ln in lines]
     idx = np.arange(n, dtype=float)
@@ -236,7 +238,7 @@ def line_features(lines: Sequence[RuleLine], start: int, end: int, title_at: int
         _window_means(np.column_stack([pos, kept, sent, loglen]), [(-r, r + 1) for r in (1, 2, 4, 8)]),
         np.clip(np.minimum(nxt, prv), 0, 50), np.clip(nxt, 0, 99), np.clip(prv, 0, 99),
         np.full(n, float(n)), np.full(n, body_total / total), np.full(n, np.log1p(total)),
-        [ln.listing for ln in lines], section_features(texts),
+        [ln.listing for ln in lines], section_features(texts, kinds),
     ])
 
 
@@ -315,15 +317,18 @@ class LineModel:
     # Columns of ``features``: the line features, then the lexical context.
     n_features = N_LINE_FEATURES + N_LEXICAL_CONTEXT
 
-    def features(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int) -> np.ndarray:
+    def features(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int,
+                 kinds: np.ndarray | None = None) -> np.ndarray:
         lex = _sigmoid(lexical_logit([ln.text for ln in lines], self.gram_weights, self.gram_bias))
-        shape = line_features(lines, start, end, title_at)
+        shape = line_features(lines, start, end, title_at, kinds)
         return np.hstack([shape, lexical_context(lex)])
 
-    def probability(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int) -> np.ndarray:
+    def probability(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int,
+                    kinds: np.ndarray | None = None) -> np.ndarray:
+        """``kinds``: the lines' ``sections.header_kinds``, when already computed."""
         if not lines:
             return np.zeros(0)
-        return _sigmoid(self.forest.logit(self.features(lines, start, end, title_at)))
+        return _sigmoid(self.forest.logit(self.features(lines, start, end, title_at, kinds)))
 
     def decode(self, p: np.ndarray, in_list: np.ndarray | None = None,
                rules_body: np.ndarray | None = None, above_title: np.ndarray | None = None,
@@ -357,12 +362,14 @@ class LineModel:
         are written to look like articles. Elsewhere below the body it does not (cross-validated
         F1 on three fold assignments 0.898 with the margin on every line below the body,
         0.900 with it on lists only)."""
-        p = self.probability(lines, start, end, title_at)
+        texts = [ln.text for ln in lines]
+        kinds = header_kinds(texts)  # read by the features and by the section margin
+        p = self.probability(lines, start, end, title_at, kinds)
         body = (np.array([ln.length if ln.reason is None else 0.0 for ln in lines], float)
                 if self.floor_share > 0 else None)
         at = np.arange(len(lines))
         above = (at < title_at).astype(float)
-        section = in_section([ln.text for ln in lines], start) if self.section_margin else None
+        section = in_section(texts, start, kinds) if self.section_margin else None
         return self.decode(p, np.array([ln.listing for ln in lines], float), body, above, section), p
 
     # -- persistence ------------------------------------------------------------------------

@@ -175,13 +175,14 @@ _NONE_ABOVE = 60.0  # "no such header above this line"
 _CLIP = 50.0
 
 
-def section_features(texts: Sequence[str]) -> np.ndarray:
+def section_features(texts: Sequence[str], kinds: np.ndarray | None = None) -> np.ndarray:
     """Per line, ``N_SECTION_FEATURES`` columns: whether it is a comments, a related-news, a
     sharing header (three 0/1 columns), and how many lines below the nearest comments header
     and the nearest related-news header above it (or at it: 0) it sits, clipped at 50
-    (``_NONE_ABOVE`` when there is none)."""
+    (``_NONE_ABOVE`` when there is none). ``kinds``: ``header_kinds(texts)``, when already
+    computed."""
     n = len(texts)
-    kinds = header_kinds(texts)
+    kinds = header_kinds(texts) if kinds is None else kinds
     out = np.zeros((n, N_SECTION_FEATURES))
     out[:, 0] = kinds == COMMENTS
     out[:, 1] = kinds == RELATED
@@ -194,11 +195,12 @@ def section_features(texts: Sequence[str]) -> np.ndarray:
     return out
 
 
-def in_section(texts: Sequence[str], start: int) -> np.ndarray:
+def in_section(texts: Sequence[str], start: int, kinds: np.ndarray | None = None) -> np.ndarray:
     """1.0 for each line at or below a comments or related-news header that is itself at or
     below line ``start`` (the rules' body start: a "Related" tab in the menu above the
-    article opens nothing), else 0.0."""
+    article opens nothing), else 0.0. ``kinds``: ``header_kinds(texts)``, when already
+    computed."""
     at = np.arange(len(texts))
-    kinds = header_kinds(texts)
+    kinds = header_kinds(texts) if kinds is None else kinds
     opens = np.where(((kinds == COMMENTS) | (kinds == RELATED)) & (at >= start), at, -1)
     return (np.maximum.accumulate(opens) >= 0).astype(float)
