@@ -105,13 +105,13 @@ def wrap_width(lines: list[str]) -> int | None:
     return w
 
 
-def _broken_lines(measured: list[tuple[int, str]], w: int) -> int:
+def _broken_lines(rows: list[tuple[int, str]], w: int) -> int:
     """Lines within ``WRAP_BAND`` of width ``w`` that end mid-clause (in a word, a comma or a
     dash) and go on in the next line, at the same indent, with a word that would not have
-    fitted: a paragraph the renderer broke at ``w``. ``measured``: (width, line) of each
+    fitted: a paragraph the renderer broke at ``w``. ``rows``: (width, line) of each
     line, blank lines included (width 0)."""
     count = 0
-    for (pw, prev), (x, s) in zip(measured, measured[1:]):
+    for (pw, prev), (x, s) in zip(rows, rows[1:]):
         if (w - WRAP_BAND <= pw <= w and x and (prev[-1].isalnum() or prev[-1] in ",;-–")
                 and len(prev) - len(prev.lstrip()) == len(s) - len(s.lstrip()) and not _BULLET.match(s)
                 and pw + 1 + width(s.split(None, 1)[0]) > w):

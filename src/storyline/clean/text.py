@@ -80,12 +80,13 @@ _CLOSERS = "'\"”»’)]」』"
 _LINE_SPACE = ("\t\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
                "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 _HSPACE = re.compile(f"[{_LINE_SPACE}]{{2,}}|[{_LINE_SPACE.replace(' ', '')}]")  # -> one space
-_IMAGE = re.compile(r"^!\[[^\]]*\]\(")
-_MD_MARKER = re.compile(r"^(?:!\[[^\]]*\]\(|\[[^\]]*\]\([^)]*\)$)")  # a markdown image / a lone link
-# A line that is only markup: a markdown image or link, or a text browser's placeholders for
-# images and form controls ("[logo.png]", "[Image]", "[svg] [svg]", lynx's "(BUTTON)")
-_MARKUP_LINE = re.compile(r"^(?:!\[[^\]]*\]\(|\[[^\]]*\]\([^)]*\)$|(?:\[[^\[\]]{0,40}\]|\((?:BUTTON|IMG|FORM)\))"
-                          r"(?: ?(?:\[[^\[\]]{0,40}\]|\((?:BUTTON|IMG|FORM)\)))*$)")
+_MD_IMAGE = r"!\[[^\]]*\]\("  # a markdown image, at the start of a line
+_MD_LINK = r"\[[^\]]*\]\([^)]*\)$"  # a markdown link, the whole line
+# a text browser's placeholder for an image or a form control: "[logo.png]", "[Image]", "(BUTTON)"
+_PLACEHOLDER = r"(?:\[[^\[\]]{0,40}\]|\((?:BUTTON|IMG|FORM)\))"
+_IMAGE = re.compile(f"^{_MD_IMAGE}")
+_MD_MARKER = re.compile(f"^(?:{_MD_IMAGE}|{_MD_LINK})")  # weighs as markup in the body search
+_MARKUP_LINE = re.compile(f"^(?:{_MD_IMAGE}|{_MD_LINK}|{_PLACEHOLDER}(?: ?{_PLACEHOLDER})*$)")  # dropped as "image"
 _CODE_SYMBOLS = str.maketrans("", "", "{}();=<>|&\\^~[]")  # deleted to count them: one C-level pass
 _LIST_MARK = re.compile(r"^[-*•·▪►▶»>|]\s")
 _COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|copyright|all rights reserved", re.I)
