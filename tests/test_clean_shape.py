@@ -100,6 +100,21 @@ def test_margin_hidden_by_a_long_indented_menu_is_still_found():
     assert normalise_shape("\n".join(unwrapped)) == "\n".join(unwrapped)
 
 
+def test_page_dumped_on_a_wide_terminal_is_joined_but_side_by_side_columns_are_not():
+    # w3m -dump -cols 120 (a wide terminal): the margin is past the widths a page laid out one
+    # paragraph a line can reach by chance, so the renderer's own breaks must show it; a table
+    # laid out in columns side by side ends lines mid-word too, but pads its columns with spaces
+    para = ("Flood waters in the river valley began to recede on Wednesday, three days after heavy "
+            "rain pushed the river over its banks and forced people to leave their homes, the "
+            "regional authorities said in a statement published late on Wednesday evening.")
+    menu = ["  • Home", "  • World", "  • Sport", ""]
+    lines = menu + [x for _ in range(3) for x in [*wrap_line(para, 118), ""]]
+    assert wrap_width(lines) is not None
+    assert para in normalise_shape("\n".join(lines)).split("\n")
+    left, right = wrap_line(para, 55), wrap_line(para.upper(), 55)
+    table = menu + [f"{a:<58}{b}" for _ in range(3) for a, b in zip(left, right)]
+    assert wrap_width(table) is None
+
 def test_unwrapped_pages_keep_their_lines():
     for lang, page in PAGES.items():
         text = paragraph_page(page)

@@ -39,7 +39,8 @@ WRAP_MIN_SHARE = 0.1  # columns of that width, at least WRAP_EDGE times as many 
 WRAP_EDGE = 2.0  # below (the renderer's margin is a sharp edge; paragraph lengths are spread)
 WRAP_OPEN_SHARE = 0.3  # ... and at least this share of those end mid-sentence (in a word)
 WRAP_MIN_WIDTH = 40  # widths below this are lists, not wrapping
-WRAP_MAX_WIDTH = 100  # and above this, paragraphs of similar length (renderers wrap at 72-80)
+WRAP_MAX_WIDTH = 100  # and above this, paragraphs of similar length (renderers wrap at 72-80) ...
+WRAP_MAX_BROKEN_WIDTH = 250  # ... unless the renderer's breaks show (wide terminals: 120, 132)
 WRAP_MIN_BREAKS = 5  # or: at least this many lines at the margin are broken mid-paragraph
 
 # A lead byte of a 2-4 byte UTF-8 sequence read as Latin-1 (Â-ô), followed by a continuation
@@ -88,7 +89,7 @@ def wrap_width(lines: list[str]) -> int | None:
         return None
     widths = sorted(x for x, _ in measured)
     w = widths[min(len(widths) - 1, int(len(widths) * (1 - WRAP_TAIL)))]
-    if not WRAP_MIN_WIDTH <= w <= WRAP_MAX_WIDTH:
+    if not WRAP_MIN_WIDTH <= w <= WRAP_MAX_BROKEN_WIDTH:
         return None
     prose = [x for x in widths if x >= WRAP_MIN_WIDTH // 2]
     near_lines = [s for x, s in measured if w - WRAP_BAND <= x <= w]
@@ -98,9 +99,11 @@ def wrap_width(lines: list[str]) -> int | None:
     # a renderer breaks mid-sentence: some lines at the margin end in a word, not a mark
     # (verse and one-clause-a-line lists end nearly every line with punctuation)
     open_ends = sum(1 for s in near_lines if s[-1].isalnum())
-    if near < 3 or near < WRAP_MIN_SHARE * len(prose) or not edge or open_ends < WRAP_OPEN_SHARE * near:
-        # a page whose long menus or indented lists hide the margin in the width counts:
-        # the renderer's breaks themselves are the evidence
+    if (w > WRAP_MAX_WIDTH or near < 3 or near < WRAP_MIN_SHARE * len(prose) or not edge
+            or open_ends < WRAP_OPEN_SHARE * near):
+        # a page whose long menus or indented lists hide the margin in the width counts, or
+        # whose margin is wider than a paragraph a line can pass for (a wide terminal): the
+        # renderer's breaks themselves are the evidence
         return w if near >= WRAP_MIN_BREAKS and _broken_lines(rows, w) >= WRAP_MIN_BREAKS else None
     return w
 
@@ -114,6 +117,7 @@ def _broken_lines(rows: list[tuple[int, str]], w: int) -> int:
     for (pw, prev), (x, s) in zip(rows, rows[1:]):
         if (w - WRAP_BAND <= pw <= w and x and (prev[-1].isalnum() or prev[-1] in ",;-–")
                 and len(prev) - len(prev.lstrip()) == len(s) - len(s.lstrip()) and not _BULLET.match(s)
+                and "   " not in prev.strip()  # columns of a table laid out side by side
                 and pw + 1 + width(s.split(None, 1)[0]) > w):
             count += 1
     return count
