@@ -66,6 +66,14 @@ def test_link_marks_and_footer_go():
     assert cut_link_footer(lines) == ["body"]
     assert cut_link_footer(["References", "A list of sources follows in the text."]) == [
         "References", "A list of sources follows in the text."]
+    # elinks -dump: a link's title, then its target on an indented line of its own
+    elinks = ["body", "References", "", "   Visible links", "   1. https://a.org/x", "   2. Twitter",
+              "\thttps://twitter.com/someone", "   3. الحياة الوطنية", "\tfile:///sections/x",
+              "   Invisible links", "   4. https://c.org/pixel.gif"]
+    assert cut_link_footer(elinks) == ["body"]
+    sources = ["body", "References", "1. Smith, J. (2019). Rivers in flood. Hydrology 4.",
+               "2. Jones, K. (2020). After the rain. Water Research 12."]
+    assert cut_link_footer(sources) == sources  # an article's own reference list stays
 
 
 def test_wrapped_paragraphs_are_joined_and_blocks_kept():

@@ -49,9 +49,14 @@ WRAP_MIN_BREAKS = 5  # or: at least this many lines at the margin are broken mid
 _MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
                        "\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030"
                        "\u2039\u203a\u20ac\u2122]")
-_LINK_MARK = re.compile(r"\[\d{1,4}\](?=\S)")  # lynx: "[12]Link text", glued to the link
-_FOOTER_HEAD = re.compile(r"^\s*(References|Visible links:?|Hidden links:?)\s*$")
-_FOOTER_LINE = re.compile(r"^\s*(\d{1,5}\.\s+[a-zA-Z][\w+.-]*:\S*|Visible links:?|Hidden links:?)")
+_LINK_MARK = re.compile(r"\[\d{1,4}\](?=\S)")  # lynx, elinks: "[12]Link text", glued to the link
+_FOOTER_HEADS = r"Visible links:?|Hidden links:?|Invisible links:?"
+_FOOTER_HEAD = re.compile(rf"^\s*(References|{_FOOTER_HEADS})\s*$")
+# a footer's lines: "12. https://…" (lynx, elinks), or elinks' "12. Link title" over its target
+# on a line of its own, indented
+_FOOTER_LINE = re.compile(rf"^\s*(\d{{1,5}}\.\s+[a-zA-Z][\w+.-]*:\S*|{_FOOTER_HEADS})")
+_FOOTER_TARGET = re.compile(r"^\s+[a-zA-Z][\w+.-]*:\S+\s*$")
+_FOOTER_ENTRY = re.compile(r"^\s*\d{1,5}\.\s")
 FOOTER_MIN_SHARE = 0.8  # a footer: this share of the lines below its head are numbered links
 _HEADING_STARS = re.compile(r"^(\s*)\*{2,}\s+(.*?)\s+\*{2,}\s*$", re.M)  # html2text headings
 _BULLET = re.compile(r"^\s*(?:[-*•·▪►▶»+#o]|\d{1,3}[.)])\s")
@@ -69,7 +74,9 @@ def cut_link_footer(lines: list[str]) -> list[str]:
     for i in range(len(lines) - 1, -1, -1):  # the topmost head whose whole tail is a footer
         if _FOOTER_HEAD.match(lines[i]):
             tail = [ln for ln in lines[i + 1 :] if ln.strip()]
-            if tail and sum(1 for ln in tail if _FOOTER_LINE.match(ln)) >= FOOTER_MIN_SHARE * len(tail):
+            links = sum(1 for k, ln in enumerate(tail) if _FOOTER_LINE.match(ln) or _FOOTER_TARGET.match(ln)
+                        or (_FOOTER_ENTRY.match(ln) and k + 1 < len(tail) and _FOOTER_TARGET.match(tail[k + 1])))
+            if tail and links >= FOOTER_MIN_SHARE * len(tail):
                 cut = i
     return lines[:cut]
 
