@@ -157,3 +157,23 @@ def lynx_page(page: dict, cols: int = 76) -> str:
     lines += ["", "References", "", "   Visible links:"]
     lines += [f"  {i:>3}. https://news.example.org/{i}" for i in range(1, n + 1)]
     return "\n".join(lines)
+
+
+def markdown_page(page: dict, cols: int | None = None) -> str:
+    """The page as a scraper writes it in markdown (pandoc's ``gfm``): the menu and the sidebar
+    as lists of links, the headline as a heading, a bold lead word and a link inside the second
+    paragraph (scripts with spaces), a picture; with ``cols``, wrapped there, link targets
+    overrunning the margin as they do (a target is never broken)."""
+    def link(text: str, k: int) -> str:
+        return f"[{text}](https://news.example.org/section/{k}/a-long-path-that-will-not-break)"
+
+    lines = [f"-   {link(m, k)}" for k, m in enumerate(page["menu"])] + ["", f"# {page['title']}", ""]
+    lines += ["![Flood](https://news.example.org/img/flood-2024-10-02-1200x800.jpg)", ""]
+    for k, para in enumerate(page["body"]):
+        if " " in para and k in (0, 1):
+            words = para.split(" ")
+            words[3] = f"**{words[3]}**" if k == 0 else link(words[3], 99)
+            para = " ".join(words)
+        lines += [*(wrap_line(para, cols) if cols else [para]), ""]
+    lines += [f"-   {link(s, 50 + k)}" for k, s in enumerate(page["side"])]
+    return "\n".join(lines)

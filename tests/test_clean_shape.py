@@ -4,7 +4,7 @@ script (Latin, Arabic, Greek, Cyrillic, CJK pages written by the team, tests/pag
 from __future__ import annotations
 
 import pytest
-from pages_multiscript import PAGES, lynx_page, paragraph_page, wrap_line, wrapped_page
+from pages_multiscript import PAGES, lynx_page, markdown_page, paragraph_page, wrap_line, wrapped_page
 
 from storyline.clean.shape import (
     cut_link_footer,
@@ -12,6 +12,7 @@ from storyline.clean.shape import (
     normalise_shape,
     repair_encoding,
     strip_link_marks,
+    strip_markdown,
     width,
     wrap_width,
 )
@@ -146,6 +147,22 @@ def test_verse_is_not_taken_for_a_wrapped_page():
     assert all(line in kept for line in verse[1:])  # a page that is all article: all kept
 
 
+def test_markdown_reads_as_the_text_a_browser_shows():
+    md = "\n".join([
+        "-   [Home](https://x.org/) [![logo](https://x.org/logo.png)](/)", "[![logo](https://x.org/logo.png)](/)",
+        "## Floods recede ##", "",
+        "The **river** fell by [two metres](https://x.org/a_(b) \"gauge\") overnight, said the "
+        "\\[agency\\]![chart](c.png).", "", "![Sandbags](https://x.org/s.jpg)", "-   [Sport](/sport)"])
+    assert strip_markdown(md).split("\n") == [
+        "-   Home", "![logo](https://x.org/logo.png)", "Floods recede", "",
+        "The river fell by two metres overnight, said the [agency].", "", "![Sandbags](https://x.org/s.jpg)",
+        "-   Sport"]
+    once = "A page that quotes [one link](https://x.org) in **bold** and # a hash."
+    assert strip_markdown(once) == once  # under three links: not read as markdown
+    wrapped = markdown_page(PAGES["en"], 80).split("\n")
+    assert wrap_width(wrapped) is not None  # link targets overrun the margin: measured without them
+
+
 def test_cjk_wrapped_lines_join_without_a_space():
     page = PAGES["zh"]
     out = normalise_shape(wrapped_page(page, 60)).split("\n")
@@ -154,10 +171,11 @@ def test_cjk_wrapped_lines_join_without_a_space():
 
 
 @pytest.mark.parametrize("lang", sorted(PAGES))
-@pytest.mark.parametrize("shape", ["paragraphs", "wrapped", "lynx"])
+@pytest.mark.parametrize("shape", ["paragraphs", "wrapped", "lynx", "markdown", "markdown80"])
 def test_cleaner_keeps_the_article_in_every_shape_and_script(lang, shape):
     page = PAGES[lang]
-    text = {"paragraphs": paragraph_page, "wrapped": wrapped_page, "lynx": lynx_page}[shape](page)
+    text = {"paragraphs": paragraph_page, "wrapped": wrapped_page, "lynx": lynx_page, "markdown": markdown_page,
+            "markdown80": lambda p: markdown_page(p, 80)}[shape](page)
     doc = TextCleaner().clean(text)
     out = _norm("\n".join(([doc.title] if doc.title else []) + list(doc.paragraphs)))
     body = _norm("\n".join(doc.paragraphs))
@@ -165,7 +183,7 @@ def test_cleaner_keeps_the_article_in_every_shape_and_script(lang, shape):
         assert _norm(para) in out, (lang, shape, para[:30], doc.paragraphs)
     for line in page["menu"] + page["side"][2:]:
         assert _norm(line) not in body.split(" | "), (lang, shape, line)
-    assert "https://news.example.org" not in out  # lynx's footer is gone
-    assert "[" not in body  # and its link marks
+    assert "https://news.example.org" not in out  # lynx's footer is gone, markdown's targets too
+    assert "[" not in body and "**" not in body  # and the link and bold marks
     menu = {_norm(m) for m in page["menu"]}
     assert not menu & {_norm(p).lstrip("•* ") for p in doc.paragraphs}, (lang, shape)

@@ -42,6 +42,8 @@ WRAP_MIN_WIDTH = 40  # widths below this are lists, not wrapping
 WRAP_MAX_WIDTH = 100  # and above this, paragraphs of similar length (renderers wrap at 72-80) ...
 WRAP_MAX_BROKEN_WIDTH = 250  # ... unless the renderer's breaks show (wide terminals: 120, 132)
 WRAP_MIN_BREAKS = 5  # or: at least this many lines at the margin are broken mid-paragraph
+WRAP_LONG_WORD = 30  # a line holding a longer word is not measured (it may overrun the margin)
+_LONG_WORD = re.compile(rf"[!-~]{{{WRAP_LONG_WORD + 1},}}")  # ASCII: CJK text breaks anywhere
 
 # A lead byte of a 2-4 byte UTF-8 sequence read as Latin-1 (Â-ô), followed by a continuation
 # byte read as Latin-1 (U+0080-U+00BF) or as Windows-1252 (its letters and punctuation at
@@ -58,6 +60,17 @@ _FOOTER_LINE = re.compile(rf"^\s*(\d{{1,5}}\.\s+[a-zA-Z][\w+.-]*:\S*|{_FOOTER_HE
 _FOOTER_TARGET = re.compile(r"^\s+[a-zA-Z][\w+.-]*:\S+\s*$")
 _FOOTER_ENTRY = re.compile(r"^\s*\d{1,5}\.\s")
 FOOTER_MIN_SHARE = 0.8  # a footer: this share of the lines below its head are numbered links
+# Markdown (scrapers that emit it; a seed page's images): links become their text, as a
+# browser's copy shows them; an image alone at a line's start stays (the cleaner drops such
+# lines as "image"), one inside a line goes; bold marks, heading hashes and escapes go.
+MARKDOWN_MIN_LINKS = 3  # a page with at least this many markdown links or images is markdown
+_MD_TARGET = r'\((?:[^()\s]|\([^()\s]*\))*(?:\s+"[^"\n]*")?\)'  # (url) or (url "title")
+_MD_IMG = r"!\[[^\[\]\n]*\]" + _MD_TARGET
+_MD_LINK = re.compile(rf"(?<!!)\[((?:[^\[\]\n]|{_MD_IMG})*)\]{_MD_TARGET}")
+_MD_INLINE_IMG = re.compile(rf"(?<=\S)[ \t]*{_MD_IMG}")
+_MD_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
+_MD_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.M)
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|\"'$])")
 _HEADING_STARS = re.compile(r"^(\s*)\*{2,}\s+(.*?)\s+\*{2,}\s*$", re.M)  # html2text headings
 _BULLET = re.compile(r"^\s*(?:[-*•·▪►▶»+#o]|\d{1,3}[.)])\s")
 _WIDE = ("W", "F")
@@ -92,6 +105,15 @@ def wrap_width(lines: list[str]) -> int | None:
     """The column a hard-wrapped page was wrapped at, or None when it was not wrapped."""
     rows = [(width(s), s) if s.strip() else (0, "") for s in (ln.rstrip() for ln in lines)]
     measured = [r for r in rows if r[0]]
+    # a line holding a word too long to break (a link target in markdown, a URL) may overrun
+    # the margin: the margin is measured on the others, or on all lines when that finds none
+    short = [r for r in measured if r[0] <= WRAP_LONG_WORD or not _LONG_WORD.search(r[1])]
+    w = _margin(rows, short)
+    return _margin(rows, measured) if w is None and len(short) < len(measured) else w
+
+
+def _margin(rows: list[tuple[int, str]], measured: list[tuple[int, str]]) -> int | None:
+    """``wrap_width`` on the (width, line) ``measured`` of the page's ``rows``."""
     if len(measured) < WRAP_MIN_LINES:
         return None
     widths = sorted(x for x, _ in measured)
@@ -182,13 +204,23 @@ def repair_encoding(text: str) -> str:
     return "\n".join(lines)
 
 
+def strip_markdown(page: str) -> str:
+    """``page`` as text when it is markdown (at least ``MARKDOWN_MIN_LINKS`` links or images),
+    else unchanged."""
+    if page.count("](") < MARKDOWN_MIN_LINKS or len(_MD_LINK.findall(page)) + page.count("![") < MARKDOWN_MIN_LINKS:
+        return page
+    page = _MD_INLINE_IMG.sub("", _MD_LINK.sub(r"\1", page))
+    page = _MD_BOLD.sub(lambda m: m.group(1) or m.group(2), page)
+    return _MD_ESCAPE.sub(r"\1", _MD_HEADING.sub(r"\1", page))
+
+
 def normalise_shape(text: str) -> str:
     """The page with the renderer's marks removed and hard-wrapped paragraphs joined."""
     lines = cut_link_footer(text.splitlines())
     w = wrap_width(lines)  # on the lines as rendered: the marks took columns too
     if w is not None:
         lines = join_wrapped(lines, w)
-    page = strip_link_marks("\n".join(lines))
+    page = strip_markdown(strip_link_marks("\n".join(lines)))
     if "**" in page:
         page = _HEADING_STARS.sub(r"\1\2", page)
     return page
