@@ -1,7 +1,7 @@
 """Site-grouped CV of the text cleaner's line model for settings of ``clean.learn`` (issue 16).
 
 Usage: python benchmarks/textclean_cv.py CACHE_DIR [--pages PICKLE] [--held-out] [--all-sites OUT.npz]
-       [--no-cv] [SETTING_JSON ...]
+       [--no-cv] [--save-models DIR] [SETTING_JSON ...]
 
 CACHE_DIR holds the renderings of ``scripts/render_textclean.py``. Each SETTING is a JSON
 object with any of ``trees`` (overrides ``learn.TREES``), ``floor`` (``learn.FLOOR``,
@@ -20,7 +20,9 @@ is left out, the fold models learn from the shipped rendering and are scored on 
 training-site pages (reported, never tuned on); ``--all-sites OUT`` saves a model fitted on
 every site's shipped pages (the way the shipped file is trained) for the seed and shape tests.
 ``--pages`` keeps the prepared pages in a pickle between runs (the rule pass over 3 x 472 pages
-takes minutes).
+takes minutes). ``--save-models DIR`` keeps the (first setting's) five fold models as
+``DIR/fold0.npz`` ... ``fold4.npz`` and the held-out run's model as ``DIR/held_out.npz``, for
+``benchmarks/textclean_shapes.py``.
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ def parse_setting(text: str) -> dict:
 
 def main(argv: list[str]) -> None:
     cache = Path(argv[0])
-    opts = {"--pages": None, "--all-sites": None}
+    opts = {"--pages": None, "--all-sites": None, "--save-models": None}
     rest = []
     k = 1
     while k < len(argv):
@@ -112,6 +114,12 @@ def main(argv: list[str]) -> None:
         models = [learn.fit([p for p, f in zip(train_pages, fold) if f != k and p.rendering in fit_on], 0)
                   for k in range(5)] if cv else []
         print(json.dumps(setting), f"fit {time.time() - t0:.0f} s", flush=True)
+        save = Path(opts["--save-models"]) if opts["--save-models"] and setting is settings[0] else None
+        if save:
+            save.mkdir(parents=True, exist_ok=True)
+        for k, model in enumerate(models if save else []):
+            model.threshold = thresholds[0]
+            model.save(save / f"fold{k}.npz")
         for th, dec in [(t, d) for t in thresholds for d in setting.get("decoding", [{}])] if cv else []:
             tally = learn._Tally()
             for k, model in enumerate(models):
@@ -127,6 +135,8 @@ def main(argv: list[str]) -> None:
             model = learn.fit([p for p in train_pages if p.rendering in fit_on], 0)
             model.threshold = thresholds[0]
             print(f"  held-out sites: {line(learn._score(held, model))}", flush=True)
+            if save:
+                model.save(save / "held_out.npz")
         if opts["--all-sites"]:
             model = learn.fit([p for p in pages if p.rendering in fit_on], int(setting.get("seed", 0)))
             model.threshold = thresholds[0]

@@ -1,6 +1,6 @@
 """Render the textclean dev pages' HTML into other real text shapes, for training and testing.
 
-Usage: python scripts/render_textclean.py [BENCH_DIR] [--cache DIR] [--jobs N]
+Usage: python scripts/render_textclean.py [BENCH_DIR] [--cache DIR] [--jobs N] [--extra]
 
 Reads ``BENCH_DIR/dev.jsonl`` and ``BENCH_DIR/html/<id>.html`` (default ../shared/bench/textclean)
 and writes, under the cache folder (default ``$STORYLINE_CACHE`` or ``~/.cache/storyline``, always
@@ -11,6 +11,13 @@ rendering:
 * ``w3m.jsonl``: ``w3m -dump`` (80 columns: hard-wrapped paragraphs, flattened tables/lists);
 * ``lynx.jsonl``: ``lynx -dump`` (wrapped, ``[n]`` link marks, a numbered "References" footer);
 * ``html2text.jsonl``: Debian's ``html2text`` (wrapped, ``*`` lists, ``[img]`` marks).
+
+With ``--extra``, more real shapes, to test robustness (never trained on): ``w3m120`` (``w3m``
+on a 120-column terminal), ``lynx60`` (``lynx`` at 60 columns), ``elinks`` and ``links2``
+(``-dump`` at 80 columns; elinks' footer gives each link's title over its target), ``pandoc``
+(``pandoc -t plain``, 72 columns), ``gfm`` and ``gfm80`` (markdown as scrapers write it:
+``pandoc -t gfm``, one paragraph a line / wrapped at 80 columns, link targets overrunning).
+They need ``apt-get install elinks links2 pandoc`` as well.
 
 Each record: ``{"id", "url", "site", "text", "with", "without", "reference"}``. ``reference`` is
 trafilatura's extraction of the same HTML (the anchor a text-only cleaner aims at, scored by
@@ -30,6 +37,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -45,6 +53,18 @@ RENDERERS: dict[str, list[str]] = {
              "-display_charset=utf-8"],
     "html2text": ["html2text", "-utf8", "-nobs", "-width", COLS],
 }
+_GFM = ["pandoc", "-f", "html-native_divs-native_spans", "-t", "gfm-raw_html"]
+EXTRA_RENDERERS: dict[str, list[str]] = {
+    "w3m120": ["w3m", "-dump", "-T", "text/html", "-cols", "120", "-I", "UTF-8", "-O", "UTF-8"],
+    "lynx60": ["lynx", "-dump", "-stdin", "-force_html", "-width=60", "-assume_charset=utf-8",
+               "-display_charset=utf-8"],
+    "elinks": ["elinks", "-dump", "-dump-width", COLS, "-dump-charset", "utf-8", "-force-html"],
+    "links2": ["links2", "-dump", "-width", COLS, "-codepage", "utf-8", "-html-assume-codepage", "utf-8"],
+    "pandoc": ["pandoc", "-f", "html", "-t", "plain", "--columns", "72"],
+    "gfm": [*_GFM, "--wrap=none"],
+    "gfm80": [*_GFM, "--columns", COLS],
+}
+FROM_FILE = {"links2"}  # reads a file, not standard input
 
 
 def default_cache() -> Path:
@@ -70,8 +90,14 @@ def _utf8_meta(html: str) -> str:
 
 
 def render(name: str, html: str) -> str:
-    out = subprocess.run(RENDERERS[name], input=_utf8_meta(html).encode("utf-8"), capture_output=True,
-                         timeout=60, check=False)
+    cmd, page = {**RENDERERS, **EXTRA_RENDERERS}[name], _utf8_meta(html).encode("utf-8")
+    if name in FROM_FILE:
+        with tempfile.NamedTemporaryFile("wb", suffix=".html") as f:
+            f.write(page)
+            f.flush()
+            out = subprocess.run([*cmd, f.name], capture_output=True, timeout=60, check=False)
+    else:
+        out = subprocess.run(cmd, input=page, capture_output=True, timeout=60, check=False)
     return out.stdout.decode("utf-8", "replace")
 
 
@@ -96,7 +122,9 @@ def main() -> None:
     ap.add_argument("bench", nargs="?", default=str(DEFAULT_BENCH))
     ap.add_argument("--cache", default=None)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--extra", action="store_true", help="also the shapes of EXTRA_RENDERERS")
     args = ap.parse_args()
+    names = [*RENDERERS, *(EXTRA_RENDERERS if args.extra else ())]
     bench = Path(args.bench)
     cache = Path(args.cache) if args.cache else default_cache()
     (cache / "pages").mkdir(parents=True, exist_ok=True)
@@ -104,17 +132,19 @@ def main() -> None:
 
     def one(rec: dict) -> dict:
         path = cache / "pages" / f"{rec['id']}.json"
-        if path.exists():
-            return json.loads(path.read_text(encoding="utf-8"))
+        out = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        if all(name in out for name in [*names, "reference"]):
+            return out
         html = decode_html((bench / "html" / f"{rec['id']}.html").read_bytes())
-        out = {name: render(name, html) for name in RENDERERS}
-        out["reference"] = reference(html)
+        out.update({name: render(name, html) for name in names if name not in out})
+        if "reference" not in out:
+            out["reference"] = reference(html)
         path.write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
         return out
 
     with ThreadPoolExecutor(args.jobs) as pool:
         rendered = list(pool.map(one, records))
-    for name in ("shipped", *RENDERERS):
+    for name in ("shipped", *names):
         kept = total = 0
         with open(cache / f"{name}.jsonl", "w", encoding="utf-8") as f:
             for rec, r in zip(records, rendered):

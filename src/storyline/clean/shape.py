@@ -1,20 +1,28 @@
 """Text shape: undo what a text browser or a mail/wire program did to a page's lines.
 
 The same page reaches the cleaner in several shapes: one paragraph per line (a browser's
-copy), the HTML source's own line breaks, or hard-wrapped at 72-80 columns (``w3m -dump``,
-``lynx -dump``, ``html2text``, e-mail, wire copy), with the renderer's marks: lynx's ``[12]``
-before each link and its numbered "References" footer, ``[image]`` alt-text lines, html2text's
-``****** heading ******``. ``normalise_shape`` brings them to one shape before the cleaner reads
-the lines, so that a paragraph is one line whatever the renderer:
+copy), the HTML source's own line breaks, markdown (scrapers that emit it), or hard-wrapped at
+60-120 columns (``w3m -dump``, ``lynx -dump``, ``elinks -dump``, ``links -dump``, ``html2text``,
+``pandoc -t plain``, e-mail, wire copy), with the renderer's marks: lynx's and elinks' ``[12]``
+before each link and their numbered "References" footer, ``[image]`` alt-text lines,
+html2text's ``****** heading ******``, markdown's ``[text](target)``. ``normalise_shape``
+brings them to one shape before the cleaner reads the lines, so that a paragraph is one line
+whatever the renderer:
 
-* a footer of numbered link targets (lynx's "References", "Visible/Hidden links") is cut;
+* a footer of numbered link targets (lynx's and elinks' "References", "Visible links",
+  "Hidden/Invisible links") is cut;
 * lynx's link marks (``[12]`` glued to the link text) are removed;
 * html2text's heading stars are removed;
+* a markdown page (three or more links or images) reads as a browser shows it: a link becomes
+  its text, an image inside a line goes (alone on a line it stays, for the cleaner to drop),
+  bold marks, heading hashes and backslash escapes go;
 * when the page is hard-wrapped (many lines end close to one width; or, where long indented
-  menus bury that margin in the width counts, at least five lines at it are broken mid-clause
-  and go on at the same indent), a line is joined to the
+  menus bury that margin in the width counts or the margin is wider than 100 columns, at least
+  five lines at it are broken mid-clause and go on at the same indent), a line is joined to the
   next one when the next line's first word would not have fitted on it: the renderer's own
   rule for breaking a line, so paragraph ends (short lines), list items and blank lines stay.
+  Lines holding a word too long to break (a markdown link target) are left out of the
+  margin's measure: they overrun it.
 
 Pages that are not wrapped (no common right margin) keep their lines; only the marks go.
 
