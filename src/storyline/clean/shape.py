@@ -51,7 +51,6 @@ WRAP_MAX_WIDTH = 100  # and above this, paragraphs of similar length (renderers 
 WRAP_MAX_BROKEN_WIDTH = 250  # ... unless the renderer's breaks show (wide terminals: 120, 132)
 WRAP_MIN_BREAKS = 5  # or: at least this many lines at the margin are broken mid-paragraph
 WRAP_LONG_WORD = 30  # a line holding a longer word is not measured (it may overrun the margin)
-_LONG_WORD = re.compile(rf"[!-~]{{{WRAP_LONG_WORD + 1},}}")  # ASCII: CJK text breaks anywhere
 
 # A lead byte of a 2-4 byte UTF-8 sequence read as Latin-1 (Â-ô), followed by a continuation
 # byte read as Latin-1 (U+0080-U+00BF) or as Windows-1252 (its letters and punctuation at
@@ -82,6 +81,7 @@ _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|\"'$])")
 _HEADING_STARS = re.compile(r"^(\s*)\*{2,}\s+(.*?)\s+\*{2,}\s*$", re.M)  # html2text headings
 _BULLET = re.compile(r"^\s*(?:[-*•·▪►▶»+#o]|\d{1,3}[.)])\s")
 _WIDE = ("W", "F")
+_MAYBE_WIDE = re.compile("[\u1100-\U0010ffff]")  # East Asian wide characters are all at U+1100 or above
 
 
 def strip_link_marks(text: str) -> str:
@@ -104,20 +104,31 @@ def cut_link_footer(lines: list[str]) -> list[str]:
 
 def width(s: str) -> int:
     """Display width in columns (East Asian wide/full-width characters count two)."""
-    if s.isascii() or max(s) < "\u1100":  # no wide character possible: one column each
+    if s.isascii():
         return len(s)
-    return len(s) + sum(1 for ch in s if ord(ch) >= 0x1100 and unicodedata.east_asian_width(ch) in _WIDE)
+    return len(s) + sum(1 for ch in _MAYBE_WIDE.findall(s) if unicodedata.east_asian_width(ch) in _WIDE)
 
 
 def wrap_width(lines: list[str]) -> int | None:
     """The column a hard-wrapped page was wrapped at, or None when it was not wrapped."""
-    rows = [(width(s), s) if s.strip() else (0, "") for s in (ln.rstrip() for ln in lines)]
+    stripped = [ln.rstrip() for ln in lines]
+    rows = [(width(s), s) for s in stripped]
     measured = [r for r in rows if r[0]]
-    # a line holding a word too long to break (a link target in markdown, a URL) may overrun
-    # the margin: the margin is measured on the others, or on all lines when that finds none
-    short = [r for r in measured if r[0] <= WRAP_LONG_WORD or not _LONG_WORD.search(r[1])]
-    w = _margin(rows, short)
-    return _margin(rows, measured) if w is None and len(short) < len(measured) else w
+    # a line holding a word too long to break (a URL, markdown's "[text](target)", a rule of
+    # dashes) may overrun the margin: the margin is measured on the other lines, or on all of
+    # them when that finds none; CJK text, which breaks anywhere, does not count
+    if max(map(len, "\n".join(stripped).split()), default=0) <= WRAP_LONG_WORD:
+        return _margin(rows, measured)
+    short = [r for r in measured if r[0] <= WRAP_LONG_WORD or max(map(len, r[1].split())) <= WRAP_LONG_WORD
+             or not _long_word(r[1])]
+    w = _margin(rows, short) if len(short) < len(measured) else None
+    return _margin(rows, measured) if w is None else w
+
+
+def _long_word(line: str) -> bool:
+    """Whether ``line`` holds a word of more than ``WRAP_LONG_WORD`` characters that a renderer
+    cannot break (CJK text, which it breaks anywhere, does not count)."""
+    return any(len(t) > WRAP_LONG_WORD and len(t.encode("ascii", "ignore")) > WRAP_LONG_WORD for t in line.split())
 
 
 def _margin(rows: list[tuple[int, str]], measured: list[tuple[int, str]]) -> int | None:
