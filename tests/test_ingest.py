@@ -29,6 +29,21 @@ def test_text_and_html_readers(tmp_path):
     assert docs[0].origin.endswith("a.txt")
 
 
+def test_markdown_files_are_read_as_page_text(tmp_path):
+    from pages_multiscript import PAGES, markdown_page
+
+    from storyline.clean import DocumentCleaner
+
+    (tmp_path / "page.md").write_text(markdown_page(PAGES["en"], 80))
+    [doc] = list(read_paths([tmp_path]))
+    assert doc.kind == "text" and doc.origin.endswith("page.md")
+    clean = DocumentCleaner().clean(doc).document
+    body = " ".join(clean.paragraphs)
+    assert clean.title == PAGES["en"]["title"]
+    assert all(" ".join(p.split()) in body for p in PAGES["en"]["body"])
+    assert "](" not in body and "https://" not in body
+
+
 def test_jsonl_malformed_line_is_rejected_and_the_rest_read():
     data = "\n".join([
         json.dumps({"title": "One", "text": "first", "url": "https://x.org/1", "lang": "en",

@@ -49,6 +49,8 @@ FileReader = Callable[[Path, str], Iterator[Item]]
 READERS: dict[str, Reader] = {
     ".txt": text.read,
     ".text": text.read,
+    ".md": text.read,  # markdown, as scrapers write pages: the cleaner reads it as text
+    ".markdown": text.read,
     ".html": html.read,
     ".htm": html.read,
     ".jsonl": records.read_jsonl,
