@@ -21,8 +21,8 @@ whatever the renderer:
   five lines at it are broken mid-clause and go on at the same indent), a line is joined to the
   next one when the next line's first word would not have fitted on it: the renderer's own
   rule for breaking a line, so paragraph ends (short lines), list items and blank lines stay.
-  Lines holding a word too long to break (a markdown link target) are left out of the
-  margin's measure: they overrun it.
+  Lines holding a word too long to break (a URL, a markdown link target, a rule of dashes)
+  may overrun the margin, so it is measured without them (with them when that finds none).
 
 Pages that are not wrapped (no common right margin) keep their lines; only the marks go.
 
