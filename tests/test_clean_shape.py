@@ -120,6 +120,9 @@ def test_page_dumped_on_a_wide_terminal_is_joined_but_side_by_side_columns_are_n
     lines = menu + [x for _ in range(3) for x in [*wrap_line(para, 118), ""]]
     assert wrap_width(lines) is not None
     assert para in normalise_shape("\n".join(lines)).split("\n")
+    short = wrapped_page(PAGES["en"], 118).split("\n")  # four paragraphs, each broken once
+    assert wrap_width(short) is not None
+    assert all(p in normalise_shape("\n".join(short)).split("\n") for p in PAGES["en"]["body"])
     left, right = wrap_line(para, 55), wrap_line(para.upper(), 55)
     table = menu + [f"{a:<58}{b}" for _ in range(3) for a, b in zip(left, right)]
     assert wrap_width(table) is None

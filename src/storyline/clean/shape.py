@@ -18,7 +18,8 @@ whatever the renderer:
   bold marks, heading hashes and backslash escapes go;
 * when the page is hard-wrapped (many lines end close to one width; or, where long indented
   menus bury that margin in the width counts or the margin is wider than 100 columns, at least
-  five lines at it are broken mid-clause and go on at the same indent), a line is joined to the
+  five lines at it, or two that are half of the lines there, are broken mid-clause and go on
+  at the same indent), a line is joined to the
   next one when the next line's first word would not have fitted on it: the renderer's own
   rule for breaking a line, so paragraph ends (short lines), list items and blank lines stay.
   Lines holding a word too long to break (a URL, a markdown link target, a rule of dashes)
@@ -49,7 +50,9 @@ WRAP_OPEN_SHARE = 0.3  # ... and at least this share of those end mid-sentence (
 WRAP_MIN_WIDTH = 40  # widths below this are lists, not wrapping
 WRAP_MAX_WIDTH = 100  # and above this, paragraphs of similar length (renderers wrap at 72-80) ...
 WRAP_MAX_BROKEN_WIDTH = 250  # ... unless the renderer's breaks show (wide terminals: 120, 132)
-WRAP_MIN_BREAKS = 5  # or: at least this many lines at the margin are broken mid-paragraph
+WRAP_MIN_BREAKS = 5  # or: at least this many lines at the margin are broken mid-paragraph ...
+WRAP_FEW_BREAKS = 2  # ... or at least this many, and this share of the lines at the margin
+WRAP_BREAK_SHARE = 0.5  # (a short page of a few long paragraphs)
 WRAP_LONG_WORD = 30  # a line holding a longer word is not measured (it may overrun the margin)
 
 # A lead byte of a 2-4 byte UTF-8 sequence read as Latin-1 (Â-ô), followed by a continuation
@@ -152,7 +155,8 @@ def _margin(rows: list[tuple[int, str]], measured: list[tuple[int, str]]) -> int
         # a page whose long menus or indented lists hide the margin in the width counts, or
         # whose margin is wider than a paragraph a line can pass for (a wide terminal): the
         # renderer's breaks themselves are the evidence
-        return w if near >= WRAP_MIN_BREAKS and _broken_lines(rows, w) >= WRAP_MIN_BREAKS else None
+        breaks = _broken_lines(rows, w) if near >= WRAP_FEW_BREAKS else 0
+        return w if breaks >= WRAP_MIN_BREAKS or breaks >= max(WRAP_FEW_BREAKS, WRAP_BREAK_SHARE * near) else None
     return w
 
 
