@@ -160,6 +160,11 @@ def test_markdown_reads_as_the_text_a_browser_shows():
         "-   Home", "![logo](https://x.org/logo.png)", "Floods recede", "",
         "The river fell by two metres overnight, said the [agency].", "", "![Sandbags](https://x.org/s.jpg)",
         "-   Sport"]
+    table = strip_markdown(md + "\n| file | speed |\n|:-----|------:|\n| `gsoc-2018` | 3.3 GB/s |\n---\n"
+                           "```python\nx = 1\n```")
+    # a table's cells one a line, as a browser's copy has them; its rule and code fences go;
+    # a horizontal rule stays (it parts blocks)
+    assert table.split("\n")[-9:] == ["file", "speed", "", "gsoc-2018", "3.3 GB/s", "---", "", "x = 1", ""]
     once = "A page that quotes [one link](https://x.org) in **bold** and # a hash."
     assert strip_markdown(once) == once  # under three links: not read as markdown
     wrapped = markdown_page(PAGES["en"], 80).split("\n")

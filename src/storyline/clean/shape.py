@@ -15,7 +15,8 @@ whatever the renderer:
 * html2text's heading stars are removed;
 * a markdown page (three or more links or images) reads as a browser shows it: a link becomes
   its text, an image inside a line goes (alone on a line it stays, for the cleaner to drop),
-  bold marks, heading hashes and backslash escapes go;
+  a table's cells go one a line, and bold and code marks, heading hashes, code fences, table
+  rules and backslash escapes go;
 * when the page is hard-wrapped (many lines end close to one width; or, where long indented
   menus bury that margin in the width counts or the margin is wider than 100 columns, at least
   five lines at it, or two that are half of the lines there, are broken mid-clause and go on
@@ -72,7 +73,8 @@ _FOOTER_ENTRY = re.compile(r"^\s*\d{1,5}\.\s")
 FOOTER_MIN_SHARE = 0.8  # a footer: this share of the lines below its head are numbered links
 # Markdown (scrapers that emit it; a seed page's images): links become their text, as a
 # browser's copy shows them; an image alone at a line's start stays (the cleaner drops such
-# lines as "image"), one inside a line goes; bold marks, heading hashes and escapes go.
+# lines as "image"), one inside a line goes; a table's cells go one a line (a browser's copy
+# of a table); bold and code marks, heading hashes, fences, table rules and escapes go.
 MARKDOWN_MIN_LINKS = 3  # a page with at least this many markdown links or images is markdown
 _MD_TARGET = r'\((?:[^()\s]|\([^()\s]*\))*(?:\s+"[^"\n]*")?\)'  # (url) or (url "title")
 _MD_IMG = r"!\[[^\[\]\n]*\]" + _MD_TARGET
@@ -81,6 +83,10 @@ _MD_INLINE_IMG = re.compile(rf"(?<=\S)[ \t]*{_MD_IMG}")
 _MD_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
 _MD_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.M)
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|\"'$])")
+_MD_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)+\|?[ \t]*$|^[ \t]*(?:```|~~~).*$",
+                      re.M)  # a table's rule under its head ("|---|---|"), a code fence
+_MD_ROW = re.compile(r"^[ \t]*\|(.*)\|[ \t]*$", re.M)  # a table row: its cells, one a line
+_MD_CODE = re.compile(r"`([^`\n]+)`")
 _HEADING_STARS = re.compile(r"^(\s*)\*{2,}\s+(.*?)\s+\*{2,}\s*$", re.M)  # html2text headings
 _BULLET = re.compile(r"^\s*(?:[-*•·▪►▶»+#o]|\d{1,3}[.)])\s")
 _WIDE = ("W", "F")
@@ -234,7 +240,8 @@ def strip_markdown(page: str) -> str:
         return page
     page = _MD_INLINE_IMG.sub("", _MD_LINK.sub(r"\1", page))
     page = _MD_BOLD.sub(lambda m: m.group(1) or m.group(2), page)
-    return _MD_ESCAPE.sub(r"\1", _MD_HEADING.sub(r"\1", page))
+    page = _MD_ROW.sub(lambda m: "\n".join(c.strip() for c in m.group(1).split("|")), _MD_RULE.sub("", page))
+    return _MD_ESCAPE.sub(r"\1", _MD_CODE.sub(r"\1", _MD_HEADING.sub(r"\1", page)))
 
 
 def normalise_shape(text: str) -> str:
