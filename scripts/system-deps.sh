@@ -11,6 +11,11 @@ PACKAGES=(
   "chromium /usr/bin/chromium"
   "fonts-noto-core /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf"
   "fonts-noto-cjk /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+  "w3m /usr/bin/w3m"
+  "lynx /usr/bin/lynx"
+  "elinks /usr/bin/elinks"
+  "html2text /usr/bin/html2text"
+  "pandoc /usr/bin/pandoc"
 )
 
 missing=()
