@@ -195,3 +195,11 @@ def test_cleaner_keeps_the_article_in_every_shape_and_script(lang, shape):
     assert "[" not in body and "**" not in body  # and the link and bold marks
     menu = {_norm(m) for m in page["menu"]}
     assert not menu & {_norm(p).lstrip("•* ") for p in doc.paragraphs}, (lang, shape)
+
+
+def test_invisible_characters_go():
+    # a byte-order mark left by a concatenated file, zero-width spaces from a CMS
+    page = paragraph_page(PAGES["en"])
+    doc = TextCleaner().clean("\ufeff" + page.replace("\n\n", "\n\u200b\n").replace("river", "riv\u200ber", 1))
+    assert doc.title == PAGES["en"]["title"]
+    assert all(_norm(p) in [_norm(q) for q in doc.paragraphs] for p in PAGES["en"]["body"])

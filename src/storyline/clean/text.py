@@ -79,6 +79,7 @@ _CLOSERS = "'\"”»’)]」』"
 # the common case, which r"[^\S\n]+" would replace by themselves (twice as slow)
 _LINE_SPACE = ("\t\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
                "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_INVISIBLE = str.maketrans("", "", "\ufeff\u200b")  # a byte-order mark, a zero-width space: deleted
 _HSPACE = re.compile(f"[{_LINE_SPACE}]{{2,}}|[{_LINE_SPACE.replace(' ', '')}]")  # -> one space
 _MD_IMAGE = r"!\[[^\]]*\]\("  # a markdown image, at the start of a line
 _MD_LINK = r"\[[^\]]*\]\([^)]*\)$"  # a markdown link, the whole line
@@ -296,7 +297,10 @@ class TextCleaner:
     @staticmethod
     def _split(text: str) -> list[_Line]:
         # whole-page string operations: every line break becomes "\n", every other run of
-        # whitespace one space; then the page is cut into lines once, and lower-cased once
+        # whitespace one space, invisible characters (a byte-order mark, a zero-width space)
+        # go; then the page is cut into lines once, and lower-cased once
+        if "\ufeff" in text or "\u200b" in text:
+            text = text.translate(_INVISIBLE)
         page = _HSPACE.sub(" ", normalise_shape(html.unescape(repair_encoding(text))))
         texts = [t.strip(" ") for t in page.split("\n")]
         keys = [t.strip(" ") for t in page.lower().split("\n")]
