@@ -12,6 +12,7 @@ import subprocess
 import pytest
 from pages_multiscript import PAGES
 
+from storyline.clean.shape import wrap_margin
 from storyline.clean.text import TextCleaner
 
 RENDERERS = {
@@ -56,3 +57,23 @@ def test_pages_dumped_by_real_text_browsers_come_out_whole(lang, renderer):
     body = {_norm(p).lstrip("•*-+ ") for p in doc.paragraphs}
     assert not body & {_norm(m) for m in page["menu"]}, (renderer, lang, doc.paragraphs)
     assert "/section/" not in out and "http" not in out
+
+
+def test_lynx_wraps_chinese_mixed_with_latin_words_by_characters():
+    # lynx counts a CJK character as one column: a line of 77 characters is 100-150 display
+    # columns as the share of Latin words varies, so its margin shows in characters only
+    latin = ["（据 Reuters 与 Associated Press 报道，BBC News、Le Monde 和 Der Spiegel 亦有转载）", "",
+             "（Deutsche Welle, Al Jazeera English）", "（据 The Guardian 报道）"]
+    page = dict(PAGES["zh"])
+    page["body"] = [p.replace("。", words + "。", 1) for p, words in zip(PAGES["zh"]["body"], latin)]
+    cmd = RENDERERS["lynx"]
+    if shutil.which(cmd[0]) is None:
+        pytest.fail(f"{cmd[0]} is not installed: run scripts/system-deps.sh (apt-get install {cmd[0]})")
+    dump = subprocess.run(cmd, input=page_html(page).encode("utf-8"), capture_output=True, timeout=60,
+                          check=True).stdout.decode("utf-8")
+    found = wrap_margin(dump.splitlines())
+    assert found is not None and found[1] is len
+    doc = TextCleaner().clean(dump)
+    out = _norm("\n".join(([doc.title] if doc.title else []) + list(doc.paragraphs)))
+    for para in page["body"]:
+        assert _norm(para) in out, (para[:30], doc.paragraphs)

@@ -28,8 +28,10 @@ whatever the renderer:
 
 Pages that are not wrapped (no common right margin) keep their lines; only the marks go.
 
-Display width counts East Asian wide characters as two columns, as the renderers do, and two
-CJK lines are joined without a space.
+Display width counts East Asian wide characters as two columns, as most renderers do, and two
+CJK lines are joined without a space. lynx counts a CJK character as one column, so a page
+with no margin in display columns is measured again in characters; there only a sharp margin
+counts (html2text breaks CJK text by bytes, at no margin at all).
 
 Before all that, ``repair_encoding`` undoes mojibake: UTF-8 text that a scraper decoded as
 Latin-1 or Windows-1252 ("fÃ¼r" for "für", "â€™" for "’"), as found in 37 of the 472 dev pages
@@ -41,6 +43,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Callable
 
 WRAP_MIN_LINES = 8  # a page needs this many non-empty lines to be called hard-wrapped ...
 WRAP_TAIL = 0.03  # ... its width is the line length that at most this share of lines exceed ...
@@ -120,18 +123,37 @@ def width(s: str) -> int:
 
 def wrap_width(lines: list[str]) -> int | None:
     """The column a hard-wrapped page was wrapped at, or None when it was not wrapped."""
+    found = wrap_margin(lines)
+    return found[0] if found else None
+
+
+def wrap_margin(lines: list[str]) -> tuple[int, Callable[[str], int]] | None:
+    """(margin, measure) of a hard-wrapped page, or None: the margin in display columns
+    (``width``), or else in characters (``len``): lynx counts a CJK character as one column."""
     stripped = [ln.rstrip() for ln in lines]
-    rows = [(width(s), s) for s in stripped]
+    for measure in (width, len):
+        rows = [(measure(s), s) for s in stripped]
+        # in characters, only a sharp margin counts: html2text breaks CJK text by bytes, and
+        # its lines' breaks would pass for wrapping at a margin that is not there
+        w = _page_margin(rows, stripped, measure)
+        if w is not None:
+            return w, measure
+        if all(x == len(s) for x, s in rows):  # no wide character: characters are columns
+            return None
+    return None
+
+
+def _page_margin(rows: list[tuple[int, str]], stripped: list[str], measure: Callable[[str], int]) -> int | None:
     measured = [r for r in rows if r[0]]
     # a line holding a word too long to break (a URL, markdown's "[text](target)", a rule of
     # dashes) may overrun the margin: the margin is measured on the other lines, or on all of
     # them when that finds none; CJK text, which breaks anywhere, does not count
     if max(map(len, "\n".join(stripped).split()), default=0) <= WRAP_LONG_WORD:
-        return _margin(rows, measured)
+        return _margin(rows, measured, measure)
     short = [r for r in measured if r[0] <= WRAP_LONG_WORD or max(map(len, r[1].split())) <= WRAP_LONG_WORD
              or not _long_word(r[1])]
-    w = _margin(rows, short) if len(short) < len(measured) else None
-    return _margin(rows, measured) if w is None else w
+    w = _margin(rows, short, measure) if len(short) < len(measured) else None
+    return _margin(rows, measured, measure) if w is None else w
 
 
 def _long_word(line: str) -> bool:
@@ -140,8 +162,10 @@ def _long_word(line: str) -> bool:
     return any(len(t) > WRAP_LONG_WORD and len(t.encode("ascii", "ignore")) > WRAP_LONG_WORD for t in line.split())
 
 
-def _margin(rows: list[tuple[int, str]], measured: list[tuple[int, str]]) -> int | None:
-    """``wrap_width`` on the (width, line) ``measured`` of the page's ``rows``."""
+def _margin(rows: list[tuple[int, str]], measured: list[tuple[int, str]],
+            measure: Callable[[str], int] = width) -> int | None:
+    """``wrap_width`` on the (width, line) ``measured`` of the page's ``rows``; the renderer's
+    breaks are read as evidence in display columns only (``measure`` ``width``)."""
     if len(measured) < WRAP_MIN_LINES:
         return None
     widths = sorted(x for x, _ in measured)
@@ -161,7 +185,7 @@ def _margin(rows: list[tuple[int, str]], measured: list[tuple[int, str]]) -> int
         # a page whose long menus or indented lists hide the margin in the width counts, or
         # whose margin is wider than a paragraph a line can pass for (a wide terminal): the
         # renderer's breaks themselves are the evidence
-        breaks = _broken_lines(rows, w) if near >= WRAP_FEW_BREAKS else 0
+        breaks = _broken_lines(rows, w) if near >= WRAP_FEW_BREAKS and measure is width else 0
         return w if breaks >= WRAP_MIN_BREAKS or breaks >= max(WRAP_FEW_BREAKS, WRAP_BREAK_SHARE * near) else None
     return w
 
@@ -185,10 +209,11 @@ def _cjk(ch: str) -> bool:
     return ord(ch) >= 0x2E80 and unicodedata.east_asian_width(ch) in _WIDE
 
 
-def join_wrapped(lines: list[str], w: int) -> list[str]:
-    """Join each line to the next when the next one's first word would not have fitted."""
+def join_wrapped(lines: list[str], w: int, measure: Callable[[str], int] = width) -> list[str]:
+    """Join each line to the next when the next one's first word would not have fitted
+    (``measure``: how the renderer counted columns)."""
     out: list[str] = []
-    prev_w = -1  # display width of the last physical line appended to out[-1]; -1: none
+    prev_w = -1  # width of the last physical line appended to out[-1]; -1: none
     for ln in lines:
         s = ln.strip()
         if not s:
@@ -196,14 +221,14 @@ def join_wrapped(lines: list[str], w: int) -> list[str]:
             prev_w = -1
             continue
         first = s.split(None, 1)[0]
-        fits = prev_w >= 0 and prev_w + 1 + width(first) <= w
+        fits = prev_w >= 0 and prev_w + 1 + measure(first) <= w
         if prev_w < 0 or fits or prev_w < w // 2 or _BULLET.match(ln):
             out.append(ln.rstrip())
         else:
             last = out[-1]
             sep = "" if _cjk(last[-1]) and _cjk(s[0]) else " "
             out[-1] = last + sep + s
-        prev_w = width(ln.rstrip())
+        prev_w = measure(ln.rstrip())
     return out
 
 
@@ -247,9 +272,9 @@ def strip_markdown(page: str) -> str:
 def normalise_shape(text: str) -> str:
     """The page with the renderer's marks removed and hard-wrapped paragraphs joined."""
     lines = cut_link_footer(text.splitlines())
-    w = wrap_width(lines)  # on the lines as rendered: the marks took columns too
-    if w is not None:
-        lines = join_wrapped(lines, w)
+    found = wrap_margin(lines)  # on the lines as rendered: the marks took columns too
+    if found is not None:
+        lines = join_wrapped(lines, *found)
     page = strip_markdown(strip_link_marks("\n".join(lines)))
     if "**" in page:
         page = _HEADING_STARS.sub(r"\1\2", page)
