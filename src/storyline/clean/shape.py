@@ -271,7 +271,9 @@ def strip_markdown(page: str) -> str:
 
 def normalise_shape(text: str) -> str:
     """The page with the renderer's marks removed and hard-wrapped paragraphs joined."""
-    lines = cut_link_footer(text.splitlines())
+    lines = text.splitlines()
+    if "References" in text or "links" in text:  # a footer's head: cheaper to look for it once
+        lines = cut_link_footer(lines)
     found = wrap_margin(lines)  # on the lines as rendered: the marks took columns too
     if found is not None:
         lines = join_wrapped(lines, *found)
