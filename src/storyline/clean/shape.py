@@ -131,19 +131,21 @@ def wrap_margin(lines: list[str]) -> tuple[int, Callable[[str], int]] | None:
     """(margin, measure) of a hard-wrapped page, or None: the margin in display columns
     (``width``), or else in characters (``len``): lynx counts a CJK character as one column."""
     stripped = [ln.rstrip() for ln in lines]
-    for measure in (width, len):
-        rows = [(measure(s), s) for s in stripped]
-        # in characters, only a sharp margin counts: html2text breaks CJK text by bytes, and
-        # its lines' breaks would pass for wrapping at a margin that is not there
-        w = _page_margin(rows, stripped, measure)
-        if w is not None:
-            return w, measure
-        if all(x == len(s) for x, s in rows):  # no wide character: characters are columns
-            return None
-    return None
+    rows = [(width(s), s) for s in stripped]
+    w = _page_margin(rows, stripped, width)
+    if w is not None:
+        return w, width
+    if all(x == len(s) for x, s in rows):  # no wide character: characters are columns
+        return None
+    # in characters, only a sharp margin counts (``_margin``): html2text breaks CJK text by
+    # bytes, and its lines' breaks would pass for wrapping at a margin that is not there
+    w = _page_margin([(len(s), s) for s in stripped], stripped, len)
+    return None if w is None else (w, len)
 
 
 def _page_margin(rows: list[tuple[int, str]], stripped: list[str], measure: Callable[[str], int]) -> int | None:
+    """The margin of the page whose (width, line) ``rows`` are ``stripped`` lines, measured
+    without the lines that may overrun it."""
     measured = [r for r in rows if r[0]]
     # a line holding a word too long to break (a URL, markdown's "[text](target)", a rule of
     # dashes) may overrun the margin: the margin is measured on the other lines, or on all of
