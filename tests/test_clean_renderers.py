@@ -41,16 +41,20 @@ def _norm(s: str) -> str:
     return " ".join(s.split())
 
 
-@pytest.mark.parametrize("lang", sorted(PAGES))
-@pytest.mark.parametrize("renderer", sorted(RENDERERS))
-def test_pages_dumped_by_real_text_browsers_come_out_whole(lang, renderer):
+def dump(renderer: str, page: dict) -> str:
+    """``page`` as HTML, dumped by the real program."""
     cmd = RENDERERS[renderer]
     if shutil.which(cmd[0]) is None:
         pytest.fail(f"{cmd[0]} is not installed: run scripts/system-deps.sh (apt-get install {cmd[0]})")
-    page = PAGES[lang]
-    dump = subprocess.run(cmd, input=page_html(page).encode("utf-8"), capture_output=True, timeout=60,
+    return subprocess.run(cmd, input=page_html(page).encode("utf-8"), capture_output=True, timeout=60,
                           check=True).stdout.decode("utf-8")
-    doc = TextCleaner().clean(dump)
+
+
+@pytest.mark.parametrize("lang", sorted(PAGES))
+@pytest.mark.parametrize("renderer", sorted(RENDERERS))
+def test_pages_dumped_by_real_text_browsers_come_out_whole(lang, renderer):
+    page = PAGES[lang]
+    doc = TextCleaner().clean(dump(renderer, page))
     out = _norm("\n".join(([doc.title] if doc.title else []) + list(doc.paragraphs)))
     for para in page["body"]:
         assert _norm(para) in out, (renderer, lang, para[:30], doc.paragraphs)
@@ -66,14 +70,10 @@ def test_lynx_wraps_chinese_mixed_with_latin_words_by_characters():
              "（Deutsche Welle, Al Jazeera English）", "（据 The Guardian 报道）"]
     page = dict(PAGES["zh"])
     page["body"] = [p.replace("。", words + "。", 1) for p, words in zip(PAGES["zh"]["body"], latin)]
-    cmd = RENDERERS["lynx"]
-    if shutil.which(cmd[0]) is None:
-        pytest.fail(f"{cmd[0]} is not installed: run scripts/system-deps.sh (apt-get install {cmd[0]})")
-    dump = subprocess.run(cmd, input=page_html(page).encode("utf-8"), capture_output=True, timeout=60,
-                          check=True).stdout.decode("utf-8")
-    found = wrap_margin(dump.splitlines())
+    text = dump("lynx", page)
+    found = wrap_margin(text.splitlines())
     assert found is not None and found[1] is len
-    doc = TextCleaner().clean(dump)
+    doc = TextCleaner().clean(text)
     out = _norm("\n".join(([doc.title] if doc.title else []) + list(doc.paragraphs)))
     for para in page["body"]:
         assert _norm(para) in out, (para[:30], doc.paragraphs)
