@@ -165,6 +165,11 @@ def test_markdown_reads_as_the_text_a_browser_shows():
     # a table's cells one a line, as a browser's copy has them; its rule and code fences go;
     # a horizontal rule stays (it parts blocks)
     assert table.split("\n")[-9:] == ["file", "speed", "", "gsoc-2018", "3.3 GB/s", "---", "", "x = 1", ""]
+    # wrapped markdown: a short line that opens a link whose target did not fit goes on
+    broken = ["-   [Floods: what the new maps", "    show](https://news.example.org/2024/10/02/floods-what-the-new-maps-show/)"]
+    assert join_wrapped(broken, 80) == [broken[0] + " " + broken[1].strip()]
+    assert join_wrapped(["-   Floods: what the new maps", "    show.example.org/2024/10/02/floods-what-the-new-maps/"],
+                        80) == ["-   Floods: what the new maps", "    show.example.org/2024/10/02/floods-what-the-new-maps/"]
     once = "A page that quotes [one link](https://x.org) in **bold** and # a hash."
     assert strip_markdown(once) == once  # under three links: not read as markdown
     wrapped = markdown_page(PAGES["en"], 80).split("\n")

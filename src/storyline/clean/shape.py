@@ -224,7 +224,10 @@ def join_wrapped(lines: list[str], w: int, measure: Callable[[str], int] = width
             continue
         first = s.split(None, 1)[0]
         fits = prev_w >= 0 and prev_w + 1 + measure(first) <= w
-        if prev_w < 0 or fits or prev_w < w // 2 or _BULLET.match(ln):
+        # a short line ends its paragraph, unless it opens a markdown link that the next line
+        # closes: the link's target was too long for the rest of the line
+        short = 0 <= prev_w < w // 2 and not ("](" in first and out[-1].count("[") > out[-1].count("]"))
+        if prev_w < 0 or fits or short or _BULLET.match(ln):
             out.append(ln.rstrip())
         else:
             last = out[-1]
