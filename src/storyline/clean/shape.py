@@ -131,43 +131,44 @@ def wrap_margin(lines: list[str]) -> tuple[int, Callable[[str], int]] | None:
     """(margin, measure) of a hard-wrapped page, or None: the margin in display columns
     (``width``), or else in characters (``len``): lynx counts a CJK character as one column."""
     stripped = [ln.rstrip() for ln in lines]
+    # a line holding a word too long to break (a URL, markdown's "[text](target)", a rule of
+    # dashes) may overrun the margin: the margin is measured on the other lines, or on all of
+    # them when that finds none (one split of the page first: most pages have no such word)
+    overrun = ({k for k, s in enumerate(stripped) if len(s) > WRAP_LONG_WORD and _long_word(s)}
+               if max(map(len, "\n".join(stripped).split()), default=0) > WRAP_LONG_WORD else set())
     rows = [(width(s), s) for s in stripped]
-    w = _page_margin(rows, stripped, width)
+    w = _page_margin(rows, overrun, breaks=True)
     if w is not None:
         return w, width
     if all(x == len(s) for x, s in rows):  # no wide character: characters are columns
         return None
-    # in characters, only a sharp margin counts (``_margin``): html2text breaks CJK text by
-    # bytes, and its lines' breaks would pass for wrapping at a margin that is not there
-    w = _page_margin([(len(s), s) for s in stripped], stripped, len)
+    # in characters, only a sharp margin counts: html2text breaks CJK text by bytes, and its
+    # lines' breaks would pass for wrapping at a margin that is not there
+    w = _page_margin([(len(s), s) for s in stripped], overrun, breaks=False)
     return None if w is None else (w, len)
 
 
-def _page_margin(rows: list[tuple[int, str]], stripped: list[str], measure: Callable[[str], int]) -> int | None:
-    """The margin of the page whose (width, line) ``rows`` are ``stripped`` lines, measured
-    without the lines that may overrun it."""
-    measured = [r for r in rows if r[0]]
-    # a line holding a word too long to break (a URL, markdown's "[text](target)", a rule of
-    # dashes) may overrun the margin: the margin is measured on the other lines, or on all of
-    # them when that finds none; CJK text, which breaks anywhere, does not count
-    if max(map(len, "\n".join(stripped).split()), default=0) <= WRAP_LONG_WORD:
-        return _margin(rows, measured, measure)
-    short = [r for r in measured if r[0] <= WRAP_LONG_WORD or max(map(len, r[1].split())) <= WRAP_LONG_WORD
-             or not _long_word(r[1])]
-    w = _margin(rows, short, measure) if len(short) < len(measured) else None
-    return _margin(rows, measured, measure) if w is None else w
+def _page_margin(rows: list[tuple[int, str]], overrun: set[int], breaks: bool) -> int | None:
+    """``_margin`` of the page's (width, line) ``rows``, measured without the lines in
+    ``overrun`` (line numbers), or with them when that finds none."""
+    if overrun:
+        w = _margin(rows, [r for k, r in enumerate(rows) if r[0] and k not in overrun], breaks)
+        if w is not None:
+            return w
+    return _margin(rows, [r for r in rows if r[0]], breaks)
 
 
 def _long_word(line: str) -> bool:
     """Whether ``line`` holds a word of more than ``WRAP_LONG_WORD`` characters that a renderer
     cannot break (CJK text, which it breaks anywhere, does not count)."""
-    return any(len(t) > WRAP_LONG_WORD and len(t.encode("ascii", "ignore")) > WRAP_LONG_WORD for t in line.split())
+    words = line.split()
+    return max(map(len, words), default=0) > WRAP_LONG_WORD and any(
+        len(t) > WRAP_LONG_WORD and len(t.encode("ascii", "ignore")) > WRAP_LONG_WORD for t in words)
 
 
-def _margin(rows: list[tuple[int, str]], measured: list[tuple[int, str]],
-            measure: Callable[[str], int] = width) -> int | None:
-    """``wrap_width`` on the (width, line) ``measured`` of the page's ``rows``; the renderer's
-    breaks are read as evidence in display columns only (``measure`` ``width``)."""
+def _margin(rows: list[tuple[int, str]], measured: list[tuple[int, str]], breaks: bool = True) -> int | None:
+    """``wrap_width`` on the (width, line) ``measured`` of the page's ``rows``; with ``breaks``,
+    the renderer's breaks count as evidence too (``_broken_lines``, in display columns)."""
     if len(measured) < WRAP_MIN_LINES:
         return None
     widths = sorted(x for x, _ in measured)
@@ -187,8 +188,8 @@ def _margin(rows: list[tuple[int, str]], measured: list[tuple[int, str]],
         # a page whose long menus or indented lists hide the margin in the width counts, or
         # whose margin is wider than a paragraph a line can pass for (a wide terminal): the
         # renderer's breaks themselves are the evidence
-        breaks = _broken_lines(rows, w) if near >= WRAP_FEW_BREAKS and measure is width else 0
-        return w if breaks >= WRAP_MIN_BREAKS or breaks >= max(WRAP_FEW_BREAKS, WRAP_BREAK_SHARE * near) else None
+        found = _broken_lines(rows, w) if breaks and near >= WRAP_FEW_BREAKS else 0
+        return w if found >= WRAP_MIN_BREAKS or found >= max(WRAP_FEW_BREAKS, WRAP_BREAK_SHARE * near) else None
     return w
 
 
