@@ -6,8 +6,9 @@ article paragraph whole and without its menu."""
 from __future__ import annotations
 
 import html
+import importlib.util
 import shutil
-import subprocess
+from pathlib import Path
 
 import pytest
 from pages_multiscript import PAGES
@@ -15,17 +16,14 @@ from pages_multiscript import PAGES
 from storyline.clean.shape import wrap_margin
 from storyline.clean.text import TextCleaner
 
-RENDERERS = {
-    "w3m": ["w3m", "-dump", "-T", "text/html", "-cols", "80", "-I", "UTF-8", "-O", "UTF-8"],
-    "w3m-120-columns": ["w3m", "-dump", "-T", "text/html", "-cols", "120", "-I", "UTF-8", "-O", "UTF-8"],
-    # lynx wraps CJK text by characters, not display columns: 77 characters are 154 columns
-    "lynx": ["lynx", "-dump", "-stdin", "-force_html", "-width=80", "-assume_charset=utf-8",
-             "-display_charset=utf-8"],
-    "elinks": ["elinks", "-dump", "-dump-width", "80", "-dump-charset", "utf-8", "-force-html"],
-    "html2text": ["html2text", "-utf8", "-nobs", "-width", "80"],
-    "pandoc-plain": ["pandoc", "-f", "html", "-t", "plain", "--columns", "72"],
-    "pandoc-markdown": ["pandoc", "-f", "html-native_divs-native_spans", "-t", "gfm-raw_html", "--columns", "80"],
-}
+# the programs and options of the dev pages' renderings (scripts/render_textclean.py): w3m at
+# 80 and 120 columns, lynx (which wraps CJK text by characters: 77 characters are 154
+# columns), elinks, html2text, pandoc plain text and wrapped markdown
+_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "render_textclean.py"
+_spec = importlib.util.spec_from_file_location("render_textclean", _SCRIPT)
+render_textclean = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(render_textclean)
+RENDERERS = ("w3m", "w3m120", "lynx", "elinks", "html2text", "pandoc", "gfm80")
 
 
 def page_html(page: dict) -> str:
@@ -43,15 +41,14 @@ def _norm(s: str) -> str:
 
 def dump(renderer: str, page: dict) -> str:
     """``page`` as HTML, dumped by the real program."""
-    cmd = RENDERERS[renderer]
-    if shutil.which(cmd[0]) is None:
-        pytest.fail(f"{cmd[0]} is not installed: run scripts/system-deps.sh (apt-get install {cmd[0]})")
-    return subprocess.run(cmd, input=page_html(page).encode("utf-8"), capture_output=True, timeout=60,
-                          check=True).stdout.decode("utf-8")
+    program = {**render_textclean.RENDERERS, **render_textclean.EXTRA_RENDERERS}[renderer][0]
+    if shutil.which(program) is None:
+        pytest.fail(f"{program} is not installed: run scripts/system-deps.sh (apt-get install {program})")
+    return render_textclean.render(renderer, page_html(page))
 
 
 @pytest.mark.parametrize("lang", sorted(PAGES))
-@pytest.mark.parametrize("renderer", sorted(RENDERERS))
+@pytest.mark.parametrize("renderer", RENDERERS)
 def test_pages_dumped_by_real_text_browsers_come_out_whole(lang, renderer):
     page = PAGES[lang]
     doc = TextCleaner().clean(dump(renderer, page))
