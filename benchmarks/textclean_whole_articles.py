@@ -2,10 +2,11 @@
 
 Article texts the cleaner was never trained or tuned on (the similarity benchmark's
 train.jsonl: SemEval-2022 Task 8 articles in 8 languages, as scraped) are made into pages of
-nothing but the article: the title line, then the text's paragraphs, in four shapes: one line
+nothing but the article: the title line, then the text's paragraphs, in five shapes: one line
 a paragraph; hard-wrapped at 72 columns with blank lines between paragraphs (e-mail, wire copy);
-wrapped at 76 columns with a three-space indent (`lynx -dump`); and wrapped at 120 columns (a
-text browser on a wide terminal). Word-overlap recall of
+wrapped at 76 columns with a three-space indent (`lynx -dump`); wrapped at 120 columns (a
+text browser on a wide terminal); and double-spaced (wrapped at 72 columns, a blank line after
+every line, two between paragraphs: typescript, some e-mail and wire copy). Word-overlap recall of
 title + text (and precision) per shape and language; a page with recall under 0.5 is a
 "kept a fraction of the article" failure.
 
@@ -32,6 +33,7 @@ SHAPES = {
     "lynx-like (76, indent 3)": lambda ps: "\n\n".join(
         "\n".join(textwrap.wrap(p, 76, initial_indent="   ", subsequent_indent="   ")) for p in ps),
     "wrapped at 120 (a wide terminal)": lambda ps: "\n\n".join("\n".join(textwrap.wrap(p, 120)) for p in ps),
+    "double-spaced, wrapped at 72": lambda ps: "\n\n\n".join("\n\n".join(textwrap.wrap(p, 72)) for p in ps),
 }
 
 

@@ -135,6 +135,12 @@ def wrapped_page(page: dict, cols: int = 76, indent: str = "") -> str:
     return "\n".join(lines)
 
 
+def double_spaced_page(page: dict, cols: int = 72) -> str:
+    """The wrapped page double-spaced (typescript, some e-mail and wire copy): a blank line
+    after every line, so two or more between paragraphs."""
+    return "\n".join(x for line in wrapped_page(page, cols).split("\n") for x in (line, ""))
+
+
 def lynx_page(page: dict, cols: int = 76) -> str:
     """The page as ``lynx -dump`` writes it: indented, wrapped, ``[n]`` before each link (the
     menu, the sidebar and a link inside the second paragraph) and a "References" footer."""

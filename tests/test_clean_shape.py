@@ -4,13 +4,22 @@ script (Latin, Arabic, Greek, Cyrillic, CJK pages written by the team, tests/pag
 from __future__ import annotations
 
 import pytest
-from pages_multiscript import PAGES, lynx_page, markdown_page, paragraph_page, wrap_line, wrapped_page
+from pages_multiscript import (
+    PAGES,
+    double_spaced_page,
+    lynx_page,
+    markdown_page,
+    paragraph_page,
+    wrap_line,
+    wrapped_page,
+)
 
 from storyline.clean.shape import (
     cut_link_footer,
     join_wrapped,
     normalise_shape,
     repair_encoding,
+    single_spaced,
     strip_link_marks,
     strip_markdown,
     width,
@@ -127,6 +136,24 @@ def test_page_dumped_on_a_wide_terminal_is_joined_but_side_by_side_columns_are_n
     table = menu + [f"{a:<58}{b}" for _ in range(3) for a, b in zip(left, right)]
     assert wrap_width(table) is None
 
+def test_double_spaced_page_is_joined_but_a_blank_line_after_every_line_alone_is_not():
+    # typescript, some e-mail and wire copy: a blank line after every line, two or more between
+    # paragraphs; the shipped dev dump puts one blank line after every line of the page, wrapped
+    # in its HTML source or not, and is never read as double-spaced
+    for lang, page in PAGES.items():
+        text = double_spaced_page(page)
+        out = normalise_shape(text).split("\n")
+        assert all(para in out for para in page["body"]), lang
+        assert single_spaced(wrapped_page(page).split("\n")) is None, lang  # adjacent lines
+        blank_after_every_line = "\n\n".join(line for line in paragraph_page(page).split("\n") if line)
+        assert single_spaced(blank_after_every_line.split("\n")) is None, lang  # no gap of two
+        assert normalise_shape(blank_after_every_line) == blank_after_every_line, lang
+    # double-spaced but not wrapped (one paragraph a line): the lines stay as they are
+    unwrapped = "\n\n".join(paragraph_page(PAGES["en"]).split("\n"))
+    assert single_spaced(unwrapped.split("\n")) is not None
+    assert normalise_shape(unwrapped) == unwrapped
+
+
 def test_unwrapped_pages_keep_their_lines():
     for lang, page in PAGES.items():
         text = paragraph_page(page)
@@ -184,11 +211,11 @@ def test_cjk_wrapped_lines_join_without_a_space():
 
 
 @pytest.mark.parametrize("lang", sorted(PAGES))
-@pytest.mark.parametrize("shape", ["paragraphs", "wrapped", "lynx", "markdown", "markdown80"])
+@pytest.mark.parametrize("shape", ["paragraphs", "wrapped", "lynx", "markdown", "markdown80", "double"])
 def test_cleaner_keeps_the_article_in_every_shape_and_script(lang, shape):
     page = PAGES[lang]
     text = {"paragraphs": paragraph_page, "wrapped": wrapped_page, "lynx": lynx_page, "markdown": markdown_page,
-            "markdown80": lambda p: markdown_page(p, 80)}[shape](page)
+            "markdown80": lambda p: markdown_page(p, 80), "double": double_spaced_page}[shape](page)
     doc = TextCleaner().clean(text)
     out = _norm("\n".join(([doc.title] if doc.title else []) + list(doc.paragraphs)))
     body = _norm("\n".join(doc.paragraphs))

@@ -25,6 +25,10 @@ whatever the renderer:
   rule for breaking a line, so paragraph ends (short lines), list items and blank lines stay.
   Lines holding a word too long to break (a URL, a markdown link target, a rule of dashes)
   may overrun the margin, so it is measured without them (with them when that finds none).
+  A double-spaced page (a blank line after every line, two or more between paragraphs:
+  typescript, some e-mail and wire copy) is read single-spaced first when it is wrapped; a
+  page with one blank line after every line and never two (the textclean benchmark's own
+  dump) is not double-spaced: nothing tells its paragraphs apart from its lines.
 
 Pages that are not wrapped (no common right margin) keep their lines; only the marks go.
 
@@ -58,6 +62,13 @@ WRAP_MIN_BREAKS = 5  # or: at least this many lines at the margin are broken mid
 WRAP_FEW_BREAKS = 2  # ... or at least this many, and this share of the lines at the margin
 WRAP_BREAK_SHARE = 0.5  # (a short page of a few long paragraphs)
 WRAP_LONG_WORD = 30  # a line holding a longer word is not measured (it may overrun the margin)
+# A double-spaced page (typescript, some e-mail and wire copy): a blank line after every line
+# and two or more between paragraphs. Of the gaps between its text lines, at least
+# DOUBLE_MIN_SHARE are one blank line, at most DOUBLE_MAX_ADJACENT none, and at least
+# DOUBLE_MIN_PARAGRAPHS two or more.
+DOUBLE_MIN_SHARE = 0.5
+DOUBLE_MAX_ADJACENT = 0.1
+DOUBLE_MIN_PARAGRAPHS = 1
 
 # A lead byte of a 2-4 byte UTF-8 sequence read as Latin-1 (Â-ô), followed by a continuation
 # byte read as Latin-1 (U+0080-U+00BF) or as Windows-1252 (its letters and punctuation at
@@ -238,6 +249,33 @@ def join_wrapped(lines: list[str], w: int, measure: Callable[[str], int] = width
     return out
 
 
+def single_spaced(lines: list[str]) -> list[str] | None:
+    """The lines of a double-spaced page with one blank line taken out of every gap between
+    text lines (a paragraph's lines become adjacent, paragraphs stay apart); None when the
+    page is not double-spaced."""
+    gaps: list[int] = []  # blank lines between consecutive text lines
+    blank = -1  # blank lines since the last text line; -1: no text line yet
+    for ln in lines:
+        if ln.strip():
+            if blank >= 0:
+                gaps.append(blank)
+            blank = 0
+        elif blank >= 0:
+            blank += 1
+    ones, none = gaps.count(1), gaps.count(0)
+    if (len(gaps) < WRAP_MIN_LINES or none > DOUBLE_MAX_ADJACENT * len(gaps) or ones < DOUBLE_MIN_SHARE * len(gaps)
+            or len(gaps) - ones - none < DOUBLE_MIN_PARAGRAPHS):
+        return None
+    out: list[str] = []
+    after_text = False  # the previous line is a text line: the blank line after it goes
+    for ln in lines:
+        text = bool(ln.strip())
+        if text or not after_text:
+            out.append(ln)
+        after_text = text
+    return out
+
+
 def repair_encoding(text: str) -> str:
     """The text with mojibake re-decoded (ftfy's ``fix_encoding``, which leaves text it cannot
     explain as a wrong decoding unchanged); text without its trace is returned as is.
@@ -281,6 +319,10 @@ def normalise_shape(text: str) -> str:
     if "References" in text or "links" in text:  # a footer's head: cheaper to look for it once
         lines = cut_link_footer(lines)
     found = wrap_margin(lines)  # on the lines as rendered: the marks took columns too
+    if "\n\n\n" in text and (single := single_spaced(lines)) is not None:
+        found_single = wrap_margin(single)  # double-spaced and wrapped: joined as single-spaced
+        if found_single is not None:
+            lines, found = single, found_single
     if found is not None:
         lines = join_wrapped(lines, *found)
     page = strip_markdown(strip_link_marks("\n".join(lines)))
