@@ -69,6 +69,7 @@ WRAP_LONG_WORD = 30  # a line holding a longer word is not measured (it may over
 DOUBLE_MIN_SHARE = 0.5
 DOUBLE_MAX_ADJACENT = 0.1
 DOUBLE_MIN_PARAGRAPHS = 1
+DOUBLE_MIN_AT_MARGIN = 0.5  # ... and, single-spaced, most lines that run on end at the margin
 
 # A lead byte of a 2-4 byte UTF-8 sequence read as Latin-1 (Â-ô), followed by a continuation
 # byte read as Latin-1 (U+0080-U+00BF) or as Windows-1252 (its letters and punctuation at
@@ -276,6 +277,15 @@ def single_spaced(lines: list[str]) -> list[str] | None:
     return out
 
 
+def _lines_run_to_margin(lines: list[str], w: int, measure: Callable[[str], int]) -> bool:
+    """Whether most text lines followed by a text line (not a list item) end within
+    ``WRAP_BAND`` of the margin ``w``: a paragraph's lines, as on a wrapped double-spaced page
+    once single-spaced; not a list of short items that a blank line kept apart."""
+    pairs = [measure(a.rstrip()) >= w - WRAP_BAND for a, b in zip(lines, lines[1:])
+             if a.strip() and b.strip() and not _BULLET.match(b)]  # a list item starts a line of its own
+    return bool(pairs) and sum(pairs) >= DOUBLE_MIN_AT_MARGIN * len(pairs)
+
+
 def repair_encoding(text: str) -> str:
     """The text with mojibake re-decoded (ftfy's ``fix_encoding``, which leaves text it cannot
     explain as a wrong decoding unchanged); text without its trace is returned as is.
@@ -321,7 +331,7 @@ def normalise_shape(text: str) -> str:
     found = wrap_margin(lines)  # on the lines as rendered: the marks took columns too
     if "\n\n\n" in text and (single := single_spaced(lines)) is not None:
         found_single = wrap_margin(single)  # double-spaced and wrapped: joined as single-spaced
-        if found_single is not None:
+        if found_single is not None and _lines_run_to_margin(single, *found_single):
             lines, found = single, found_single
     if found is not None:
         lines = join_wrapped(lines, *found)
