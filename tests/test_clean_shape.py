@@ -136,6 +136,7 @@ def test_page_dumped_on_a_wide_terminal_is_joined_but_side_by_side_columns_are_n
     table = menu + [f"{a:<58}{b}" for _ in range(3) for a, b in zip(left, right)]
     assert wrap_width(table) is None
 
+
 def test_double_spaced_page_is_joined_but_a_blank_line_after_every_line_alone_is_not():
     # typescript, some e-mail and wire copy: a blank line after every line, two or more between
     # paragraphs; the shipped dev dump puts one blank line after every line of the page, wrapped
@@ -152,6 +153,14 @@ def test_double_spaced_page_is_joined_but_a_blank_line_after_every_line_alone_is
     unwrapped = "\n\n".join(paragraph_page(PAGES["en"]).split("\n"))
     assert single_spaced(unwrapped.split("\n")) is not None
     assert normalise_shape(unwrapped) == unwrapped
+    # a menu of long items, a blank line after each (elinks, a ministry's site) above a wrapped
+    # article: the items do not run to the margin, so they are not read as a paragraph's lines
+    items = [f"   Aktuelles und Übersicht: Grundsicherung / Arbeitslosengeld {k}" for k in "IVX"]
+    menu = [x for k in items for sub in (k, "Anspruchsvoraussetzungen", "Höhe", "Anspruchsdauer", "Bildungspaket", "")
+            for x in ("", sub if sub in (k, "") else "   " + sub)]  # two blank lines after each group
+    article = [x for line in wrap_line(PAGES["en"]["body"][0], 72, "   ") for x in ("", line)]
+    page = "\n".join(["   Startseite", *menu, *article])
+    assert all(k in normalise_shape(page).split("\n") for k in items)
 
 
 def test_unwrapped_pages_keep_their_lines():
