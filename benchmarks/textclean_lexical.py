@@ -117,7 +117,7 @@ class WordVectors:
         return out
 
 
-# --- the two variants -------------------------------------------------------------------------
+# --- the word-vector variants ------------------------------------------------------------
 class JointModel(LineModel):
     """n-gram weights followed by the word-vector weights, one logistic regression."""
 
