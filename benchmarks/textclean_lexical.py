@@ -41,6 +41,7 @@ words); CACHE_DIR and PICKLE are those of ``benchmarks/textclean_cv.py``.
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 import time
@@ -257,27 +258,29 @@ def cv(cache: Path, pickled: Path, variant: str, seeds: list[int], opts: dict) -
 
 
 def main(argv: list[str]) -> None:
-    opts = {"--per-language": "10000", "--pages": None, "--variant": "none", "--seeds": "0", "--vectors": None,
-            "--dims": "128", "--alpha": "1", "--sem-c": "1", "--min-sites": "3"}
-    args, k = [], 0
-    while k < len(argv):
-        if argv[k] in opts:
-            opts[argv[k]] = argv[k + 1]
-            k += 2
-        else:
-            args.append(argv[k])
-            k += 1
-    variant = opts["--variant"]
-    if args[:1] == ["vectors"] and len(args) == 2:
-        build_vectors(Path(args[1]), int(opts["--per-language"]))
-    elif (args[:1] == ["cv"] and len(args) == 2 and opts["--pages"]
-          and variant in ("none", "joint", "separate", "min-sites")
-          and (opts["--vectors"] or variant not in ("joint", "separate"))):
-        cv(Path(args[1]), Path(opts["--pages"]), variant, [int(s) for s in opts["--seeds"].split(",")],
-           {"vectors": opts["--vectors"], "dims": int(opts["--dims"]), "alpha": float(opts["--alpha"]),
-            "sem_c": float(opts["--sem-c"]), "min_sites": int(opts["--min-sites"])})
-    else:
-        raise SystemExit(__doc__)
+    ap = argparse.ArgumentParser(description="variants of the line model's lexical part (see the module text)")
+    sub = ap.add_subparsers(dest="command", required=True)
+    vec = sub.add_parser("vectors", help="embed the wordfreq vocabulary")
+    vec.add_argument("out", type=Path)
+    vec.add_argument("--per-language", type=int, default=10000)
+    run = sub.add_parser("cv", help="site-grouped CV and held-out sites of one variant")
+    run.add_argument("cache", type=Path)
+    run.add_argument("--pages", type=Path, required=True)
+    run.add_argument("--variant", choices=("none", "joint", "separate", "min-sites"), default="none")
+    run.add_argument("--seeds", default="0")
+    run.add_argument("--vectors", type=Path)
+    run.add_argument("--dims", type=int, default=128)
+    run.add_argument("--alpha", type=float, default=1.0)
+    run.add_argument("--sem-c", type=float, default=1.0)
+    run.add_argument("--min-sites", type=int, default=3)
+    a = ap.parse_args(argv)
+    if a.command == "vectors":
+        build_vectors(a.out, a.per_language)
+        return
+    if a.variant in ("joint", "separate") and a.vectors is None:
+        ap.error(f"--variant {a.variant} needs --vectors")
+    cv(a.cache, a.pages, a.variant, [int(s) for s in a.seeds.split(",")],
+       {"vectors": a.vectors, "dims": a.dims, "alpha": a.alpha, "sem_c": a.sem_c, "min_sites": a.min_sites})
 
 
 if __name__ == "__main__":
