@@ -10,7 +10,10 @@ every line, two between paragraphs: typescript, some e-mail and wire copy). Word
 title + text (and precision) per shape and language; a page with recall under 0.5 is a
 "kept a fraction of the article" failure.
 
-usage: textclean_whole_articles.py [--pages N]   (default 600, a fixed random choice)"""
+usage: textclean_whole_articles.py [--pages N] [--seed S]
+
+N pages (default 600) are a fixed random choice (seed 0). With S > 0 they are drawn with seed
+S from the articles the seed-0 choice leaves out: pages no choice of the cleaner looked at."""
 from __future__ import annotations
 
 import argparse
@@ -55,9 +58,13 @@ def articles() -> list[tuple[str, str, list[str]]]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=600)
-    pages = ap.parse_args().pages
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
     arts = articles()
-    chosen = np.random.default_rng(0).choice(len(arts), min(pages, len(arts)), replace=False)
+    pool = np.arange(len(arts))
+    if args.seed:  # outside the default (seed 0) choice
+        pool = np.setdiff1d(pool, np.random.default_rng(0).choice(len(arts), min(args.pages, len(arts)), replace=False))
+    chosen = np.random.default_rng(args.seed).choice(pool, min(args.pages, len(pool)), replace=False)
     cleaner = TextCleaner()
     print(f"{len(chosen)} article-only pages of {len(arts)} distinct articles")
     print("| shape | word recall | word precision | pages with recall < 0.5 | < 0.8 | recall by language |")
