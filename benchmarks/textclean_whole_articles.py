@@ -61,10 +61,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     arts = articles()
-    pool = np.arange(len(arts))
+    chosen = np.random.default_rng(0).choice(len(arts), min(args.pages, len(arts)), replace=False)
     if args.seed:  # outside the default (seed 0) choice
-        pool = np.setdiff1d(pool, np.random.default_rng(0).choice(len(arts), min(args.pages, len(arts)), replace=False))
-    chosen = np.random.default_rng(args.seed).choice(pool, min(args.pages, len(pool)), replace=False)
+        pool = np.setdiff1d(np.arange(len(arts)), chosen)
+        chosen = np.random.default_rng(args.seed).choice(pool, min(args.pages, len(pool)), replace=False)
     cleaner = TextCleaner()
     print(f"{len(chosen)} article-only pages of {len(arts)} distinct articles")
     print("| shape | word recall | word precision | pages with recall < 0.5 | < 0.8 | recall by language |")

@@ -328,11 +328,13 @@ def normalise_shape(text: str) -> str:
     lines = text.splitlines()
     if "References" in text or "links" in text:  # a footer's head: cheaper to look for it once
         lines = cut_link_footer(lines)
-    found = wrap_margin(lines)  # on the lines as rendered: the marks took columns too
+    found = None  # the margin, measured on the lines as rendered: the marks took columns too
     if "\n\n\n" in text and (single := single_spaced(lines)) is not None:
         found_single = wrap_margin(single)  # double-spaced and wrapped: joined as single-spaced
         if found_single is not None and _lines_run_to_margin(single, *found_single):
             lines, found = single, found_single
+    if found is None:
+        found = wrap_margin(lines)
     if found is not None:
         lines = join_wrapped(lines, *found)
     page = strip_markdown(strip_link_marks("\n".join(lines)))
