@@ -685,6 +685,47 @@ def train_textclean(files: tuple[str, ...], out_path: str | None, no_cv: bool, a
                 out.print(f"  {rendering}: {_prf_text(r)}", highlight=False)
 
 
+@main.command(name="train-headline")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--html", "html_dir", required=True, type=click.Path(exists=True, file_okay=False),
+              help="Folder of the pages' HTML (<id>.html), which labels each page's headline.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None,
+              help="Model file to write (default: the one shipped in the package).")
+@click.option("--all-sites", is_flag=True,
+              help="Train on every page, the held-out fifth of the sites included (no held-out score).")
+@json_option
+def train_headline(files: tuple[str, ...], html_dir: str, out_path: str | None, all_sites: bool,
+                   as_json: bool) -> None:
+    """Retrain the text cleaner's headline model on rendered pages and their HTML (deterministic).
+
+    A page's headline is its title as trafilatura reads the HTML's metadata, or one of its
+    <h1> elements; the model learns which line of the text dump it is.
+
+    \b
+    Example (C=~/.cache/storyline/textclean, from scripts/render_textclean.py):
+      storyline train-headline $C/{shipped,w3m,lynx,html2text}.jsonl --html ../shared/bench/textclean/html
+    """
+    from storyline.clean import headline
+
+    target = out_path or str(headline.MODEL_PATH)
+    try:
+        model = headline.train(list(files), html_dir, hold_out=not all_sites)
+    except (ValueError, KeyError) as exc:
+        raise click.ClickException(f"{', '.join(files)}: not a textclean benchmark file ({exc})") from None
+    model.save(target)
+    rec = model.record
+    if as_json:
+        dump({**rec, "model": target})
+        return
+    out.print(f"trained on {rec['pages']} pages in {rec['seconds']} s -> {target}", highlight=False)
+    out.print("share of pages whose headline is right (rules' title -> model; reachable: some candidate is)",
+              highlight=False)
+    for name, base in (("cross_validated", "rules_title"), ("held_out", "held_out_rules_title")):
+        for rendering, r in rec.get(name, {}).items():
+            out.print(f"  {name.replace('_', ' ')}, {rendering}: {rec[base][rendering]['right']:.3f} -> "
+                      f"{r['right']:.3f} (reachable {r['reachable']:.3f}, {r['pages']} pages)", highlight=False)
+
+
 @main.command()
 @click.argument("a", type=click.Path())
 @click.argument("b", type=click.Path())

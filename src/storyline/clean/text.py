@@ -17,6 +17,10 @@ paragraphs are joined into one line each, lynx's link marks and "References" foo
 A learned second pass (``clean.linemodel``, on by default) then re-decides each line from the
 rules' verdict, the line's shape, its neighbours and its character n-grams; the rules' verdicts
 on what a line *is* (image, duplicate, template, "read also", copyright) stay final.
+
+The title is the first substantial line, the page's ``<title>`` in a browser's copy; a text
+browser prints none, so a learned headline model (``clean.headline``, on by default) picks the
+headline among that line and the lines above and at the top of the body.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from storyline.clean.headline import HeadlineModel, shipped_headline_model
 from storyline.clean.linemodel import LineModel, best_blocks, shipped_model
 from storyline.clean.shape import normalise_shape, repair_encoding
 from storyline.types import CleanedDocument, Removed
@@ -204,10 +209,13 @@ class TextCleaner:
         block_penalty: float = BLOCK_PENALTY,
         model: LineModel | None = None,
         learned: bool = True,
+        headline: HeadlineModel | None = None,
     ) -> None:
-        """``model``: the learned second pass (default: the shipped one); ``learned=False``:
-        rules only."""
+        """``model``: the learned second pass (default: the shipped one); ``headline``: the
+        headline model (default: the shipped one); ``learned=False``: rules only, the title the
+        rules' (the first substantial line)."""
         self.model = model if model is not None else (shipped_model() if learned else None)
+        self.headline = headline if headline is not None else (shipped_headline_model() if learned else None)
         self.block_penalty = block_penalty
         self.sentence_penalty = sentence_penalty
         self.nonsentence_factor = nonsentence_factor
@@ -237,11 +245,16 @@ class TextCleaner:
         lines = self._split(text)  # 1. unescape, normalise spaces, drop empty lines
         if not lines:
             return CleanedDocument(title=None, paragraphs=())
-        title_at, start, end = self.rule_pass(lines)  # 2.-8. title, body block, boilerplate
+        title_at, start, end, anchor = self._rule_pass(lines)  # 2.-8. title, body block, boilerplate
+        # 9. the headline: the rules' title, or the line the headline model prefers
+        head = self.headline.choose(lines, title_at, anchor) if self.headline is not None else title_at
         if self.model is not None:
-            self._model_pass(lines, start, end, title_at)  # 9. learned second opinion per line
-        title = lines[title_at].text
-        date = self._find_date(lines, start)  # 10. publication date near the body start
+            self._model_pass(lines, start, end, title_at)  # 10. learned second opinion per line
+        if head != title_at:  # the first substantial line was a menu or the page's <title>
+            lines[title_at].reason = "before-body" if title_at < start else "page-title"
+            lines[head].reason = "title"
+        title = lines[head].text
+        date = self._find_date(lines, start)  # 11. publication date near the body start
         return CleanedDocument(
             title=title,
             paragraphs=tuple([ln.text for ln in lines if ln.reason is None]),
@@ -264,6 +277,10 @@ class TextCleaner:
 
     def rule_pass(self, lines: list[_Line]) -> tuple[int, int, int]:
         """Mark each line kept (reason None) or dropped by the rules; (title line, body start, end)."""
+        return self._rule_pass(lines)[:3]
+
+    def _rule_pass(self, lines: list[_Line]) -> tuple[int, int, int, int | None]:
+        """``rule_pass``, and the line repeating the title (None: none does)."""
         title_at = self._find_title(lines)  # title: first substantial line
         anchor = self._find_anchor(lines, title_at)  # where the headline is repeated
         self._weigh(lines)  # per-line weights from line shape
@@ -278,7 +295,7 @@ class TextCleaner:
         self._mark_outside(lines, blocks, start, end)  # everything outside the body goes
         self._mark_inside(lines, start, end, lines[title_at].text)  # boilerplate in the body
         lines[title_at].reason = "title"
-        return title_at, start, end
+        return title_at, start, end, anchor
 
     def _model_pass(self, lines: list[_Line], start: int, end: int, title_at: int) -> None:
         """The learned model decides each line; the rules' reason stays on lines both drop."""
