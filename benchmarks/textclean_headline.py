@@ -39,12 +39,13 @@ def main(argv: list[str]) -> None:
         records = [r for r in read_textclean(cache / f"{name}.jsonl") if is_held_out(r)]
         for rec in records:
             if rec["id"] not in refs:
-                refs[rec["id"]] = headline.references((html_dir / f"{rec['id']}.html").read_bytes().decode("utf-8", "replace"))
+                html = (html_dir / f"{rec['id']}.html").read_bytes().decode("utf-8", "replace")
+                refs[rec["id"]] = headline.references(html)
         pages = headline.examples(records, name, refs)
         rules = headline.accuracy(pages, [None] * len(pages))[name]
         learned = headline.accuracy(pages, [model] * len(pages))[name]
-        print(f"| {name} | {rules['pages']} | {rules['right']:.3f} | {learned['right']:.3f} | {learned['reachable']:.3f} |",
-              flush=True)
+        print(f"| {name} | {rules['pages']} | {rules['right']:.3f} | {learned['right']:.3f} "
+              f"| {learned['reachable']:.3f} |", flush=True)
 
 
 if __name__ == "__main__":
