@@ -23,6 +23,14 @@ model learns from are too particular to the training sites:
 * ``min-sites``: the n-gram model reads only the buckets found on labelled lines of at least
   ``--min-sites`` training sites (the others weigh 0).
 
+A fourth asks whether a line's relation to its page reads meaning the line alone does not
+(twelfth session):
+
+* ``cohesion``: seven more tree features: the idf-weighted share of the line's words (three
+  letters or more; CJK as character pairs) found in the rules' body's other lines, in the
+  lines outside it and in the headline; whether it has words; the first share's means over 7
+  and 17 lines around it; the page's mean of it over the body.
+
 ``none`` is the shipped method (the baseline). Scores: site-grouped 5-fold CV on the 387
 training-site pages and the 85 held-out-site pages (a model fitted on all 387), as
 ``benchmarks/textclean_cv.py`` with ``'{"fit_on":["shipped","w3m","lynx"]}'``, for each seed
@@ -32,7 +40,7 @@ Usage:
   pip install wordfreq   # not a dependency of storyline: only the word vectors need it
   python benchmarks/textclean_lexical.py vectors OUT.npz [--per-language 10000]
   python benchmarks/textclean_lexical.py cv CACHE_DIR --pages PICKLE
-         [--variant none|joint|separate|min-sites] [--seeds 0,1,2]
+         [--variant none|joint|separate|min-sites|cohesion] [--seeds 0,1,2]
          [--vectors OUT.npz] [--dims 128] [--alpha 1] [--sem-c 1] [--min-sites 3]
 
 ``vectors`` takes about 25 minutes on two cores for 10,000 words a language (336,000
@@ -183,6 +191,77 @@ def _fit_lexical_min_sites(pages, seed: int, min_sites: int) -> tuple[np.ndarray
     return (m.coef_[0] * keep).astype(np.float32), float(m.intercept_[0])
 
 
+# --- lexical cohesion with the page ---------------------------------------------------------
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
+
+
+def _tokens(text: str) -> set[str]:
+    """Lower-cased words of 3+ characters; a CJK run as its character bigrams."""
+    out = set()
+    for w in _TOKEN.findall(text.lower()):
+        if _CJK.search(w):
+            for run in _CJK_RUN.findall(w):
+                out.update(run[i : i + 2] for i in range(max(len(run) - 1, 1)))
+        elif len(w) >= 3 and not w.isdigit():
+            out.add(w)
+    return out
+
+
+N_COHESION = 7
+
+
+def cohesion(lines, title_at: int) -> np.ndarray:
+    """Per line: the idf-weighted share of its words found in the rules' body's other lines,
+    in the other lines outside it, and in the headline; the first in windows around it."""
+    n = len(lines)
+    toks = [_tokens(ln.text) for ln in lines]
+    body = np.array([ln.reason is None for ln in lines], bool)
+    df_body: dict[str, int] = {}
+    df_out: dict[str, int] = {}
+    for t, b in zip(toks, body):
+        d = df_body if b else df_out
+        for w in t:
+            d[w] = d.get(w, 0) + 1
+    title = toks[title_at] if 0 <= title_at < n else set()
+    out = np.zeros((n, 3))
+    has = np.zeros(n)
+    for i, (t, b) in enumerate(zip(toks, body)):
+        if not t:
+            continue
+        has[i] = 1.0
+        total = sb = so = st = 0.0
+        for w in t:
+            nb, no = df_body.get(w, 0), df_out.get(w, 0)
+            idf = np.log((n + 1) / (nb + no))
+            total += idf
+            if nb - b > 0:
+                sb += idf
+            if no - (not b) > 0:
+                so += idf
+            if w in title and i != title_at:
+                st += idf
+        if total > 0:
+            out[i] = (sb / total, so / total, st / total)
+    from storyline.clean.linemodel import _window_means
+
+    win = _window_means(np.column_stack([out[:, 0] * has, has]), [(-3, 4), (-8, 9)])
+    return np.column_stack([out, has, win[:, 0] / np.maximum(win[:, 1], 1e-9), win[:, 2] / np.maximum(win[:, 3], 1e-9),
+                            np.full(n, (out[body, 0].mean() if body.any() else 0.0))])
+
+
+def _coh(page) -> np.ndarray:
+    if getattr(page, "coh", None) is None:
+        page.coh = cohesion(page.lines, page.title_at)
+    return page.coh
+
+
+class CohesionModel(LineModel):
+    """The shipped features plus the line's lexical cohesion with the page."""
+
+    def features(self, lines, start, end, title_at, kinds=None):
+        return np.hstack([super().features(lines, start, end, title_at, kinds), cohesion(lines, title_at)])
+
+
 def fit(pages, seed: int, variant: str, vectors: WordVectors | None, opts: dict) -> LineModel:
     """``learn.fit`` with ``variant``: "joint" / "separate" (the word vectors), "min-sites"
     (the n-gram model on buckets of ``opts["min_sites"]`` sites or more); "none": as is."""
@@ -213,13 +292,14 @@ def fit(pages, seed: int, variant: str, vectors: WordVectors | None, opts: dict)
                 if ws is not None:
                     oof_sem[j] = _sigmoid(_sem(pages[j], vectors) @ ws + bs)
     t = [p.targets() for p in pages]
-    feats = [np.hstack([p.shape, lexical_context(oof[j])] + ([lexical_context(oof_sem[j])] if oof_sem else []))
+    feats = [np.hstack([p.shape, lexical_context(oof[j])] + ([lexical_context(oof_sem[j])] if oof_sem else [])
+                       + ([_coh(p)] if variant == "cohesion" else []))
              for j, p in enumerate(pages)]
     x = np.vstack([f[m] for f, (m, _, _) in zip(feats, t)])
     y = np.concatenate([y for _, y, _ in t])
     forest = learn._fit_trees(x, y, np.ones(len(y)), seed)
     w, b = fit_lexical(pages)
-    cls = {"joint": JointModel, "separate": SeparateModel}.get(variant, LineModel)
+    cls = {"joint": JointModel, "separate": SeparateModel, "cohesion": CohesionModel}.get(variant, LineModel)
     model = cls(w, b, forest, floor_share=float(learn.FLOOR.get("share", 0.0)),
                 floor_margin=float(learn.FLOOR.get("margin", 0.0)), **learn.DECODING)
     if variant in ("joint", "separate"):
@@ -266,7 +346,7 @@ def main(argv: list[str]) -> None:
     run = sub.add_parser("cv", help="site-grouped CV and held-out sites of one variant")
     run.add_argument("cache", type=Path)
     run.add_argument("--pages", type=Path, required=True)
-    run.add_argument("--variant", choices=("none", "joint", "separate", "min-sites"), default="none")
+    run.add_argument("--variant", choices=("none", "joint", "separate", "min-sites", "cohesion"), default="none")
     run.add_argument("--seeds", default="0")
     run.add_argument("--vectors", type=Path)
     run.add_argument("--dims", type=int, default=128)
