@@ -636,6 +636,20 @@ def _prf_text(scores: dict) -> str:
     return f"precision {scores['precision']:.3f}  recall {scores['recall']:.3f}  F1 {scores['f1']:.3f}"
 
 
+def _train_and_save(files: tuple[str, ...], train, target: str, as_json: bool) -> dict | None:
+    """Run ``train()`` on textclean ``files`` (a clear error when they are not such files), save
+    the model to ``target``; its record, or None when it was printed as JSON."""
+    try:
+        model = train()
+    except (ValueError, KeyError) as exc:
+        raise click.ClickException(f"{', '.join(files)}: not a textclean benchmark file ({exc})") from None
+    model.save(target)
+    if as_json:
+        dump({**model.record, "model": target})
+        return None
+    return model.record
+
+
 @main.command(name="train-textclean")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None,
@@ -666,15 +680,9 @@ def train_textclean(files: tuple[str, ...], out_path: str | None, no_cv: bool, a
     from storyline.clean.linemodel import MODEL_PATH
 
     target = out_path or str(MODEL_PATH)
-    try:
-        model = learn.train(list(files), cv=not no_cv, hold_out=not all_sites,
-                            fit_on=fit_on.split(",") if fit_on else None)
-    except (ValueError, KeyError) as exc:
-        raise click.ClickException(f"{', '.join(files)}: not a textclean benchmark file ({exc})") from None
-    model.save(target)
-    rec = model.record
-    if as_json:
-        dump({**rec, "model": target})
+    rec = _train_and_save(files, lambda: learn.train(list(files), cv=not no_cv, hold_out=not all_sites,
+                                                     fit_on=fit_on.split(",") if fit_on else None), target, as_json)
+    if rec is None:
         return
     out.print(f"trained on {rec['training_pages']} pages ({rec['labelled_lines']} labelled lines) -> {target}",
               highlight=False)
@@ -708,14 +716,8 @@ def train_headline(files: tuple[str, ...], html_dir: str, out_path: str | None, 
     from storyline.clean import headline
 
     target = out_path or str(headline.MODEL_PATH)
-    try:
-        model = headline.train(list(files), html_dir, hold_out=not all_sites)
-    except (ValueError, KeyError) as exc:
-        raise click.ClickException(f"{', '.join(files)}: not a textclean benchmark file ({exc})") from None
-    model.save(target)
-    rec = model.record
-    if as_json:
-        dump({**rec, "model": target})
+    rec = _train_and_save(files, lambda: headline.train(list(files), html_dir, hold_out=not all_sites), target, as_json)
+    if rec is None:
         return
     out.print(f"trained on {rec['pages']} pages in {rec['seconds']} s -> {target}", highlight=False)
     out.print("share of pages whose headline is right (rules' title -> model; reachable: some candidate is)",
