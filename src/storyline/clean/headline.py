@@ -11,21 +11,23 @@ This module scores the candidate lines: the rules' title and every line from ``B
 lines above the rules' first body line to ``AFTER`` lines into it. Each candidate is read
 from the rules alone (no line model, so the two models are trained and judged apart):
 
-* where it is: lines from the body's first line, whether it is the rules' title, whether the
-  title is repeated further down (``_find_anchor``: a page with a ``<title>`` and an ``<h1>``);
-* its shape: length, words, the punctuation it ends with, a leading bullet, a separator
-  ("Title | Site"), digits, capitals, a date, whether it is a sentence;
-* how it relates to the page: the rules' verdict on it, how often it recurs (menus recur),
-  how much of it the rules' title holds, the share of its words found in the rules' body (a
-  headline's words come back in its article, a menu's do not), how far the next long prose
-  line is, and whether a date or a short line follows it (a byline).
+* where it is: lines from the body's first line, the share of the page above it, whether
+  the title is repeated further down (``_find_anchor``: a page with a ``<title>`` and an
+  ``<h1>``);
+* its shape: length, words, a final period, a leading bullet, a "|", a separator with spaces
+  ("Title - Site"), its shares of digits and capitals;
+* how it relates to the page: whether the rules kept it, how often it recurs (menus recur),
+  its word overlap with the rules' title (1 for the title itself) and whether the title holds
+  it, the share of its words found in the body's first lines (a headline's words come back in
+  its article, a menu's do not), how far the next long prose line is, and whether a date
+  follows it (a dateline or byline).
 
 Small gradient-boosted trees (``trees.Forest``) score each candidate; the best one is the
-headline. Trained by ``storyline train-headline`` on the renderings of the textclean dev pages,
-labelled by the pages' HTML: a candidate is right when it matches the page's title (as
-trafilatura reads its metadata) or one of its ``<h1>`` elements. Shipped as
-``storyline/data/headline_model.npz`` (a few tens of KB); when the file is absent the rules'
-title stays.
+headline. A title the page repeats within ``CONFIRM`` lines of the body's first line stays as
+it is, unscored (``confirmed``). Trained by ``storyline train-headline`` on the renderings of
+the textclean dev pages, labelled by the pages' HTML: a candidate is right when it matches the
+page's title (as trafilatura reads its metadata) or one of its ``<h1>`` elements. Shipped as
+``storyline/data/headline_model.npz`` (12 KB); when the file is absent the rules' title stays.
 """
 
 from __future__ import annotations
@@ -163,7 +165,7 @@ class HeadlineModel:
         return cands[int(np.argmax(score))]
 
     def save(self, path: str | Path = MODEL_PATH) -> None:
-        meta = {"n_features": N_FEATURES, "before": BEFORE, "after": AFTER, "record": self.record}
+        meta = {**_settings(), "record": self.record}
         np.savez_compressed(path, meta=np.array(json.dumps(meta)), **self.forest.arrays("forest_"))  # type: ignore[arg-type]
 
     @classmethod
@@ -171,10 +173,16 @@ class HeadlineModel:
         with np.load(path) as a:
             meta = json.loads(str(a["meta"]))
             forest = Forest.from_arrays(a, "forest_")
-        if (meta["n_features"], meta["before"], meta["after"]) != (N_FEATURES, BEFORE, AFTER):
+        if {k: meta.get(k) for k in _settings()} != _settings():
             raise ValueError(f"{path}: headline model built for other features or another window; "
                              "retrain it with `storyline train-headline`")
         return cls(forest, meta.get("record", {}))
+
+
+def _settings() -> dict[str, int]:
+    """What the features depend on; a model file records them and must match."""
+    return {"n_features": N_FEATURES, "before": BEFORE, "after": AFTER, "body_lines": BODY_LINES,
+            "body_chars": BODY_CHARS, "shape_chars": SHAPE_CHARS, "word_min": WORD_MIN}
 
 
 _SHIPPED: HeadlineModel | None = None
