@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from conftest import SEEDS, need
 from pages_multiscript import PAGES, lynx_page, paragraph_page, wrapped_page
 
 from storyline.clean import headline
@@ -36,6 +37,18 @@ def test_text_browser_dump_is_headed_by_its_headline_not_its_skip_link(lang, sha
     assert page["title"] not in doc.paragraphs  # the headline once, as the title
     assert any(r.text == SKIP[lang] and r.reason == "before-body" for r in doc.removed)
     assert doc.paragraphs[0].startswith(page["body"][0][:20])
+
+
+def test_seed_pages_with_a_skip_link_first_keep_their_headline():
+    # the real Greek and Arabic seed pages, as a text browser would start them
+    cleaner = TextCleaner()
+    for path in sorted(need(SEEDS).glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        title = cleaner.clean(text).title
+        for skip in (SKIP["el"] if path.name.startswith("000") else SKIP["ar"], SKIP["en"]):
+            doc = cleaner.clean(skip + "\n" + text)
+            assert doc.title == title, (path.name, skip)
+            assert any(r.text == skip for r in doc.removed)
 
 
 def test_a_title_line_repeated_above_the_body_stays_the_title():
