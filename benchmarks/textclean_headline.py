@@ -37,11 +37,7 @@ def main(argv: list[str]) -> None:
     print("| rendering | held-out pages | rules' title | headline model | any candidate |\n|---|---|---|---|---|")
     for name in names:
         records = [r for r in read_textclean(cache / f"{name}.jsonl") if is_held_out(r)]
-        for rec in records:
-            if rec["id"] not in refs:
-                html = (html_dir / f"{rec['id']}.html").read_bytes().decode("utf-8", "replace")
-                refs[rec["id"]] = headline.references(html)
-        pages = headline.examples(records, name, refs)
+        pages = headline.examples(records, name, headline.load_references(records, html_dir, refs))
         rules = headline.accuracy(pages, [None] * len(pages))[name]
         learned = headline.accuracy(pages, [model] * len(pages))[name]
         print(f"| {name} | {rules['pages']} | {rules['right']:.3f} | {learned['right']:.3f} "

@@ -72,16 +72,18 @@ _NO_DIGITS = str.maketrans("", "", "0123456789")
 def confirmed(lines: Sequence[Any], title_at: int, anchor: int | None) -> bool:
     """Is the rules' title repeated within ``CONFIRM`` lines of the body's first line (a page's
     ``<title>`` above its ``<h1>``)? Then it stays the title and no candidate is scored."""
-    if anchor is None:
-        return False
-    first = next((i for i, ln in enumerate(lines) if ln.reason is None), title_at)
-    return abs(anchor - first) <= CONFIRM
+    return anchor is not None and abs(anchor - _first_kept(lines, title_at)) <= CONFIRM
+
+
+def _first_kept(lines: Sequence[Any], default: int) -> int:
+    """The rules' first body line (``default`` when they kept none)."""
+    return next((i for i, ln in enumerate(lines) if ln.reason is None), default)
 
 
 def candidates(lines: Sequence[Any], title_at: int) -> list[int]:
     """The lines a headline is looked for in (indices, in page order)."""
-    kept = next((i for i, ln in enumerate(lines) if ln.reason is None), title_at)
-    return sorted(set(range(max(0, kept - BEFORE), min(len(lines), kept + AFTER + 1))) | {title_at})
+    first = _first_kept(lines, title_at)
+    return sorted(set(range(max(0, first - BEFORE), min(len(lines), first + AFTER + 1))) | {title_at})
 
 
 def features(lines: Sequence[Any], title_at: int, anchor: int | None, cands: Sequence[int]) -> np.ndarray:
@@ -218,6 +220,20 @@ def references(html: str) -> list[str]:
     return out
 
 
+def load_references(records: Sequence[dict], html_dir: str | Path,
+                    refs: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
+    """``references`` of each record's page (``html_dir/<id>.html``), added to ``refs`` (page id
+    -> references; pages already there are not read again). A page without an id or without its
+    HTML has none: it has no headline to learn."""
+    refs = {} if refs is None else refs
+    for rec in records:
+        key = str(rec.get("id", ""))
+        if key not in refs:
+            f = Path(html_dir) / f"{key}.html"
+            refs[key] = references(f.read_bytes().decode("utf-8", "replace")) if key and f.exists() else []
+    return refs
+
+
 def matches(line: str, refs: Sequence[str]) -> bool:
     """Is ``line`` one of the headlines in ``refs``: either holds the other (10+ characters each),
     or they share over half their character trigrams (case and spacing aside)."""
@@ -304,15 +320,11 @@ def train(paths: Sequence[str | Path], html_dir: str | Path, seed: int = 0, fold
     pages: list[Example] = []
     for path in paths:
         records = list(read_textclean(path))
-        for rec in records:  # a page without an id or without its HTML has no headline to learn
-            key = str(rec.get("id", ""))
-            if key not in refs:
-                f = Path(html_dir) / f"{key}.html"
-                refs[key] = references(f.read_bytes().decode("utf-8", "replace")) if key and f.exists() else []
         name = Path(path).stem
-        pages += examples(records, "shipped" if name == "dev" else name, refs)
-    held = [e for e in pages if hold_out and is_held_out({"site": e.site})]
-    train_pages = [e for e in pages if not (hold_out and is_held_out({"site": e.site}))]
+        pages += examples(records, "shipped" if name == "dev" else name, load_references(records, html_dir, refs))
+    out = [hold_out and is_held_out({"site": e.site}) for e in pages]
+    held = [e for e, h in zip(pages, out) if h]
+    train_pages = [e for e, h in zip(pages, out) if not h]
     record: dict = {"data": [Path(p).name for p in paths], "pages": len(pages), "seed": seed, "trees": TREES}
     if folds > 1:
         cv: list[Example] = []
