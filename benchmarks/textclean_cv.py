@@ -6,11 +6,12 @@ Usage: python benchmarks/textclean_cv.py CACHE_DIR [--pages PICKLE] [--held-out]
 CACHE_DIR holds the renderings of ``scripts/render_textclean.py``. Each SETTING is a JSON
 object with any of ``trees`` (overrides ``learn.TREES``), ``floor`` (``learn.FLOOR``,
 decoding), ``tree_kind`` ("gbm"/"hgb", ``learn.TREE_KIND``), ``thresholds`` (decoding
-thresholds replayed on the same fold models), ``decoding`` (a list of ``LineModel`` decoding
+thresholds replayed on the same fold models), ``coverage`` (``learn.COVERAGE``: known n-grams and
+lexical dropout), ``decoding`` (a list of ``LineModel`` decoding
 fields, e.g. ``[{"section_margin": 1}]``, each replayed on the same fold models over
 ``learn.DECODING``), ``fit_on`` (the renderings the models learn from; default
-``["shipped"]``) and ``seed`` (of the ``--all-sites`` model only;
-the CV uses seed 0); any other key is refused (the silver-label, stacking, bagging and page-
+``["shipped"]``) and ``seed`` (of the ``--all-sites`` model only), ``cv_seed`` (of the fold models and the
+held-out run's model; default 0); any other key is refused (the silver-label, stacking, bagging and page-
 feature settings of earlier runs were removed from ``learn``: run them at commit 511dfe2; the
 stopword-density setting ``stopwords`` at commit c9ece69).
 
@@ -61,16 +62,16 @@ def line(res: dict) -> str:
 
 def apply(setting: dict) -> list[float]:
     """Set the module-level settings of ``learn`` (from their defaults); the thresholds to replay."""
-    for name, target in (("trees", learn.TREES), ("floor", learn.FLOOR)):
+    for name, target in (("trees", learn.TREES), ("floor", learn.FLOOR), ("coverage", learn.COVERAGE)):
         target.clear()
         target.update({**DEFAULTS[name], **setting.get(name, {})})
     learn.TREE_KIND = setting.get("tree_kind", DEFAULT_TREE_KIND)
     return list(setting.get("thresholds", [0.4]))
 
 
-DEFAULTS = {"trees": dict(learn.TREES), "floor": dict(learn.FLOOR)}
+DEFAULTS = {"trees": dict(learn.TREES), "floor": dict(learn.FLOOR), "coverage": dict(learn.COVERAGE)}
 DEFAULT_TREE_KIND = learn.TREE_KIND
-KEYS = (*DEFAULTS, "tree_kind", "thresholds", "seed", "fit_on", "decoding")
+KEYS = (*DEFAULTS, "tree_kind", "thresholds", "seed", "cv_seed", "fit_on", "decoding")
 
 
 def parse_setting(text: str) -> dict:
@@ -111,7 +112,8 @@ def main(argv: list[str]) -> None:
         thresholds = apply(setting)
         fit_on = set(setting.get("fit_on", ["shipped"]))
         t0 = time.time()
-        models = [learn.fit([p for p, f in zip(train_pages, fold) if f != k and p.rendering in fit_on], 0)
+        cv_seed = int(setting.get("cv_seed", 0))
+        models = [learn.fit([p for p, f in zip(train_pages, fold) if f != k and p.rendering in fit_on], cv_seed)
                   for k in range(5)] if cv else []
         print(json.dumps(setting), f"fit {time.time() - t0:.0f} s", flush=True)
         save = Path(opts["--save-models"]) if opts["--save-models"] and setting is settings[0] else None
@@ -132,7 +134,7 @@ def main(argv: list[str]) -> None:
                         tally.add(cleaner, p)
             print(f"  CV threshold {th} decoding {dec}: {line(tally.result())}", flush=True)
         if held_out:
-            model = learn.fit([p for p in train_pages if p.rendering in fit_on], 0)
+            model = learn.fit([p for p in train_pages if p.rendering in fit_on], cv_seed)
             model.threshold = thresholds[0]
             print(f"  held-out sites: {line(learn._score(held, model))}", flush=True)
             if save:
