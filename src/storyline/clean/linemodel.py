@@ -61,8 +61,6 @@ LONG_LINE = 150.0  # a sentence line at least this long: "real prose" landmark
 _TABLE_SIZE = 0x10000  # character classes looked up for the Basic Multilingual Plane
 N_LINE_FEATURES = 87 + 1 + N_SECTION_FEATURES  # columns of ``line_features``
 N_LEXICAL_CONTEXT = 10  # columns of ``lexical_context``
-N_COVERAGE = 2  # columns of ``coverage_context`` (models with a bitmap of known n-grams)
-KNOWN_BITS = 22  # keys of the bitmap of known n-grams: 2**22, so few unseen n-grams collide
 
 
 def _table(chars: str, ranges: Sequence[tuple[int, int]] = ()) -> np.ndarray:
@@ -97,15 +95,17 @@ def _codes(texts: Sequence[str]) -> np.ndarray:
     return np.frombuffer(page.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
 
 
-def gram_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """64-bit hashes of each line's character n-grams (lower-cased, padded with one space each
-    side), the line of each, and the n-gram count per line. Vectorised over the whole page: a
-    polynomial hash of each window, windows crossing a line break dropped."""
+def char_grams(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hashed character n-grams of each line (lower-cased, padded with one space each side).
+
+    Returns (bucket, line index) per n-gram and the n-gram count per line. Vectorised over the
+    whole page: a polynomial hash of each window, windows crossing a line break dropped.
+    """
     c = _codes(texts)
     n = len(c)
     nl = np.concatenate([[0], np.cumsum(c == _NEWLINE)])
     line_of = nl[:-1]
-    hashes, lines = [], []
+    buckets, lines = [], []
     acc = np.zeros(n, dtype=np.uint64)
     for k in range(min(max(GRAM_SIZES), n)):
         acc[: n - k] += c[k:] * _MULT[k]
@@ -115,24 +115,11 @@ def gram_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarra
             ok = nl[size : size + m] - nl[:m] == 0
             h = acc[:m][ok] * np.uint64(size * 2 + 1)
             h ^= h >> np.uint64(31)
-            hashes.append(h)
+            buckets.append((h >> np.uint64(64 - GRAM_BITS)).astype(np.int64))
             lines.append(line_of[:m][ok])
-    h = np.concatenate(hashes) if hashes else np.zeros(0, np.uint64)
+    b = np.concatenate(buckets) if buckets else np.zeros(0, np.int64)
     li = np.concatenate(lines) if lines else np.zeros(0, np.int64)
-    return h, li, np.bincount(li, minlength=len(texts))
-
-
-def buckets(h: np.ndarray, bits: int = GRAM_BITS) -> np.ndarray:
-    """The top ``bits`` bits of n-gram hashes: the lexical model's buckets (``GRAM_BITS``) or
-    the keys of its bitmap of known n-grams (``KNOWN_BITS``)."""
-    return (h >> np.uint64(64 - bits)).astype(np.int64)
-
-
-def char_grams(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Hashed character n-grams of each line: (bucket, line index) per n-gram and the n-gram
-    count per line (see ``gram_hashes``)."""
-    h, li, count = gram_hashes(texts)
-    return buckets(h), li, count
+    return b, li, np.bincount(li, minlength=len(texts))
 
 
 def gram_matrix(texts: Sequence[str]):  # -> scipy.sparse.csr_matrix (training only)
@@ -151,26 +138,6 @@ def lexical_logit(texts: Sequence[str], weights: np.ndarray, bias: float,
     b, li, count = grams if grams is not None else char_grams(texts)
     s = np.bincount(li, weights=weights[b].astype(np.float64), minlength=len(texts))
     return bias + s / np.sqrt(np.maximum(count, 1))
-
-
-def known_lexical(h: np.ndarray, li: np.ndarray, count: np.ndarray, weights: np.ndarray, bias: float,
-                  known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(log-odds, coverage) per line when only the n-grams the lexical model learned from count.
-
-    ``known``: bitmap over ``KNOWN_BITS``-bit n-gram keys of the lines it was fitted on. An
-    n-gram it never saw contributes nothing, even where its bucket is shared with one it saw
-    (hash collisions), and a line's coverage is the share of its n-grams that are known: about
-    0.95 on a page in a language of the training pages, near 0 in a script they lack."""
-    n = len(count)
-    k = known[buckets(h, KNOWN_BITS)].astype(np.float64)
-    s = np.bincount(li, weights=weights[buckets(h)].astype(np.float64) * k, minlength=n)
-    norm = np.maximum(count, 1)
-    return bias + s / np.sqrt(norm), np.bincount(li, weights=k, minlength=n) / norm
-
-
-def coverage_context(coverage: np.ndarray) -> np.ndarray:
-    """The share of a line's n-grams the lexical model knows, and the page's mean share."""
-    return np.column_stack([coverage, np.full(len(coverage), coverage.mean() if len(coverage) else 0.0)])
 
 
 # --- shape and context features ------------------------------------------------------------
@@ -347,24 +314,14 @@ class LineModel:
     title_margin: float = 0.0
     # Extra log-odds a line at or below a comments / related-news header needs (0: none).
     section_margin: float = 0.0
-    # Bitmap over ``KNOWN_BITS``-bit keys of the n-grams the lexical model learned from (None:
-    # every n-gram counts and there are no coverage features; models trained before it).
-    known: np.ndarray | None = None
-
-    @property
-    def n_features(self) -> int:
-        """Columns of ``features``: the line features, the lexical context, the coverage."""
-        return N_LINE_FEATURES + N_LEXICAL_CONTEXT + (N_COVERAGE if self.known is not None else 0)
+    # Columns of ``features``: the line features, then the lexical context.
+    n_features = N_LINE_FEATURES + N_LEXICAL_CONTEXT
 
     def features(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int,
                  kinds: np.ndarray | None = None) -> np.ndarray:
-        texts = [ln.text for ln in lines]
+        lex = _sigmoid(lexical_logit([ln.text for ln in lines], self.gram_weights, self.gram_bias))
         shape = line_features(lines, start, end, title_at, kinds)
-        if self.known is None:
-            return np.hstack([shape, lexical_context(_sigmoid(lexical_logit(texts, self.gram_weights,
-                                                                             self.gram_bias)))])
-        logit, coverage = known_lexical(*gram_hashes(texts), self.gram_weights, self.gram_bias, self.known)
-        return np.hstack([shape, lexical_context(_sigmoid(logit)), coverage_context(coverage)])
+        return np.hstack([shape, lexical_context(lex)])
 
     def probability(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int,
                     kinds: np.ndarray | None = None) -> np.ndarray:
@@ -425,10 +382,6 @@ class LineModel:
                 "section_margin": self.section_margin}
         arrays = {"gram_weights": self.gram_weights.astype(np.float16), "meta": np.array(json.dumps(meta)),
                   **self.forest.arrays("forest_")}
-        if self.known is not None:
-            meta["known_bits"] = KNOWN_BITS
-            arrays["meta"] = np.array(json.dumps(meta))
-            arrays["known"] = np.packbits(self.known)
         np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
 
     @classmethod
@@ -444,10 +397,6 @@ class LineModel:
                         float(meta.get("floor_share", 0.0)),
                         float(meta.get("floor_margin", 0.0)), float(meta.get("title_margin", 0.0)),
                         float(meta.get("section_margin", 0.0)))
-            if "known" in a.files:
-                if meta.get("known_bits") != KNOWN_BITS:
-                    raise ValueError(f"{path}: line model built for other n-gram settings; retrain it")
-                model.known = np.unpackbits(a["known"]).astype(bool)
         # a file from before the count was stored: its trees must at least fit the columns
         stored = int(meta.get("n_features", model.n_features))
         if stored != model.n_features or int(model.forest.feature.max(initial=0)) >= model.n_features:
