@@ -168,9 +168,10 @@ def test_text_browser_placeholders_inside_the_body_go():
              "engineers have checked it, while schools in the valley reopen on Monday as planned.",
              "Residents were told to boil tap water until further notice, and the regional government "
              "promised emergency funds for the families whose houses were damaged by the flood."]
+    url = "[//img3.example.com/images/202311/07/6549e259a310d5acb8538ecd.jpeg]"  # html2text, no alt text
     page = "\n".join(["Home | News | Weather", "River valley flood recedes after three days",
                        paras[0], "[flood-bridge-2019-1024x672.jpg]", paras[1], "[Image] [Image]",
-                       paras[2], "(BUTTON) Share", "(BUTTON)"])
+                       paras[2], url, "(BUTTON) Share", "(BUTTON)"])
     for model in (True, False):
         doc = TextCleaner(learned=model).clean(page)
         assert all(x in doc.paragraphs for x in paras), model
@@ -178,6 +179,7 @@ def test_text_browser_placeholders_inside_the_body_go():
         reasons = {r.text: r.reason for r in doc.removed}
         assert reasons["[flood-bridge-2019-1024x672.jpg]"] == "image"
         assert reasons["[Image] [Image]"] == "image"
+        assert reasons[url] in {"image", "after-body"}
 
 
 def test_code_and_markup_blobs_go_but_code_in_an_article_stays():

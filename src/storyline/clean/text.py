@@ -88,8 +88,9 @@ _INVISIBLE = str.maketrans("", "", "\ufeff\u200b")  # a byte-order mark, a zero-
 _HSPACE = re.compile(f"[{_LINE_SPACE}]{{2,}}|[{_LINE_SPACE.replace(' ', '')}]")  # -> one space
 _MD_IMAGE = r"!\[[^\]]*\]\("  # a markdown image, at the start of a line
 _MD_LINK = r"\[[^\]]*\]\([^)]*\)$"  # a markdown link, the whole line
-# a text browser's placeholder for an image or a form control: "[logo.png]", "[Image]", "(BUTTON)"
-_PLACEHOLDER = r"(?:\[[^\[\]]{0,40}\]|\((?:BUTTON|IMG|FORM)\))"
+# a text browser's placeholder for an image or a form control: "[logo.png]", "[Image]", "(BUTTON)",
+# or html2text's image source, a URL of any length: "[//img.example.com/2023/11/a1b2c3.jpeg]"
+_PLACEHOLDER = r"(?:\[[^\[\]]{0,40}\]|\[[^\[\]\s]+\]|\((?:BUTTON|IMG|FORM)\))"
 _IMAGE = re.compile(f"^{_MD_IMAGE}")
 _MD_MARKER = re.compile(f"^(?:{_MD_IMAGE}|{_MD_LINK})")  # weighs as markup in the body search
 _MARKUP_LINE = re.compile(f"^(?:{_MD_IMAGE}|{_MD_LINK}|{_PLACEHOLDER}(?: ?{_PLACEHOLDER})*$)")  # dropped as "image"
