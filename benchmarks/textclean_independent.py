@@ -1,6 +1,6 @@
 """The cleaner on real news pages from another source, never used to choose anything.
 
-Usage: python benchmarks/textclean_independent.py DATA_DIR [--renderings w3m,lynx,...] [--pages]
+Usage: python benchmarks/textclean_independent.py DATA_DIR [--renderings w3m,lynx,...] [--pages] [--model M.npz]
 
 DATA_DIR holds ``html/<name>.html`` and the reviewed article of each page, ``txt/<name>.txt``
 (or ``metadata/<name>.json`` with a ``text`` field): the layout of the newspaper4k project's test
@@ -31,6 +31,7 @@ import runpy
 import sys
 from pathlib import Path
 
+from storyline.clean.linemodel import LineModel
 from storyline.clean.text import TextCleaner
 from storyline.evaluate import overlap_prf, word_overlap
 
@@ -75,13 +76,15 @@ def main() -> None:
     ap.add_argument("data", type=Path)
     ap.add_argument("--renderings", default=",".join(SHAPES))
     ap.add_argument("--pages", action="store_true", help="each page's recall, worst first")
+    ap.add_argument("--model", help="a line model file to use instead of the shipped one")
     args = ap.parse_args()
     pages = load(args.data)
     if not pages:
         sys.exit(f"{args.data}: no page with html/<name>.html and a reviewed text")
     import trafilatura
 
-    cleaner, rules = TextCleaner(), TextCleaner(learned=False)
+    cleaner = TextCleaner(model=LineModel.load(args.model) if args.model else None)
+    rules = TextCleaner(learned=False)
     totals: dict[str, list[int]] = {}
     per_page: list[tuple[float, str, str, float]] = []
 

@@ -10,7 +10,7 @@ every line, two between paragraphs: typescript, some e-mail and wire copy). Word
 title + text (and precision) per shape and language; a page with recall under 0.5 is a
 "kept a fraction of the article" failure.
 
-usage: textclean_whole_articles.py [--pages N] [--seed S]
+usage: textclean_whole_articles.py [--pages N] [--seed S] [--model M.npz]
 
 N pages (default 600) are a fixed random choice (seed 0). With S > 0 they are drawn with seed
 S from the articles the seed-0 choice leaves out: pages no choice of the cleaner looked at."""
@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from storyline.clean.linemodel import LineModel  # noqa: E402
 from storyline.clean.text import TextCleaner  # noqa: E402
 from storyline.evaluate import word_overlap  # noqa: E402
 
@@ -59,13 +60,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=600)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--model", help="a line model file to use instead of the shipped one")
     args = ap.parse_args()
     arts = articles()
     chosen = np.random.default_rng(0).choice(len(arts), min(args.pages, len(arts)), replace=False)
     if args.seed:  # outside the default (seed 0) choice
         pool = np.setdiff1d(np.arange(len(arts)), chosen)
         chosen = np.random.default_rng(args.seed).choice(pool, min(args.pages, len(pool)), replace=False)
-    cleaner = TextCleaner()
+    cleaner = TextCleaner(model=LineModel.load(args.model) if args.model else None)
     print(f"{len(chosen)} article-only pages of {len(arts)} distinct articles")
     print("| shape | word recall | word precision | pages with recall < 0.5 | < 0.8 | recall by language |")
     print("|---|---|---|---|---|---|")
