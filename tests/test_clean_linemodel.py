@@ -312,3 +312,57 @@ def test_model_files_built_for_another_feature_list_are_refused(tmp_path):
         np.savez_compressed(tmp_path / "bad.npz", **arrays)
         with pytest.raises(ValueError, match="another feature list|no longer supports"):
             LineModel.load(tmp_path / "bad.npz")
+
+
+def _greek_page(k: int) -> str:
+    words = "καταιγίδα ποτάμι πόλη δήμαρχος βροχή συμβούλιο νερό γέφυρα σχολείο δρόμος αγορά λιμάνι".split()
+    rng = np.random.default_rng(k)
+    body = [" ".join(rng.choice(words, 14)).capitalize() + f" αριθμός {k} σήμερα." for _ in range(4)]
+    return "\n".join(["Αρχική", "Ειδήσεις", f"Τίτλος {k} για την πόλη", *body,
+                      "Διαβάστε επίσης: η πόλη και το ποτάμι", "Εγγραφείτε στο ενημερωτικό δελτίο."])
+
+
+def test_a_page_in_a_language_the_training_pages_lack_goes_to_its_own_forest(tmp_path, monkeypatch):
+    # the lexical model knows the training pages' n-grams; on a page in another script it
+    # knows almost none, and the forest trained with lexical dropout decides that page
+    monkeypatch.setitem(learn.COVERAGE, "on", 1.0)
+    pages = learn.prepare(_synthetic_pages(12))
+    model = learn.fit(pages, seed=0)
+    assert model.unknown_forest is not None and model.known is not None and model.known.any()
+    english = pages[0]
+    greek = learn.prepare([{"id": "g", "text": _greek_page(1), "with": [], "without": []}])[0]
+    assert model.forest_for(english.lines) is model.forest
+    assert model.forest_for(greek.lines) is model.unknown_forest
+    assert model.features(greek.lines, greek.start, greek.end, greek.title_at).shape[1] == model.n_unknown_features
+    assert model.features(english.lines, english.start, english.end, english.title_at).shape[1] == model.n_features
+    # the known-language page reads exactly what a model without the second forest reads
+    plain = LineModel(model.gram_weights, model.gram_bias, model.forest)
+    args = (english.lines, english.start, english.end, english.title_at)
+    assert np.array_equal(model.probability(*args), plain.probability(*args))
+    path = tmp_path / "model.npz"
+    model.save(path)
+    loaded = LineModel.load(path)
+    assert np.array_equal(loaded.known, model.known) and loaded.unknown_below == model.unknown_below
+    g = (greek.lines, greek.start, greek.end, greek.title_at)
+    assert np.allclose(loaded.probability(*g), model.probability(*g), atol=1e-3)
+    doc = TextCleaner(model=loaded).clean(_greek_page(2))
+    assert sum("σήμερα" in p for p in doc.paragraphs) == 4
+    with np.load(path) as a:
+        arrays = {k: a[k] for k in a.files}
+    arrays["meta"] = np.array(json.dumps({**json.loads(str(arrays["meta"])), "known_bits": 20}))
+    np.savez(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(ValueError, match="other n-gram settings"):
+        LineModel.load(tmp_path / "bad.npz")
+
+
+def test_known_n_grams_alone_count_for_an_unknown_page():
+    from storyline.clean.linemodel import buckets, gram_hashes, known_lexical
+
+    texts = ["storm over the river", "καταιγίδα πάνω από το ποτάμι"]
+    h, li, count = gram_hashes(texts)
+    weights = np.ones(1 << 18, np.float32)  # every bucket weighs: collisions would count
+    known = li == 0  # only the first line's n-grams are known
+    logit, coverage = known_lexical(h, li, count, weights, -1.0, known)
+    assert coverage.tolist() == [1.0, 0.0]
+    assert logit[1] == -1.0 and logit[0] > 0
+    assert np.array_equal(buckets(h), char_grams(texts)[0])
