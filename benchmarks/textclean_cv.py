@@ -6,15 +6,15 @@ Usage: python benchmarks/textclean_cv.py CACHE_DIR [--pages PICKLE] [--held-out]
 CACHE_DIR holds the renderings of ``scripts/render_textclean.py``. Each SETTING is a JSON
 object with any of ``trees`` (overrides ``learn.TREES``), ``floor`` (``learn.FLOOR``,
 decoding), ``tree_kind`` ("gbm"/"hgb", ``learn.TREE_KIND``), ``thresholds`` (decoding
-thresholds replayed on the same fold models), ``coverage`` (``learn.COVERAGE``: the forest for
-pages in a language the training pages lack), ``decoding`` (a list of ``LineModel`` decoding
+thresholds replayed on the same fold models), ``decoding`` (a list of ``LineModel`` decoding
 fields, e.g. ``[{"section_margin": 1}]``, each replayed on the same fold models over
 ``learn.DECODING``), ``fit_on`` (the renderings the models learn from; default
 ``["shipped"]``) and ``seed`` (of the ``--all-sites`` model only), ``cv_seed`` (of the fold models and the
 held-out run's model; default 0); any other key is refused (the silver-label, stacking, bagging and page-
 feature settings of earlier runs were removed from ``learn``: run them at commit 511dfe2; the
-stopword-density setting ``stopwords`` at commit c9ece69; a single forest with coverage
-features and lexical dropout at commit ee68fac).
+stopword-density setting ``stopwords`` at commit c9ece69; the known-n-gram coverage setting
+``coverage``: one forest with coverage features and lexical dropout at commit ee68fac, a second
+forest for pages in a language the training pages lack at commit 6e6b0b1).
 
 As ``storyline train-textclean ... --fit-on shipped``: the fixed held-out fifth of the sites
 is left out, the fold models learn from the shipped rendering and are scored on shipped / w3m
@@ -63,14 +63,14 @@ def line(res: dict) -> str:
 
 def apply(setting: dict) -> list[float]:
     """Set the module-level settings of ``learn`` (from their defaults); the thresholds to replay."""
-    for name, target in (("trees", learn.TREES), ("floor", learn.FLOOR), ("coverage", learn.COVERAGE)):
+    for name, target in (("trees", learn.TREES), ("floor", learn.FLOOR)):
         target.clear()
         target.update({**DEFAULTS[name], **setting.get(name, {})})
     learn.TREE_KIND = setting.get("tree_kind", DEFAULT_TREE_KIND)
     return list(setting.get("thresholds", [0.4]))
 
 
-DEFAULTS = {"trees": dict(learn.TREES), "floor": dict(learn.FLOOR), "coverage": dict(learn.COVERAGE)}
+DEFAULTS = {"trees": dict(learn.TREES), "floor": dict(learn.FLOOR)}
 DEFAULT_TREE_KIND = learn.TREE_KIND
 KEYS = (*DEFAULTS, "tree_kind", "thresholds", "seed", "cv_seed", "fit_on", "decoding")
 
@@ -88,7 +88,7 @@ def parse_setting(text: str) -> dict:
     if unknown:
         raise SystemExit(f"textclean_cv.py: setting {text!r}: unknown key(s) {', '.join(unknown)} "
                          f"(known: {', '.join(KEYS)}; removed experiments run at commit 511dfe2, "
-                         "stopwords at c9ece69)")
+                         "stopwords at c9ece69, coverage at ee68fac / 6e6b0b1)")
     return setting
 
 

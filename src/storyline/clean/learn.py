@@ -31,12 +31,8 @@ import numpy as np
 
 from storyline.clean.linemodel import (
     GRAM_BITS,
-    KNOWN_BITS,
     LineModel,
     _sigmoid,
-    buckets,
-    coverage_context,
-    gram_hashes,
     gram_matrix,
     lexical_context,
     line_features,
@@ -63,13 +59,6 @@ FLOOR: dict[str, float] = dict(share=0.8, margin=2.0)
 # Decoding margins (``LineModel.title_margin`` / ``section_margin``): extra log-odds a line
 # above the headline / at or below a comments or related-news header needs.
 DECODING: dict[str, float] = dict(title_margin=1.0, section_margin=2.0)
-# Pages in a language the training pages lack (``LineModel.unknown_forest``; ``on`` 0: off). A
-# second forest is trained for them: it reads only the n-grams the lexical model knows, and each
-# line's coverage (its share of known n-grams); besides the real pages it learns from ``copies``
-# copies of each, weighing ``weight``, in which a random share of the page's known n-grams
-# (drawn per copy) is taken as unknown ("lexical dropout"), down to none. It decides a page
-# when under ``below`` of the page's n-grams are known.
-COVERAGE: dict[str, float] = dict(on=0.0, copies=1.0, weight=1.0, below=0.35)
 _WS = re.compile(r"\s+")
 
 
@@ -182,66 +171,18 @@ def _lexical_p(page: Page, weights: np.ndarray, bias: float) -> np.ndarray:
     return _sigmoid(page.grams @ weights.astype(np.float64) + bias)
 
 
-def _hashed(page: Page) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(bucket, known-bitmap key, line, n-gram count per line) of the page's n-grams (cached)."""
-    if getattr(page, "_hashed", None) is None:
-        h, li, count = gram_hashes([ln.text for ln in page.lines])
-        page._hashed = (buckets(h).astype(np.int32), buckets(h, KNOWN_BITS).astype(np.int32),  # type: ignore[attr-defined]
-                        li.astype(np.int32), count)
-    return page._hashed  # type: ignore[attr-defined]
-
-
-def _known(pages: Sequence[Page]) -> np.ndarray:
-    """Bitmap of the n-gram keys of the labelled lines (what ``_fit_lexical`` learns from)."""
-    known = np.zeros(1 << KNOWN_BITS, bool)
-    for p in _labelled(pages):
-        _, key, li, _ = _hashed(p)
-        known[key[p.targets()[0][li]]] = True
-    return known
-
-
-def _known_context(page: Page, weights: np.ndarray, bias: float, known: np.ndarray,
-                   keep_share: float | None = None, salt: int = 0) -> np.ndarray:
-    """Lexical context and coverage of a page's lines; with ``keep_share``, as if only that share
-    of the known n-grams were known (a pseudo-random choice of keys, fixed by ``salt``)."""
-    b, key, li, count = _hashed(page)
-    k = known[key]
-    if keep_share is not None:
-        mixed = (key.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(salt)) >> np.uint64(40)
-        k = k & (mixed < np.uint64(keep_share * (1 << 24)))
-    kf = k.astype(np.float64)
-    n = len(count)
-    norm = np.maximum(count, 1)
-    logit = bias + np.bincount(li, weights=weights[b].astype(np.float64) * kf, minlength=n) / np.sqrt(norm)
-    coverage = np.bincount(li, weights=kf, minlength=n) / norm
-    return np.hstack([lexical_context(_sigmoid(logit)), coverage_context(coverage)])
-
-
 def fit(pages: Sequence[Page], seed: int = 0) -> LineModel:
-    """Lexical model on all pages; trees on shape features + out-of-fold lexical context (and,
-    with ``COVERAGE`` on, the forest for pages in a language the training pages lack)."""
+    """Lexical model on all pages; trees on shape features + out-of-fold lexical context."""
     pages = _labelled(pages)
-    coverage = bool(COVERAGE.get("on"))
     oof: dict[int, np.ndarray] = {}
-    unknown: list[tuple[int, np.ndarray, float]] = []  # (page, known-n-gram context, weight)
-    rng = np.random.default_rng(seed)
     inner = [_fold(p.site, INNER_FOLDS, "inner:") for p in pages]  # by site: renderings together
     if len(set(inner)) < 2:  # one site only: pages themselves
         inner = [j % INNER_FOLDS for j in range(len(pages))]
     for k in sorted(set(inner)):
-        train = [p for p, f in zip(pages, inner) if f != k]
-        w, b = _fit_lexical(train, seed)
-        known = _known(train) if coverage else None
+        w, b = _fit_lexical([p for p, f in zip(pages, inner) if f != k], seed)
         for j, f in enumerate(inner):
-            if f != k:
-                continue
-            oof[j] = _lexical_p(pages[j], w, b)
-            if known is None:
-                continue
-            unknown.append((j, _known_context(pages[j], w, b, known), 1.0))
-            for _ in range(int(COVERAGE.get("copies", 1))):
-                ctx = _known_context(pages[j], w, b, known, float(rng.uniform()), int(rng.integers(1 << 62)))
-                unknown.append((j, ctx, float(COVERAGE.get("weight", 1.0))))
+            if f == k:
+                oof[j] = _lexical_p(pages[j], w, b)
     t = [p.targets() for p in pages]
     feats = [np.hstack([p.shape, lexical_context(oof[j])]) for j, p in enumerate(pages)]
     x = np.vstack([f[m] for f, (m, _, _) in zip(feats, t)])
@@ -249,16 +190,8 @@ def fit(pages: Sequence[Page], seed: int = 0) -> LineModel:
     w = np.concatenate([w for _, _, w in t])
     forest = _fit_trees(x, y, w, seed)
     w, b = _fit_lexical(pages, seed)
-    model = LineModel(w, b, forest, floor_share=float(FLOOR.get("share", 0.0)),
-                      floor_margin=float(FLOOR.get("margin", 0.0)), **DECODING)
-    if coverage:
-        x = np.vstack([np.hstack([pages[j].shape, ctx])[t[j][0]] for j, ctx, _ in unknown])
-        y = np.concatenate([t[j][1] for j, _, _ in unknown])
-        sw = np.concatenate([t[j][2] * s for j, _, s in unknown])
-        model.unknown_forest = _fit_trees(x, y, sw, seed)
-        model.known = _known(pages)
-        model.unknown_below = float(COVERAGE.get("below", 0.35))
-    return model
+    return LineModel(w, b, forest, floor_share=float(FLOOR.get("share", 0.0)),
+                     floor_margin=float(FLOOR.get("margin", 0.0)), **DECODING)
 
 
 def _fit_trees(x: np.ndarray, y: np.ndarray, w: np.ndarray, seed: int,

@@ -61,8 +61,6 @@ LONG_LINE = 150.0  # a sentence line at least this long: "real prose" landmark
 _TABLE_SIZE = 0x10000  # character classes looked up for the Basic Multilingual Plane
 N_LINE_FEATURES = 87 + 1 + N_SECTION_FEATURES  # columns of ``line_features``
 N_LEXICAL_CONTEXT = 10  # columns of ``lexical_context``
-N_COVERAGE = 2  # columns of ``coverage_context`` (models with a bitmap of known n-grams)
-KNOWN_BITS = 22  # keys of the bitmap of known n-grams: 2**22, so few unseen n-grams collide
 
 
 def _table(chars: str, ranges: Sequence[tuple[int, int]] = ()) -> np.ndarray:
@@ -97,15 +95,17 @@ def _codes(texts: Sequence[str]) -> np.ndarray:
     return np.frombuffer(page.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
 
 
-def gram_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """64-bit hashes of each line's character n-grams (lower-cased, padded with one space each
-    side), the line of each, and the n-gram count per line. Vectorised over the whole page: a
-    polynomial hash of each window, windows crossing a line break dropped."""
+def char_grams(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hashed character n-grams of each line (lower-cased, padded with one space each side).
+
+    Returns (bucket, line index) per n-gram and the n-gram count per line. Vectorised over the
+    whole page: a polynomial hash of each window, windows crossing a line break dropped.
+    """
     c = _codes(texts)
     n = len(c)
     nl = np.concatenate([[0], np.cumsum(c == _NEWLINE)])
     line_of = nl[:-1]
-    hashes, lines = [], []
+    buckets, lines = [], []
     acc = np.zeros(n, dtype=np.uint64)
     for k in range(min(max(GRAM_SIZES), n)):
         acc[: n - k] += c[k:] * _MULT[k]
@@ -115,24 +115,11 @@ def gram_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarra
             ok = nl[size : size + m] - nl[:m] == 0
             h = acc[:m][ok] * np.uint64(size * 2 + 1)
             h ^= h >> np.uint64(31)
-            hashes.append(h)
+            buckets.append((h >> np.uint64(64 - GRAM_BITS)).astype(np.int64))
             lines.append(line_of[:m][ok])
-    h = np.concatenate(hashes) if hashes else np.zeros(0, np.uint64)
+    b = np.concatenate(buckets) if buckets else np.zeros(0, np.int64)
     li = np.concatenate(lines) if lines else np.zeros(0, np.int64)
-    return h, li, np.bincount(li, minlength=len(texts))
-
-
-def buckets(h: np.ndarray, bits: int = GRAM_BITS) -> np.ndarray:
-    """The top ``bits`` bits of n-gram hashes: the lexical model's buckets (``GRAM_BITS``) or
-    the keys of its bitmap of known n-grams (``KNOWN_BITS``)."""
-    return (h >> np.uint64(64 - bits)).astype(np.int64)
-
-
-def char_grams(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Hashed character n-grams of each line: (bucket, line index) per n-gram and the n-gram
-    count per line (see ``gram_hashes``)."""
-    h, li, count = gram_hashes(texts)
-    return buckets(h), li, count
+    return b, li, np.bincount(li, minlength=len(texts))
 
 
 def gram_matrix(texts: Sequence[str]):  # -> scipy.sparse.csr_matrix (training only)
@@ -151,26 +138,6 @@ def lexical_logit(texts: Sequence[str], weights: np.ndarray, bias: float,
     b, li, count = grams if grams is not None else char_grams(texts)
     s = np.bincount(li, weights=weights[b].astype(np.float64), minlength=len(texts))
     return bias + s / np.sqrt(np.maximum(count, 1))
-
-
-def known_lexical(h: np.ndarray, li: np.ndarray, count: np.ndarray, weights: np.ndarray, bias: float,
-                  known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(log-odds, coverage) per line when only the n-grams the lexical model learned from count.
-
-    ``h, li, count``: ``gram_hashes`` of the lines; ``known``: per n-gram, whether its
-    ``KNOWN_BITS``-bit key is in the bitmap of the n-grams the lexical model was fitted on. An
-    n-gram it never saw contributes nothing, even where its bucket is shared with one it saw
-    (hash collisions), and a line's coverage is the share of its n-grams that are known."""
-    n = len(count)
-    k = known.astype(np.float64)
-    s = np.bincount(li, weights=weights[buckets(h)].astype(np.float64) * k, minlength=n)
-    norm = np.maximum(count, 1)
-    return bias + s / np.sqrt(norm), np.bincount(li, weights=k, minlength=n) / norm
-
-
-def coverage_context(coverage: np.ndarray) -> np.ndarray:
-    """The share of a line's n-grams the lexical model knows, and the page's mean share."""
-    return np.column_stack([coverage, np.full(len(coverage), coverage.mean() if len(coverage) else 0.0)])
 
 
 # --- shape and context features ------------------------------------------------------------
@@ -347,60 +314,21 @@ class LineModel:
     title_margin: float = 0.0
     # Extra log-odds a line at or below a comments / related-news header needs (0: none).
     section_margin: float = 0.0
-    # Pages in a language the training pages lack. ``known``: bitmap over ``KNOWN_BITS``-bit
-    # keys of the n-grams the lexical model learned from; on a page where under
-    # ``unknown_below`` of the n-grams are known, ``unknown_forest`` decides instead of
-    # ``forest``: it reads the known n-grams only, and each line's coverage, and was trained
-    # with lexical dropout (``learn.COVERAGE``). None: every page goes to ``forest``.
-    known: np.ndarray | None = None
-    unknown_forest: Forest | None = None
-    unknown_below: float = 0.0
-    # Columns of ``features`` for ``forest``: the line features, then the lexical context.
+    # Columns of ``features``: the line features, then the lexical context.
     n_features = N_LINE_FEATURES + N_LEXICAL_CONTEXT
-    # ... and for ``unknown_forest``: the coverage after them.
-    n_unknown_features = N_LINE_FEATURES + N_LEXICAL_CONTEXT + N_COVERAGE
 
     def features(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int,
                  kinds: np.ndarray | None = None) -> np.ndarray:
-        """The feature rows of the page's lines, for the forest that decides the page
-        (``forest_for``)."""
-        return self._inputs(lines, start, end, title_at, kinds)[0]
-
-    def forest_for(self, lines: Sequence[RuleLine]) -> Forest:
-        """``unknown_forest`` when the lexical model knows under ``unknown_below`` of the page's
-        n-grams, else ``forest``."""
-        return self._forest_and_grams([ln.text for ln in lines])[0]
-
-    def _forest_and_grams(self, texts: Sequence[str]) -> tuple[Forest, tuple | None]:
-        if self.known is None or self.unknown_forest is None:
-            return self.forest, None
-        h, li, count = gram_hashes(texts)
-        known = self.known[buckets(h, KNOWN_BITS)]
-        unknown = len(known) > 0 and known.mean() < self.unknown_below
-        return (self.unknown_forest if unknown else self.forest), (h, li, count, known)
-
-    def _inputs(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int,
-                kinds: np.ndarray | None) -> tuple[np.ndarray, Forest]:
-        texts = [ln.text for ln in lines]
+        lex = _sigmoid(lexical_logit([ln.text for ln in lines], self.gram_weights, self.gram_bias))
         shape = line_features(lines, start, end, title_at, kinds)
-        forest, grams = self._forest_and_grams(texts)
-        if grams is None:
-            lex = _sigmoid(lexical_logit(texts, self.gram_weights, self.gram_bias))
-            return np.hstack([shape, lexical_context(lex)]), forest
-        h, li, count, known = grams
-        if forest is self.forest:
-            lex = _sigmoid(lexical_logit(texts, self.gram_weights, self.gram_bias, (buckets(h), li, count)))
-            return np.hstack([shape, lexical_context(lex)]), forest
-        logit, coverage = known_lexical(h, li, count, self.gram_weights, self.gram_bias, known)
-        return np.hstack([shape, lexical_context(_sigmoid(logit)), coverage_context(coverage)]), forest
+        return np.hstack([shape, lexical_context(lex)])
 
     def probability(self, lines: Sequence[RuleLine], start: int, end: int, title_at: int,
                     kinds: np.ndarray | None = None) -> np.ndarray:
         """``kinds``: the lines' ``sections.header_kinds``, when already computed."""
         if not lines:
             return np.zeros(0)
-        x, forest = self._inputs(lines, start, end, title_at, kinds)
-        return _sigmoid(forest.logit(x))
+        return _sigmoid(self.forest.logit(self.features(lines, start, end, title_at, kinds)))
 
     def decode(self, p: np.ndarray, in_list: np.ndarray | None = None,
                rules_body: np.ndarray | None = None, above_title: np.ndarray | None = None,
@@ -454,10 +382,6 @@ class LineModel:
                 "section_margin": self.section_margin}
         arrays = {"gram_weights": self.gram_weights.astype(np.float16), "meta": np.array(json.dumps(meta)),
                   **self.forest.arrays("forest_")}
-        if self.known is not None and self.unknown_forest is not None:
-            meta.update(known_bits=KNOWN_BITS, unknown_below=self.unknown_below)
-            arrays.update(meta=np.array(json.dumps(meta)), known=np.packbits(self.known),
-                          **self.unknown_forest.arrays("unknown_forest_"))
         np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
 
     @classmethod
@@ -473,17 +397,9 @@ class LineModel:
                         float(meta.get("floor_share", 0.0)),
                         float(meta.get("floor_margin", 0.0)), float(meta.get("title_margin", 0.0)),
                         float(meta.get("section_margin", 0.0)))
-            if "known" in a.files:
-                if meta.get("known_bits") != KNOWN_BITS:
-                    raise ValueError(f"{path}: line model built for other n-gram settings; retrain it")
-                model.known = np.unpackbits(a["known"]).astype(bool)
-                model.unknown_forest = Forest.from_arrays(a, "unknown_forest_")
-                model.unknown_below = float(meta["unknown_below"])
         # a file from before the count was stored: its trees must at least fit the columns
         stored = int(meta.get("n_features", model.n_features))
-        unknown = model.unknown_forest
-        if (stored != model.n_features or int(model.forest.feature.max(initial=0)) >= model.n_features
-                or (unknown is not None and int(unknown.feature.max(initial=0)) >= model.n_unknown_features)):
+        if stored != model.n_features or int(model.forest.feature.max(initial=0)) >= model.n_features:
             raise ValueError(f"{path}: line model built for another feature list ({stored} features, this "
                              f"version computes {model.n_features}); retrain it with `storyline train-textclean`")
         return model
