@@ -1,6 +1,7 @@
 """The cleaner on real news pages from another source, never used to choose anything.
 
 Usage: python benchmarks/textclean_independent.py DATA_DIR [--renderings w3m,lynx,...] [--pages] [--model M.npz]
+       [--by-script]
 
 DATA_DIR holds ``html/<name>.html`` and the reviewed article of each page, ``txt/<name>.txt``
 (or ``metadata/<name>.json`` with a ``text`` field): the layout of the newspaper4k project's test
@@ -67,6 +68,18 @@ def render(shape: str, html: str) -> str:
     return RENDER["render"](shape, html)
 
 
+def script(text: str) -> str:
+    """The commonest script among the text's letters (Unicode name's first word: LATIN, ARABIC,
+    CJK, HIRAGANA, THAI, MYANMAR, ...); CJK, kana and hangul count as one, "CJK"."""
+    import collections
+    import unicodedata
+
+    counts = collections.Counter(unicodedata.name(ch, "?").split()[0] for ch in text if ch.isalpha())
+    for name in ("HIRAGANA", "KATAKANA", "HANGUL"):
+        counts["CJK"] += counts.pop(name, 0)
+    return counts.most_common(1)[0][0] if counts else "NONE"
+
+
 def _output(doc) -> str:
     return "\n".join(([doc.title] if doc.title else []) + list(doc.paragraphs))
 
@@ -77,6 +90,8 @@ def main() -> None:
     ap.add_argument("--renderings", default=",".join(SHAPES))
     ap.add_argument("--pages", action="store_true", help="each page's recall, worst first")
     ap.add_argument("--model", help="a line model file to use instead of the shipped one")
+    ap.add_argument("--by-script", action="store_true",
+                    help="also the rules and the cleaner per script of the reviewed article")
     args = ap.parse_args()
     pages = load(args.data)
     if not pages:
@@ -95,16 +110,21 @@ def main() -> None:
 
     for p in pages:
         add("trafilatura on the HTML", word_overlap(trafilatura.extract(p["html"]) or "", p["reference"]))
+        group = script(p["reference"])
         for shape in args.renderings.split(","):
             text = render(shape, p["html"])
             add(f"{shape}: uncleaned", word_overlap(text, p["reference"]))
-            add(f"{shape}: rules only", word_overlap(_output(rules.clean(text)), p["reference"]))
+            r = word_overlap(_output(rules.clean(text)), p["reference"])
+            add(f"{shape}: rules only", r)
             c = word_overlap(_output(cleaner.clean(text)), p["reference"])
             add(f"{shape}: cleaner", c)
+            if args.by_script:
+                add(f"{group}, {shape}: rules only", r)
+                add(f"{group}, {shape}: cleaner", c)
             per_page.append((c[0] / max(c[2], 1), shape, p["name"], c[0] / max(c[1], 1)))
     print(f"{len(pages)} pages; word overlap with the reviewed article, micro over pages")
     print("| method | precision | recall | F1 |\n|---|---|---|---|")
-    for key, t in totals.items():
+    for key, t in sorted(totals.items(), key=lambda kv: ", " in kv[0]):  # overall rows, then by script
         s = overlap_prf(*t)
         print(f"| {key} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} |")
     if args.pages:
