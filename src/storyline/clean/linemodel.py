@@ -14,8 +14,11 @@ edge. This pass scores every line with a small model over
   nearest comments and related-news header it sits; and whether it lies in a list the
   rules found;
 * a lexical score: logistic regression over hashed character 3-5-grams of the line. It
-  needs no tokeniser or stoplist, so it works in any script; for scripts the training pages
-  lack it contributes nothing and the other features decide.
+  needs no tokeniser or stoplist, so it works in any script. For a script the training pages
+  lack it knows nothing: such n-grams land in buckets weighted for other n-grams (about half
+  the buckets carry a weight), so the score stays near its low prior with some noise, and the
+  other features decide (a forest trained for that case was tried: BENCHMARKS.md, thirteenth
+  session).
 
 Gradient-boosted trees combine these into a probability per line; the article is then the
 set of runs of lines with the largest total log-odds (the same max-sum decoding the rule
