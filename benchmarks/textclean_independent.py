@@ -27,9 +27,12 @@ recall, worst first. Needs w3m, lynx and html2text.
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import runpy
+import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 from storyline.clean.linemodel import LineModel
@@ -59,8 +62,6 @@ def load(data: Path) -> list[dict]:
 
 def render(shape: str, html: str) -> str:
     if shape == "unwrapped":
-        import subprocess
-
         cmd = ["w3m", "-dump", "-T", "text/html", "-cols", "1000", "-I", "UTF-8", "-O", "UTF-8"]
         out = subprocess.run(cmd, input=RENDER["_utf8_meta"](html).encode("utf-8"), capture_output=True,
                              timeout=60, check=False)
@@ -71,9 +72,6 @@ def render(shape: str, html: str) -> str:
 def script(text: str) -> str:
     """The commonest script among the text's letters (Unicode name's first word: LATIN, ARABIC,
     CJK, HIRAGANA, THAI, MYANMAR, ...); CJK, kana and hangul count as one, "CJK"."""
-    import collections
-    import unicodedata
-
     counts = collections.Counter(unicodedata.name(ch, "?").split()[0] for ch in text if ch.isalpha())
     for name in ("HIRAGANA", "KATAKANA", "HANGUL"):
         counts["CJK"] += counts.pop(name, 0)
