@@ -338,3 +338,38 @@ def test_plain_short_article_comes_out_whole(lang):
     # blank lines between paragraphs (a typical .txt article) change nothing
     doc = TextCleaner().clean("\n\n".join([title, *body]))
     assert doc.paragraphs == tuple(body)
+
+
+@pytest.mark.parametrize("text", [
+    "भारी बारिश के बाद नदी का पानी बुधवार को उतरने लगा।",  # Hindi: danda
+    "ভারী বৃষ্টির পর বন্যার পানি বুধবার নামতে শুরু করেছে।",  # Bengali: danda
+    "မိုးသည်းထန်စွာ ရွာသွန်းပြီးနောက် ရေကြီးမှု ကျဆင်းလာခဲ့သည်။",  # Burmese
+    "شدید بارش کے بعد سیلاب کا پانی بدھ کو اترنا شروع ہو گیا۔",  # Urdu: Arabic full stop
+    "ከከባድ ዝናብ በኋላ የጎርፍ ውሃ ረቡዕ መቀነስ ጀመረ።",  # Amharic
+    "ទឹកជំនន់បានចាប់ផ្តើមស្រកនៅថ្ងៃពុធ។",  # Khmer
+])
+def test_a_line_ending_in_its_scripts_full_stop_is_a_sentence(text):
+    line = TextCleaner._split(text)[0]
+    assert line.sentence
+
+
+def test_burmese_article_is_kept_whole_by_its_sentence_marks():
+    # Burmese ends a sentence with "။": read as prose, the article outweighs the teaser list
+    # below it (before, the rules kept one of its five sentences)
+    body = ["မိုးသည်းထန်စွာ ရွာသွန်းပြီးနောက် မြစ်ချိုင့်ဝှမ်းရှိ ရေကြီးမှုသည် ဗုဒ္ဓဟူးနေ့တွင် စတင်ကျဆင်းလာခဲ့သည်။",
+            "တာဝန်ရှိသူများက သန့်ရှင်းရေးလုပ်ငန်းသည် ရက်သတ္တပတ်အနည်းငယ်ကြာမည်ဟု ပြောသည်။",
+            "အင်ဂျင်နီယာများ စစ်ဆေးပြီးသည်အထိ အဓိကတံတားကို ပိတ်ထားမည် ဖြစ်သည်။",
+            "ကျောင်းများကို တနင်္လာနေ့တွင် ပြန်ဖွင့်မည်ဟု ဒေသအစိုးရက ကြေညာခဲ့သည်။",
+            "ရေကြီးမှုကြောင့် အိမ်ထောင်စုရာနှင့်ချီ၍ အိမ်များမှ ထွက်ခွာခဲ့ရသည်။"]
+    teasers = ["အစိုးရငြိမ်းချမ်းရေးကော်မရှင်နဲ့ မြောက်ပိုင်းမဟာမိတ်အဖွဲ့ တွေ့ဆုံ",
+               "ဒုက္ခသည် နှစ်ထောင်ကျော် ပထမအသုတ် အနေနဲ့ နေရပ်ပြန်မည်",
+               "တရားဥပဒေကို မှန်မှန်ကန်ကန် ဆုံးဖြတ်သွားဖို့ တောင်းဆို",
+               "အင်ဒိုနီးရှားလေယာဉ်ပျက်ကျမှု လူ ၁ဝဝ ကျော် သေဆုံး",
+               "အောက်တိုဘာ ၃၁ ရက်မနက်ပိုင်းသိသင့်တဲ့သတင်းများ",
+               "ရန်ကုန်မြို့တွင် မီးလောင်မှု အိမ်ခြေ ၅၀ ပျက်စီး"]
+    page = "\n".join(["ပင်မစာမျက်နှာ", "သတင်း", "မြစ်ချိုင့်ဝှမ်း ရေကြီးမှု ကျဆင်း", *body,
+                      "ထိပ်တန်း သတင်းများ", *teasers, "© 2024 BBC"])
+    rules = TextCleaner(learned=False).clean(page)
+    assert all(b in rules.paragraphs for b in body)
+    assert not any(t in rules.paragraphs for t in teasers)
+    assert all(b in TextCleaner().clean(page).paragraphs for b in body)

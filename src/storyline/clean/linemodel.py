@@ -74,7 +74,12 @@ def _table(chars: str, ranges: Sequence[tuple[int, int]] = ()) -> np.ndarray:
     return t
 
 
-_SENT_TABLE = _table(".!?…。！？؟")
+# Sentence-final punctuation: Latin and most scripts, CJK (full and half width), Arabic's
+# question mark and Urdu's full stop, the danda (Hindi, Bengali, Nepali, Marathi, ...), and
+# the full stops of Burmese, Khmer, Tibetan, Amharic (and its question mark) and Armenian.
+# The rule pass's "sentence line" reads them too.
+SENTENCE_MARKS = ".!?…。！？．｡؟۔।॥။។།።፧։"
+_SENT_TABLE = _table(SENTENCE_MARKS)
 _COMMA_TABLE = _table(",،，、")
 _PUNCT_TABLE = _table("«»“”„‘’–—…·•©®", [(33, 47), (58, 64), (91, 96), (123, 126)])
 _REASON_INDEX = {r: k for k, r in enumerate(REASONS)}

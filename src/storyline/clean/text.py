@@ -31,7 +31,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from storyline.clean.headline import HeadlineModel, shipped_headline_model
-from storyline.clean.linemodel import LineModel, best_blocks, shipped_model
+from storyline.clean.linemodel import SENTENCE_MARKS, LineModel, best_blocks, shipped_model
 from storyline.clean.shape import normalise_shape, repair_encoding
 from storyline.types import CleanedDocument, Removed
 
@@ -76,9 +76,10 @@ TEMPLATE_MAX_LEN = 200  # ... and it is at most this long
 
 # --- patterns ---------------------------------------------------------------------------------
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-# A sentence line ends in sentence-final punctuation (Latin, CJK, Arabic), optionally followed
-# by closing quotes/brackets: its last character once those are stripped (no regex needed)
-_SENT_CHARS = frozenset(".!?…。！？؟")
+# A sentence line ends in sentence-final punctuation (``linemodel.SENTENCE_MARKS``, in many
+# scripts), optionally followed by closing quotes/brackets: its last character once those are
+# stripped (no regex needed)
+_SENT_CHARS = frozenset(SENTENCE_MARKS)
 _CLOSERS = "'\"”»’)]」』"
 # Whitespace within a line (str.isspace() but "\n"), listed: the regex skips single spaces,
 # the common case, which r"[^\S\n]+" would replace by themselves (twice as slow)
