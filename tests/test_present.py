@@ -103,6 +103,12 @@ def test_sentences_split_per_script_and_stay_verbatim():
                            "Am 14. März bebte die Erde.", "Es war kurz nach 4 Uhr."]
     for a, b in split_sentences(text):
         assert text[a:b] == text[a:b].strip() and text[a:b]
+    other = ("भारी बारिश हुई। नदी उफान पर है।\n"  # Hindi: danda
+             "মেয়র বললেন। সেতু বন্ধ।\n"  # Bengali: danda
+             "မိုးရွာသည်။ ရေကြီးသည်။\n"  # Burmese
+             "بارش ہوئی۔ دریا چڑھ گیا۔")  # Urdu: Arabic full stop
+    assert texts(other) == ["भारी बारिश हुई।", "नदी उफान पर है।", "মেয়র বললেন।", "সেতু বন্ধ।",
+                            "မိုးရွာသည်။", "ရေကြီးသည်။", "بارش ہوئی۔", "دریا چڑھ گیا۔"]
 
 
 def test_selection_skips_a_translation_of_a_chosen_sentence():

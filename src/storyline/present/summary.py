@@ -46,9 +46,11 @@ MMR_LAMBDA = 0.7
 # rescaled (raw 0.50-0.62), sentences on different facts of a story 0.2-0.55.
 REDUNDANT = 0.7
 
-# A sentence ends at . ! ? … (and the Arabic ؟, Greek ;) followed by a space and a capital,
-# digit, quote or non-Latin letter; or at the CJK full stops 。！？ wherever they are.
-_END = re.compile(r"""(?<=[.!?…؟;])["'»”’)\]]*\s+(?=[^\sa-z])|(?<=[。！？])["'”’」』)]*""")
+# A sentence ends at . ! ? … (and the Arabic ؟, Greek ;, Urdu ۔, the danda । ॥ of Hindi,
+# Bengali and others, the Burmese ။, Khmer ។, Tibetan ། and Amharic ። ፧ full stops) followed
+# by a space and a capital, digit, quote or non-Latin letter; or at the CJK full stops 。！？
+# wherever they are.
+_END = re.compile(r"""(?<=[.!?…؟;۔।॥။។།።፧])["'»”’)\]]*\s+(?=[^\sa-z])|(?<=[。！？])["'”’」』)]*""")
 # No break after an initial, an abbreviation or a day's ordinal: "U.S. officials",
 # "Dr. Smith", "z.B. der", "am 14. März".
 _ABBREV = re.compile(r"(?:\b\w|\b\d{1,2}|\b\w\.\w|\b(?:Mr|Mrs|Ms|Dr|St|No|Nr|Jr|Sr|vs|Gen|Col|Lt|Prof|"
