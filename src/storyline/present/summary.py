@@ -47,10 +47,10 @@ MMR_LAMBDA = 0.7
 REDUNDANT = 0.7
 
 # A sentence ends at . ! ? … (and the Arabic ؟, Greek ;, Urdu ۔, the danda । ॥ of Hindi,
-# Bengali and others, the Burmese ။, Khmer ។, Tibetan ། and Amharic ። ፧ full stops) followed
+# Bengali and others, the Burmese ။, Khmer ។, Tibetan །, Amharic ። ፧ and Armenian ։ full stops) followed
 # by a space and a capital, digit, quote or non-Latin letter; or at the CJK full stops 。！？
 # wherever they are.
-_END = re.compile(r"""(?<=[.!?…؟;۔।॥။។།።፧])["'»”’)\]]*\s+(?=[^\sa-z])|(?<=[。！？])["'”’」』)]*""")
+_END = re.compile(r"""(?<=[.!?…؟;۔।॥။។།።፧։])["'»”’)\]]*\s+(?=[^\sa-z])|(?<=[。！？])["'”’」』)]*""")
 # No break after an initial, an abbreviation or a day's ordinal: "U.S. officials",
 # "Dr. Smith", "z.B. der", "am 14. März".
 _ABBREV = re.compile(r"(?:\b\w|\b\d{1,2}|\b\w\.\w|\b(?:Mr|Mrs|Ms|Dr|St|No|Nr|Jr|Sr|vs|Gen|Col|Lt|Prof|"
