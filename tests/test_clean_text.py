@@ -373,3 +373,22 @@ def test_burmese_article_is_kept_whole_by_its_sentence_marks():
     assert all(b in rules.paragraphs for b in body)
     assert not any(t in rules.paragraphs for t in teasers)
     assert all(b in TextCleaner().clean(page).paragraphs for b in body)
+
+
+def test_a_bare_address_line_goes_but_a_sentence_with_a_link_stays():
+    # lynx prints an embedded widget's frame as its address, joined with a space where it
+    # was wrapped; a sentence that holds a link is article
+    paras = ["Flood waters in the river valley began to recede on Wednesday, three days after heavy "
+             "rain pushed the river over its banks and forced hundreds of people to leave their homes.",
+             "Officials said the clean-up would take weeks and that the main bridge stays closed until "
+             "engineers have checked it, while schools in the valley reopen on Monday as planned.",
+             "The full report of the regional water authority is online at https://example.org/report "
+             "and the authority will answer questions from residents at the town hall on Friday."]
+    widget = ("https://platform.twitter.com/widgets/tweet_button.html?count=vertic al&lang=en&url=http://"
+              "example.com/2013/flood /index.html")
+    page = "\n".join(["Home | News | Weather", "River valley flood recedes after three days",
+                       paras[0], widget, paras[1], paras[2], "© 2024 Example News"])
+    for model in (True, False):
+        doc = TextCleaner(learned=model).clean(page)
+        assert all(x in doc.paragraphs for x in paras), model
+        assert {r.text: r.reason for r in doc.removed}[widget] == "image", model

@@ -94,7 +94,12 @@ _MD_LINK = r"\[[^\]]*\]\([^)]*\)$"  # a markdown link, the whole line
 _PLACEHOLDER = r"(?:\[[^\[\]]{0,40}\]|\[[^\[\]\s]+\]|\((?:BUTTON|IMG|FORM)\))"
 _IMAGE = re.compile(f"^{_MD_IMAGE}")
 _MD_MARKER = re.compile(f"^(?:{_MD_IMAGE}|{_MD_LINK})")  # weighs as markup in the body search
-_MARKUP_LINE = re.compile(f"^(?:{_MD_IMAGE}|{_MD_LINK}|{_PLACEHOLDER}(?: ?{_PLACEHOLDER})*$)")  # dropped as "image"
+# a bare address: a text browser's printout of an embedded frame or widget ("https://platform.
+# twitter.com/widgets/…"), cut by at most two spaces where a wrapped line was joined, each piece
+# after the first still part of an address
+_URL_LINE = r"(?:https?:)?//[^\s]+(?: [^\s]*[/?=&%][^\s]*){0,2}$"
+# dropped as "image"
+_MARKUP_LINE = re.compile(f"^(?:{_MD_IMAGE}|{_MD_LINK}|{_URL_LINE}|{_PLACEHOLDER}(?: ?{_PLACEHOLDER})*$)")
 _CODE_SYMBOLS = str.maketrans("", "", "{}();=<>|&\\^~[]")  # deleted to count them: one C-level pass
 _LIST_MARK = re.compile(r"^[-*•·▪►▶»>|]\s")
 _COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|copyright|all rights reserved", re.I)
