@@ -33,6 +33,29 @@ def test_headers_in_several_languages(line, kind):
     assert header_kind(line) == kind
 
 
+@pytest.mark.parametrize("line,kind", [
+    ("यह भी पढ़ें", RELATED), ("टिप्पणियाँ", COMMENTS), ("আরও পড়ুন", RELATED), ("মন্তব্য", COMMENTS),
+    ("ข่าวที่เกี่ยวข้อง", RELATED), ("แสดงความคิดเห็น", COMMENTS), ("ထိပ်တန်း သတင်းများ", RELATED),
+    ("Tin liên quan", RELATED), ("Bình luận", COMMENTS), ("あわせて読みたい", RELATED),
+    ("アクセスランキング 一覧", RELATED), ("관련 기사", RELATED), ("많이 본 기사", RELATED), ("相关报道", RELATED),
+    ("مزید پڑھیں", RELATED), ("शेयर करें", SOCIAL), ("แชร์", SOCIAL), ("関連キーワード", SOCIAL),
+])
+def test_headers_in_scripts_the_training_pages_lack(line, kind):
+    # Hindi, Bengali, Thai, Burmese, Vietnamese, Japanese, Korean, Chinese, Urdu: the line
+    # model's n-grams never saw them, so the list names them
+    assert header_kind(line) == kind
+
+
+@pytest.mark.parametrize("line", [
+    "आरबीआई ने रेपो रेट में बदलाव नहीं किया",  # Hindi: a headline
+    "ทหารเข้าควบคุมพื้นที่",  # Thai: a headline, one run without spaces
+    "ข่าวที่เกี่ยวข้องกับการเลือกตั้ง ทั้งหมด ในสัปดาห์นี้",  # Thai: longer than a header
+    "Tin liên quan đến vụ cháy ở quận 1 tối qua",  # Vietnamese: a teaser that starts like one
+])
+def test_lines_in_those_scripts_that_are_not_headers(line):
+    assert header_kind(line) == -1
+
+
 @pytest.mark.parametrize("line", [
     "The comments were clear about what the council wanted.",  # prose that mentions comments
     "Popular science is fun",  # a one-word phrase takes one more word at most

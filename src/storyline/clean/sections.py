@@ -4,7 +4,7 @@ A page's article is often followed (sometimes preceded) by sections whose lines 
 look like the article: "Read also" teasers, "Related articles", "Comments" with readers'
 prose, "Share" / "Tags" / "Newsletter" blocks. Their header line is short and says what it is.
 The line model's lexical n-grams learn such headers only in the languages of its training
-pages; this module names them in about twenty-five languages, so that the line model can read
+pages; this module names them in about thirty-five languages, so that the line model can read
 "this line sits N lines below a comments / related-news header" on a page in a language it was
 never trained on (the seeds' Arabic "التعليقات" and "اقرأ أيضا" are the case it came from).
 
@@ -45,7 +45,9 @@ _PHRASES = {
         оставить комментарий | добавить комментарий | коментарі |
         σχολια | αφηστε ενα σχολιο | γραψτε σχολιο | التعليقات | تعليقات | اضف تعليقا |
         اضف تعليق | اترك تعليقا | نظرات | תגובות | komentare | kommentarer | kommentit |
-        hozzaszolasok | comentarii | 评论 | 評論 | 留言 | 网友评论 | 发表评论 | コメント | 댓글
+        hozzaszolasok | comentarii | 评论 | 評論 | 留言 | 网友评论 | 发表评论 | コメント | 댓글 |
+        binh luan | y kien ban doc | टिप्पणियाँ | टिप्पणी करें | মন্তব্য | মন্তব্য করুন |
+        ความคิดเห็น | แสดงความคิดเห็น | تبصرے | مہارے تبصرے
     """,
     RELATED: """
         read also | also read | read more | see also | related | related articles | related posts |
@@ -78,7 +80,15 @@ _PHRASES = {
         relaterade artiklar | mest lasta | læs ogsa | les ogsa | lue myos | kapcsolodo cikkek |
         citeste si | articole similare | baca juga | berita terkait | artikel terkait | 相关新闻 |
         相关文章 | 相关阅读 | 延伸阅读 | 推荐阅读 | 热门文章 | 猜你喜欢 | 相關新聞 | 相關文章 | 延伸閱讀 |
-        関連記事 | 関連ニュース | おすすめ記事 | 人気記事 | 관련기사 | 관련 기사 | 많이 본 뉴스
+        関連記事 | 関連ニュース | おすすめ記事 | 人気記事 | 관련기사 | 관련 기사 | 많이 본 뉴스 |
+        相关推荐 | 相关报道 | 热门推荐 | 热点新闻 | 最新新闻 | 更多新闻 | 排行榜 | 相關報導 | 熱門新聞 |
+        アクセスランキング | ランキング | 最新ニュース | あわせて読みたい | 많이 본 기사 | 인기 기사 |
+        최신 기사 | 추천 기사 | tin lien quan | bai viet lien quan | doc them | tin moi nhat |
+        xem them | doc nhieu nhat | यह भी पढ़ें | ये भी पढ़ें | संबंधित खबरें | और पढ़ें |
+        ताज़ा खबरें | सबसे ज्यादा पढ़ी गई | আরও পড়ুন | আরো পড়ুন | সম্পর্কিত খবর | সর্বশেষ |
+        সর্বাধিক পঠিত | ข่าวที่เกี่ยวข้อง | เรื่องที่เกี่ยวข้อง | บทความที่เกี่ยวข้อง | อ่านเพิ่มเติม |
+        ข่าวล่าสุด | ยอดนิยม | ဆက်စပ် အကြောင်းအရာများ | ဆက်စပ်သတင်းများ | ထိပ်တန်း သတင်းများ |
+        مزید پڑھیں | متعلقہ خبریں
     """,
     SOCIAL: """
         share | share this | share this article | share on facebook | tweet | follow us | tags |
@@ -92,7 +102,8 @@ _PHRASES = {
         подписаться | μοιραστειτε | κοινοποιηση | ετικετες | ακολουθηστε μας | شارك | مشاركه |
         شارك المقال | الكلمات المفتاحيه | كلمات مفتاحيه | الكلمات الداله | كلمات داله | وسوم | الوسوم |
         تابعنا | اشترك | 分享 |
-        分享到 | 标签 | 关注我们 | 關注我們 | シェア | タグ
+        分享到 | 标签 | 关注我们 | 關注我們 | シェア | タグ | 関連キーワード | 공유 | 태그 | chia se |
+        शेयर करें | টেগ | শেয়ার করুন | แชร์ | แท็ก | မျှဝေရန် | شیئر کریں
     """,
 }
 # One comment, singular: a comments header only with a count in the line ("1 Kommentar",
