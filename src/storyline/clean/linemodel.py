@@ -9,7 +9,7 @@ edge. This pass scores every line with a small model over
   sits relative to the body block, the headline and the page's text mass;
 * the line's shape (length, sentence ends, digits, capitals, punctuation, commas, links) and
   the same for its neighbours;
-* section headers (``clean.sections``, a hand-written list in about twenty-five languages):
+* section headers (``clean.sections``, a hand-written list in about thirty-five languages):
   whether the line is a comments / related-news / sharing header, and how far below the
   nearest comments and related-news header it sits; and whether it lies in a list the
   rules found;
