@@ -47,7 +47,7 @@ _PHRASES = {
         اضف تعليق | اترك تعليقا | نظرات | תגובות | komentare | kommentarer | kommentit |
         hozzaszolasok | comentarii | 评论 | 評論 | 留言 | 网友评论 | 发表评论 | コメント | 댓글 |
         binh luan | y kien ban doc | टिप्पणियाँ | टिप्पणी करें | মন্তব্য | মন্তব্য করুন |
-        ความคิดเห็น | แสดงความคิดเห็น | تبصرے | مہارے تبصرے
+        ความคิดเห็น | แสดงความคิดเห็น | تبصرے | اپنی رائے دیں
     """,
     RELATED: """
         read also | also read | read more | see also | related | related articles | related posts |
@@ -103,7 +103,7 @@ _PHRASES = {
         شارك المقال | الكلمات المفتاحيه | كلمات مفتاحيه | الكلمات الداله | كلمات داله | وسوم | الوسوم |
         تابعنا | اشترك | 分享 |
         分享到 | 标签 | 关注我们 | 關注我們 | シェア | タグ | 関連キーワード | 공유 | 태그 | chia se |
-        शेयर करें | টেগ | শেয়ার করুন | แชร์ | แท็ก | မျှဝေရန် | شیئر کریں
+        शेयर करें | ট্যাগ | শেয়ার করুন | แชร์ | แท็ก | မျှဝေရန် | شیئر کریں
     """,
 }
 # One comment, singular: a comments header only with a count in the line ("1 Kommentar",

@@ -47,9 +47,9 @@ MMR_LAMBDA = 0.7
 REDUNDANT = 0.7
 
 # A sentence ends at . ! ? … (and the Arabic ؟, Greek ;, Urdu ۔, the danda । ॥ of Hindi,
-# Bengali and others, the Burmese ။, Khmer ។, Tibetan །, Amharic ። ፧ and Armenian ։ full stops) followed
-# by a space and a capital, digit, quote or non-Latin letter; or at the CJK full stops 。！？
-# wherever they are.
+# Bengali and others, and the Burmese ။, Khmer ។, Tibetan །, Amharic ። ፧ and Armenian ։ full
+# stops) followed by a space and a capital, digit, quote or non-Latin letter; or at the CJK
+# full stops 。！？ wherever they are.
 _END = re.compile(r"""(?<=[.!?…؟;۔।॥။។།።፧։])["'»”’)\]]*\s+(?=[^\sa-z])|(?<=[。！？])["'”’」』)]*""")
 # No break after an initial, an abbreviation or a day's ordinal: "U.S. officials",
 # "Dr. Smith", "z.B. der", "am 14. März".
