@@ -20,7 +20,8 @@ Each page is rendered from its HTML as a text browser shows it (the same command
 paragraph a line, as a browser's copy), cleaned by the shipped cleaner, and scored by word
 overlap with the reviewed article (``evaluate.word_overlap``: bag of words, micro-averaged over
 pages). For scale, in the same run: the whole rendered text uncleaned, the rules alone, and
-trafilatura on the *HTML* (not available to a text-only cleaner). ``--pages`` lists each page's
+trafilatura on the *HTML* (not available to a text-only cleaner). The cleaner's title is also
+checked against the page's metadata title (``title_right``). ``--pages`` lists each page's
 recall, worst first. Needs w3m, lynx and html2text.
 """
 
@@ -55,8 +56,10 @@ def load(data: Path) -> list[dict]:
         ref = txt.read_text(encoding="utf-8") if txt.exists() else ""
         if not ref.strip() and meta.exists():
             ref = json.loads(meta.read_text(encoding="utf-8")).get("text") or ""
+        title = json.loads(meta.read_text(encoding="utf-8")).get("title") if meta.exists() else None
         if len(ref.strip()) >= MIN_REFERENCE_CHARS:
-            pages.append({"name": name, "html": RENDER["decode_html"](html.read_bytes()), "reference": ref})
+            pages.append({"name": name, "html": RENDER["decode_html"](html.read_bytes()), "reference": ref,
+                          "title": title or None})
     return pages
 
 
@@ -76,6 +79,17 @@ def script(text: str) -> str:
     for name in ("HIRAGANA", "KATAKANA", "HANGUL"):
         counts["CJK"] += counts.pop(name, 0)
     return counts.most_common(1)[0][0] if counts else "NONE"
+
+
+def _key(text: str | None) -> str:
+    return "".join(ch for ch in (text or "").lower() if ch.isalnum())
+
+
+def title_right(got: str | None, expected: str) -> bool:
+    """Whether the cleaner's title is the page's headline: one holds the other (a site name
+    appended to the metadata title, "Headline : Site"), and it is at least half as long."""
+    a, b = _key(got), _key(expected)
+    return bool(a) and (a in b or b in a) and len(a) >= len(b) / 2
 
 
 def _output(doc) -> str:
@@ -100,6 +114,7 @@ def main() -> None:
     rules = TextCleaner(learned=False)
     totals: dict[str, list[int]] = {}
     per_page: list[tuple[float, str, str, float]] = []
+    titles: dict[str, list[int]] = {}  # "<shape>: rules only" / "<shape>: cleaner": [right, pages]
 
     def add(key: str, counts: tuple[int, int, int]) -> None:
         t = totals.setdefault(key, [0, 0, 0])
@@ -112,10 +127,16 @@ def main() -> None:
         for shape in args.renderings.split(","):
             text = render(shape, p["html"])
             add(f"{shape}: uncleaned", word_overlap(text, p["reference"]))
-            r = word_overlap(_output(rules.clean(text)), p["reference"])
+            by_rules, by_cleaner = rules.clean(text), cleaner.clean(text)
+            r = word_overlap(_output(by_rules), p["reference"])
             add(f"{shape}: rules only", r)
-            c = word_overlap(_output(cleaner.clean(text)), p["reference"])
+            c = word_overlap(_output(by_cleaner), p["reference"])
             add(f"{shape}: cleaner", c)
+            if p["title"]:
+                for key, doc in ((f"{shape}: rules only", by_rules), (f"{shape}: cleaner", by_cleaner)):
+                    t = titles.setdefault(key, [0, 0])
+                    t[0] += title_right(doc.title, p["title"])
+                    t[1] += 1
             if args.by_script:
                 add(f"{group}, {shape}: rules only", r)
                 add(f"{group}, {shape}: cleaner", c)
@@ -125,6 +146,11 @@ def main() -> None:
     for key, t in sorted(totals.items(), key=lambda kv: ", " in kv[0]):  # overall rows, then by script
         s = overlap_prf(*t)
         print(f"| {key} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} |")
+    if titles:
+        print("\nheadline right (the page's metadata title), pages")
+        print("| method | right | pages |\n|---|---|---|")
+        for key, (right, n) in titles.items():
+            print(f"| {key} | {right} | {n} |")
     if args.pages:
         for r, shape, name, prec in sorted(per_page)[:25]:
             print(f"  recall {r:.2f} precision {prec:.2f}  {shape:10s} {name}")
