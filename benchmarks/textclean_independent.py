@@ -17,7 +17,8 @@ expectation). Pages without such a text (site front pages, a video page) are lef
 
 Each page is rendered from its HTML as a text browser shows it (the same commands as
 ``scripts/render_textclean.py``; ``unwrapped`` is ``w3m`` on a 1,000-column terminal: one
-paragraph a line, as a browser's copy), cleaned by the shipped cleaner, and scored by word
+paragraph a line, as a browser's copy; ``fold72`` is that copy with each line wrapped at 72
+columns, as e-mail and wire copy are), cleaned by the shipped cleaner, and scored by word
 overlap with the reviewed article (``evaluate.word_overlap``: bag of words, micro-averaged over
 pages). For scale, in the same run: the whole rendered text uncleaned, the rules alone, and
 trafilatura on the *HTML* (not available to a text-only cleaner). The cleaner's title is also
@@ -33,6 +34,7 @@ import json
 import runpy
 import subprocess
 import sys
+import textwrap
 import unicodedata
 from pathlib import Path
 
@@ -42,7 +44,7 @@ from storyline.evaluate import overlap_prf, word_overlap
 
 ROOT = Path(__file__).resolve().parents[1]
 RENDER = runpy.run_path(str(ROOT / "scripts" / "render_textclean.py"))
-SHAPES = ["unwrapped", "w3m", "lynx", "html2text"]
+SHAPES = ["unwrapped", "fold72", "w3m", "lynx", "html2text"]
 MIN_REFERENCE_CHARS = 150  # shorter reviewed texts are a teaser, not an article
 
 
@@ -64,6 +66,8 @@ def load(data: Path) -> list[dict]:
 
 
 def render(shape: str, html: str) -> str:
+    if shape == "fold72":  # e-mail and wire copy: each line of the browser's copy wrapped at 72
+        return "\n".join(w for ln in render("unwrapped", html).split("\n") for w in (textwrap.wrap(ln, 72) or [""]))
     if shape == "unwrapped":
         cmd = ["w3m", "-dump", "-T", "text/html", "-cols", "1000", "-I", "UTF-8", "-O", "UTF-8"]
         out = subprocess.run(cmd, input=RENDER["_utf8_meta"](html).encode("utf-8"), capture_output=True,
