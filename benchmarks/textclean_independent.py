@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import functools
 import json
 import runpy
 import subprocess
@@ -67,13 +68,19 @@ def load(data: Path) -> list[dict]:
 
 def render(shape: str, html: str) -> str:
     if shape == "fold72":  # e-mail and wire copy: each line of the browser's copy wrapped at 72
-        return "\n".join(w for ln in render("unwrapped", html).split("\n") for w in (textwrap.wrap(ln, 72) or [""]))
+        return "\n".join(w for ln in _browser_copy(html).split("\n") for w in (textwrap.wrap(ln, 72) or [""]))
     if shape == "unwrapped":
-        cmd = ["w3m", "-dump", "-T", "text/html", "-cols", "1000", "-I", "UTF-8", "-O", "UTF-8"]
-        out = subprocess.run(cmd, input=RENDER["_utf8_meta"](html).encode("utf-8"), capture_output=True,
-                             timeout=60, check=False)
-        return out.stdout.decode("utf-8", "replace")
+        return _browser_copy(html)
     return RENDER["render"](shape, html)
+
+
+@functools.lru_cache(maxsize=2)  # "unwrapped" and "fold72" of one page: w3m runs once
+def _browser_copy(html: str) -> str:
+    """One paragraph a line: ``w3m`` on a 1,000-column terminal."""
+    cmd = ["w3m", "-dump", "-T", "text/html", "-cols", "1000", "-I", "UTF-8", "-O", "UTF-8"]
+    out = subprocess.run(cmd, input=RENDER["_utf8_meta"](html).encode("utf-8"), capture_output=True,
+                         timeout=60, check=False)
+    return out.stdout.decode("utf-8", "replace")
 
 
 def script(text: str) -> str:
