@@ -244,3 +244,19 @@ def test_invisible_characters_go():
     doc = TextCleaner().clean("\ufeff" + page.replace("\n\n", "\n\u200b\n").replace("river", "riv\u200ber", 1))
     assert doc.title == PAGES["en"]["title"]
     assert all(_norm(p) in [_norm(q) for q in doc.paragraphs] for p in PAGES["en"]["body"])
+
+
+def test_a_caption_credit_after_a_paragraph_is_not_joined_to_it():
+    # a text browser prints a credit line under a paragraph; when the paragraph's last line is
+    # full, the credit's label would not have fitted there, yet it opens a line of its own
+    para = ("Weitere Informationen erteilt Anne Althaus in der Leitstelle im Rathaus unter der "
+            "Telefonnummer 02382 59743 oder per E-Mail an die Adresse der Stadtverwaltung.")
+    lines = [*wrap_line(para, 60), "Foto: Ehrenamtler reparieren defekte Haushaltsgeräte", "",
+             *wrap_line(para, 60)]
+    out = join_wrapped(lines, 60)
+    assert out[:2] == [para, "Foto: Ehrenamtler reparieren defekte Haushaltsgeräte"]
+    # a line that follows one ending mid-sentence goes on joining
+    first = "Die Leitstelle im Rathaus zeigt in diesem Monat eine Reihe"
+    assert len(first) + len(" Foto:") > 60
+    lines = [first, "Foto: alte Ansichten der Stadt, gesammelt von Bürgern."]
+    assert join_wrapped(lines, 60) == [" ".join(lines)]

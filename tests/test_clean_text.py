@@ -396,3 +396,40 @@ def test_a_bare_address_line_goes_but_a_sentence_with_a_link_stays():
         doc = TextCleaner(learned=model).clean(page)
         assert all(x in doc.paragraphs for x in paras), model
         assert {r.text: r.reason for r in doc.removed}[widget] == "image", model
+
+
+METADATA_LINES = ["3:59 PM", "Dienstag, 4. Juni 2019, 15:54", "8 years, 2 months ago",
+                  "Aktualisiert am 11.04.2020 um 09:30", "17 April 2012 • 2:54pm", "asked Feb 6, 2014 at 20:37",
+                  "Foto: Christof Stache", "(Quelle: Landesregierung)", "picture alliance | Andrew Milligan",
+                  "Erdölpumpen im Abendrot. Bild: TebNad/Shutterstock.com",
+                  "Son tres los periodos de vacaciones durante el año escolar. Foto: Andina"]
+
+
+@pytest.mark.parametrize("line", METADATA_LINES)
+def test_date_time_and_photo_credit_lines_in_the_body_go(line):
+    # a line that is only a date, a time or a photo credit, or a caption ending in a credit, is
+    # the article's metadata; sentences that hold a date, a time or a picture stay
+    paras = ["Flood waters in the river valley began to recede on Wednesday, 4 June 2019, three days "
+             "after heavy rain pushed the river over its banks and forced hundreds of people to leave.",
+             "Officials said the clean-up would take weeks and that the main bridge stays closed until "
+             "engineers have checked it; the photo agency's pictures show the damage at 15:54 that day.",
+             "Residents were told to boil tap water until further notice, and the regional government "
+             "promised emergency funds for the families whose houses were damaged by the flood.",
+             "Weitere Informationen erteilt die Leitstelle der Stadt unter der Telefonnummer, die auf "
+             "der Seite der Verwaltung steht, und im Bürgerbüro am Markt, montags bis freitags. "
+             "Foto: Christof Stache zeigt, wie das Wasser im Juni 2019 stand, "
+             "als der Fluss über die Ufer trat und die Brücke sperrte."]
+    page = "\n".join(["Home | News | Weather", "River valley flood recedes after three days",
+                       paras[0], line, paras[1], paras[2], paras[3], "© 2024 Example News"])
+    for model in (True, False):
+        doc = TextCleaner(learned=model).clean(page)
+        assert all(x in doc.paragraphs for x in paras), model
+        assert {r.text: r.reason for r in doc.removed}[line] == "metadata", model
+
+
+@pytest.mark.parametrize("line", ["Veröffentlicht von Anna Schmidt in Politik", "Schritt 3: 15 Minuten kochen",
+                                  "Foto-Wettbewerb: Die besten Bilder des Jahres 2019 im Überblick",
+                                  "Photos of the flood were shared thousands of times on Monday."])
+def test_lines_that_only_mention_a_date_or_a_photo_are_not_metadata(line):
+    from storyline.clean.text import _is_metadata
+    assert not _is_metadata(line)

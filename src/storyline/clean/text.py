@@ -7,7 +7,8 @@ fixed penalty (with one run this is the maximum-sum segment of Finn et al.'s "Bo
 Extraction"; more runs let the body continue past an inline teaser or image strip), with a bonus
 for a first run that starts just below the repeated headline; each run then grows over the short
 sentence lines touching it (a one-line closing remark). Lines inside the body are kept unless
-they look like boilerplate (image, duplicate, "read also" link, copyright, site template);
+they look like boilerplate (image, duplicate, "read also" link, copyright, site template, a
+date/time or photo-credit line);
 lines outside it are dropped. Every dropped line is
 reported with a short reason.
 
@@ -16,7 +17,7 @@ paragraphs are joined into one line each, lynx's link marks and "References" foo
 
 A learned second pass (``clean.linemodel``, on by default) then re-decides each line from the
 rules' verdict, the line's shape, its neighbours and its character n-grams; the rules' verdicts
-on what a line *is* (image, duplicate, template, "read also", copyright) stay final.
+on what a line *is* (image, duplicate, template, "read also", copyright, metadata) stay final.
 
 The title is the first substantial line, the page's ``<title>`` in a browser's copy; a text
 browser prints none, so a learned headline model (``clean.headline``, on by default) picks the
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 
 from storyline.clean.headline import HeadlineModel, shipped_headline_model
 from storyline.clean.linemodel import SENTENCE_MARKS, LineModel, best_blocks, shipped_model
-from storyline.clean.shape import normalise_shape, repair_encoding
+from storyline.clean.shape import CREDIT_LABEL, normalise_shape, repair_encoding
 from storyline.types import CleanedDocument, Removed
 
 # --- tuned constants ------------------------------------------------------------------------
@@ -127,6 +128,39 @@ _DAY_MONTH_YEAR = re.compile(
     r"\b(\d{1,2})\.?\s*(?:de\s+)?([^\W\d_]{3,}(?: [^\W\d_]+)?)\.?,?\s*(?:de\s+)?((?:19|20)\d\d)\b")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _MONTH_DAY_YEAR = re.compile(r"\b([^\W\d_]{3,})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)\b")
+# A line that is only a date or a time ("Dienstag, 4. Juni 2019, 15:54", "3:59 PM", "8 years,
+# 2 months ago", "Aktualisiert am 11.04.2020") or only a photo credit ("Foto: Christof Stache",
+# "picture alliance | Andrew Milligan"), or a caption ending in one ("... Kuva: ALEXANDER
+# BECHER"): the article's metadata, not its text (``_is_metadata``)
+METADATA_MAX_LEN = 60  # a date/time line is at most this long
+CREDIT_MAX_LEN = 100  # a credit line at most this long ...
+CAPTION_MAX_LEN = 200  # ... a caption ending in one at most this long (longer: a paragraph that a
+# wrapped dump's caption was joined to)
+CREDIT_TAIL_MAX = 60  # the credit after its label, at most this long
+_WEEKDAYS = (  # prefixes, in the languages of _MONTHS and a few more
+    "mon", "tue", "wed", "thu", "fri", "sat", "sun", "montag", "dienstag", "mittwoch", "donnerstag",
+    "freitag", "samstag", "sonntag", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
+    "dimanche", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo", "lunedì",
+    "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica", "maandag", "dinsdag",
+    "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag", "δευτέρα", "τρίτη", "τετάρτη",
+    "πέμπτη", "παρασκευή", "σάββατο", "κυριακή", "понедельник", "вторник", "среда", "четверг",
+    "пятница", "суббота", "воскресенье", "الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة",
+    "السبت", "الأحد")
+# the other words a date/time line may hold: time marks, time zones, units of a relative time,
+# "published/updated/asked ... at/on/um/à/de"
+_DATE_WORDS = frozenset("""
+am pm uhr h at um à a de del of the on le el il y hace vor ago il st nd rd th et and und
+year years month months week weeks day days hour hours minute minutes min mins second seconds
+jahr jahre jahren monat monate monaten woche wochen tag tage tagen stunde stunden minute minuten
+sekunden gmt utc cet cest mez mesz est edt pst pdt bst today yesterday heute gestern stand date
+datum time uhrzeit posted published updated veröffentlicht aktualisiert asked answered edited
+modified publié publiée mis jour publicado actualizado pubblicato aggiornato
+""".split())
+_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b|\bago\b|\bvor\b|\bhace\b", re.I)
+_WORD = re.compile(r"[^\W\d_]+")
+_CREDIT_LINE = re.compile(rf"^[(\[]?\s*©?\s*{CREDIT_LABEL}\s*[:©]", re.I)
+_CREDIT_TAIL = re.compile(rf"[(\[]?\b{CREDIT_LABEL}\s*[:©]\s*[^.!?:]{{1,{CREDIT_TAIL_MAX}}}[)\]]?$", re.I)
+_AGENCY = re.compile(r"shutterstock|getty ?images|istock|unsplash|pixabay|imago|picture[ -]alliance", re.I)
 
 
 @dataclass(slots=True)
@@ -201,6 +235,28 @@ def find_date(line: str) -> str | None:
     return None
 
 
+def _is_date_line(line: str) -> bool:
+    """Only a date or a time: a date or time form, and no word but month and weekday names
+    and the words of ``_DATE_WORDS``."""
+    if len(line) > METADATA_MAX_LEN or not any(ch.isdigit() for ch in line):
+        return False
+    for word in _WORD.findall(line.lower()):
+        if word not in _DATE_WORDS and not (len(word) <= 11 and (_month(word) or word.startswith(_WEEKDAYS))):
+            return False
+    return _TIME.search(line) is not None or find_date(line) is not None
+
+
+def _is_metadata(line: str) -> bool:
+    """A date/time line, a photo credit, or a caption that ends in one (METADATA_MAX_LEN...)."""
+    if _is_date_line(line):
+        return True
+    if len(line) <= CREDIT_MAX_LEN and (
+        _CREDIT_LINE.match(line) or (_AGENCY.search(line) and len(line.split()) <= 8
+                                     and line.rstrip()[-1:] not in _SENT_CHARS)):
+        return True
+    return len(line) <= CAPTION_MAX_LEN and _CREDIT_TAIL.search(line) is not None
+
+
 class TextCleaner:
     """Extract the article (title, body paragraphs, date) from a whole-page text dump."""
 
@@ -272,7 +328,7 @@ class TextCleaner:
     # Rule verdicts on what a line *is* are final; the model arbitrates where the body ends
     # (before/after/between blocks) and drops prose-like boilerplate inside it.
     FINAL_REASONS = frozenset({"image", "code", "duplicate", "template", "repeated", "read-also", "copyright",
-                               "number-only"})
+                               "number-only", "metadata"})
 
     def analyse(self, text: str) -> tuple[list[_Line], int, int, int]:
         """The page's lines after the rule pass, with (title line, body start, body end);
@@ -488,7 +544,8 @@ class TextCleaner:
     def _mark_inside(self, lines: list[_Line], start: int, end: int, title: str) -> None:
         """Drop the kept lines in [start, end) that are boilerplate by what they are (an image,
         a duplicate, a site template, a label repeated outside the body, "read also", a
-        copyright line, a bare number), whatever their position."""
+        copyright line, a bare number, a date/time or photo-credit line), whatever their
+        position."""
         outside = {ln.key for ln in lines if ln.reason is not None}
         seen = {_key(title)}
         for ln in lines[start:end]:
@@ -511,6 +568,8 @@ class TextCleaner:
                 ln.reason = "copyright"
             elif _NUMERIC_ONLY.match(ln.text):
                 ln.reason = "number-only"
+            elif _is_metadata(ln.text):
+                ln.reason = "metadata"
             seen.add(key)
 
     @staticmethod
