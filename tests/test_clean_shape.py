@@ -255,6 +255,7 @@ def test_a_caption_credit_after_a_paragraph_is_not_joined_to_it():
              *wrap_line(para, 60)]
     out = join_wrapped(lines, 60)
     assert out[:2] == [para, "Foto: Ehrenamtler reparieren defekte Haushaltsgeräte"]
+    assert join_wrapped([*wrap_line(para, 60), "© Thinkstock"], 60) == [para, "© Thinkstock"]
     # a line that follows one ending mid-sentence goes on joining
     first = "Die Leitstelle im Rathaus zeigt in diesem Monat eine Reihe"
     assert len(first) + len(" Foto:") > 60

@@ -77,12 +77,12 @@ DOUBLE_MIN_AT_MARGIN = 0.5  # ... and, single-spaced, most lines that run on end
 _MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
                        "\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030"
                        "\u2039\u203a\u20ac\u2122]")
-# A photo credit's label ("Foto: X", "(Photo credit: X)"); a line opening with one after a
+# A photo credit's label ("Foto: X", "(Photo credit: X)", "© X"); a line opening with one after a
 # sentence's end starts a caption, not the rest of a wrapped paragraph (``join_wrapped``), and
 # ``clean.text`` drops credit lines and captions ending in one
 CREDIT_LABEL = (r"(?:foto|fotos|photo|photos|bild|bilder|image|images|credit|credits|quelle|source|"
                 r"kuva|imagen|illustration|grafik|picture|φωτογραφία|φωτό|фото|صورة)s?(?:\s*credits?)?")
-_CREDIT_START = re.compile(rf"[(\[]?{CREDIT_LABEL}\s*:", re.I)
+_CREDIT_START = re.compile(rf"[(\[]?(?:©|{CREDIT_LABEL}\s*:)", re.I)
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”»’)\]]*$")
 _LINK_MARK = re.compile(r"\[\d{1,4}\](?=\S)")  # lynx, elinks: "[12]Link text", glued to the link
 _FOOTER_HEADS = r"Visible links:?|Hidden links:?|Invisible links:?"
