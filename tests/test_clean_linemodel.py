@@ -312,3 +312,21 @@ def test_model_files_built_for_another_feature_list_are_refused(tmp_path):
         np.savez_compressed(tmp_path / "bad.npz", **arrays)
         with pytest.raises(ValueError, match="another feature list|no longer supports"):
             LineModel.load(tmp_path / "bad.npz")
+
+
+def test_notice_margin_drops_a_subscription_wall_but_not_prose_about_advertising():
+    paras = ["Heavy rain and a storm surge flooded several coastal towns on Tuesday, forcing hundreds of "
+             "residents to leave their homes overnight.",
+             "The local newspaper said its advertising revenue had fallen by a third since the harbour "
+             "closed, and that the town council would discuss emergency aid for shops on Friday.",
+             "Forecasters expect the weather to calm down on Thursday, although more rain is likely in the "
+             "north and west of the country."]
+    wall = "To view the full story, please subscribe to The Daily Example or log in to your account."
+    page = "\n".join(["Storm floods coastal towns", paras[0], paras[1], wall, paras[2]])
+    model = LineModel.load(MODEL_PATH)
+    assert model.notice_margin > 0
+    doc = TextCleaner(model=model).clean(page)
+    assert all(p in doc.paragraphs for p in paras)
+    assert wall not in doc.paragraphs
+    model.notice_margin = 0.0  # the same trees, no margin: the wall reads as prose
+    assert wall in TextCleaner(model=model).clean(page).paragraphs

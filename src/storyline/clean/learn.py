@@ -56,9 +56,11 @@ INNER_FOLDS = 5
 # The decoding floor towards the rules' body (``LineModel.floor_share``/``floor_margin``; share
 # 0: off). The floor is on: the shipped model decodes with it (BENCHMARKS.md, issue 16).
 FLOOR: dict[str, float] = dict(share=0.8, margin=2.0)
-# Decoding margins (``LineModel.title_margin`` / ``section_margin``): extra log-odds a line
-# above the headline / at or below a comments or related-news header needs.
-DECODING: dict[str, float] = dict(title_margin=1.0, section_margin=2.0)
+# Decoding margins (``LineModel.title_margin`` / ``section_margin`` / ``notice_margin``): extra
+# log-odds a line above the headline / at or below a comments or related-news header / per
+# notice word it holds (``clean.notices``) needs. notice_margin 2 was chosen by CV on the
+# fourteenth session's fixed fold models (0.5-4 tried; BENCHMARKS.md, issue 16).
+DECODING: dict[str, float] = dict(title_margin=1.0, section_margin=2.0, notice_margin=2.0)
 _WS = re.compile(r"\s+")
 
 

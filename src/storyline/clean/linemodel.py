@@ -46,6 +46,7 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
+from storyline.clean.notices import notice_counts
 from storyline.clean.sections import N_SECTION_FEATURES, header_kinds, in_section, section_features
 from storyline.trees import Forest
 
@@ -322,6 +323,9 @@ class LineModel:
     title_margin: float = 0.0
     # Extra log-odds a line at or below a comments / related-news header needs (0: none).
     section_margin: float = 0.0
+    # Extra log-odds a line needs per notice word it holds ("subscribe", "log in", "cookies":
+    # ``clean.notices``, at most ``N_NOTICE_CAP`` counted; 0: none).
+    notice_margin: float = 0.0
     # Columns of ``features``: the line features, then the lexical context.
     n_features = N_LINE_FEATURES + N_LEXICAL_CONTEXT
 
@@ -340,12 +344,13 @@ class LineModel:
 
     def decode(self, p: np.ndarray, in_list: np.ndarray | None = None,
                rules_body: np.ndarray | None = None, above_title: np.ndarray | None = None,
-               in_section: np.ndarray | None = None) -> np.ndarray:
+               in_section: np.ndarray | None = None, notices: np.ndarray | None = None) -> np.ndarray:
         """Article lines: the runs of largest total log-odds. A line in a list the rules found
         (``in_list`` 1) counts ``restore_margin`` less: the model must be surer to overturn the
         rules there than elsewhere; a line above the rules' headline (``above_title`` 1),
         ``title_margin`` less; a line at or below a comments / related-news header under the
-        body's start (``in_section`` 1, ``clean.sections``), ``section_margin`` less.
+        body's start (``in_section`` 1, ``clean.sections``), ``section_margin`` less; a line
+        holding notice words (``notices``: their count), ``notice_margin`` less per word.
         ``rules_body`` (weighted length of each line the rules kept, 0 elsewhere): with a floor
         set, see ``floor_share``."""
         q = np.clip(p, 1e-4, 1 - 1e-4)
@@ -356,6 +361,8 @@ class LineModel:
             w = w - self.title_margin * above_title
         if in_section is not None and self.section_margin:
             w = w - self.section_margin * in_section
+        if notices is not None and self.notice_margin:
+            w = w - self.notice_margin * notices
         keep = best_blocks(w.tolist(), self.run_penalty)
         if self.floor_share > 0 and rules_body is not None and rules_body.sum() > 0:
             if (rules_body * keep).sum() < self.floor_share * rules_body.sum():
@@ -378,7 +385,8 @@ class LineModel:
         at = np.arange(len(lines))
         above = (at < title_at).astype(float)
         section = in_section(texts, start, kinds) if self.section_margin else None
-        return self.decode(p, np.array([ln.listing for ln in lines], float), body, above, section), p
+        notices = notice_counts(texts) if self.notice_margin else None
+        return self.decode(p, np.array([ln.listing for ln in lines], float), body, above, section, notices), p
 
     # -- persistence ------------------------------------------------------------------------
     def save(self, path: str | Path = MODEL_PATH) -> None:
@@ -387,7 +395,7 @@ class LineModel:
                 "gram_bits": GRAM_BITS, "gram_sizes": list(GRAM_SIZES), "record": self.record,
                 "floor_share": self.floor_share, "floor_margin": self.floor_margin,
                 "n_features": self.n_features, "title_margin": self.title_margin,
-                "section_margin": self.section_margin}
+                "section_margin": self.section_margin, "notice_margin": self.notice_margin}
         arrays = {"gram_weights": self.gram_weights.astype(np.float16), "meta": np.array(json.dumps(meta)),
                   **self.forest.arrays("forest_")}
         np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
@@ -404,7 +412,7 @@ class LineModel:
                         float(meta["run_penalty"]), float(meta["restore_margin"]), meta.get("record", {}),
                         float(meta.get("floor_share", 0.0)),
                         float(meta.get("floor_margin", 0.0)), float(meta.get("title_margin", 0.0)),
-                        float(meta.get("section_margin", 0.0)))
+                        float(meta.get("section_margin", 0.0)), float(meta.get("notice_margin", 0.0)))
         # a file from before the count was stored: its trees must at least fit the columns
         stored = int(meta.get("n_features", model.n_features))
         if stored != model.n_features or int(model.forest.feature.max(initial=0)) >= model.n_features:

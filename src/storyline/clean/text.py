@@ -238,23 +238,22 @@ def find_date(line: str) -> str | None:
 def _is_date_line(line: str) -> bool:
     """Only a date or a time: a date or time form, and no word but month and weekday names
     and the words of ``_DATE_WORDS``."""
-    if len(line) > METADATA_MAX_LEN or not any(ch.isdigit() for ch in line):
+    if len(line) > METADATA_MAX_LEN or (_TIME.search(line) is None and find_date(line) is None):
         return False
-    for word in _WORD.findall(line.lower()):
-        if word not in _DATE_WORDS and not (len(word) <= 11 and (_month(word) or word.startswith(_WEEKDAYS))):
-            return False
-    return _TIME.search(line) is not None or find_date(line) is not None
+    return all(word in _DATE_WORDS or (len(word) <= 11 and (word.startswith(_WEEKDAYS) or _month(word)))
+               for word in _WORD.findall(line.lower()))
 
 
 def _is_metadata(line: str) -> bool:
     """A date/time line, a photo credit, or a caption that ends in one (METADATA_MAX_LEN...)."""
     if _is_date_line(line):
         return True
+    labelled = ":" in line or "©" in line  # a credit's label ends in one (a cheap test first)
     if len(line) <= CREDIT_MAX_LEN and (
-        _CREDIT_LINE.match(line) or (_AGENCY.search(line) and len(line.split()) <= 8
-                                     and line.rstrip()[-1:] not in _SENT_CHARS)):
+        (labelled and _CREDIT_LINE.match(line)) or (_AGENCY.search(line) and len(line.split()) <= 8
+                                                    and line.rstrip()[-1:] not in _SENT_CHARS)):
         return True
-    return len(line) <= CAPTION_MAX_LEN and _CREDIT_TAIL.search(line) is not None
+    return labelled and len(line) <= CAPTION_MAX_LEN and _CREDIT_TAIL.search(line) is not None
 
 
 class TextCleaner:
