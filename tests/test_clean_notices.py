@@ -18,6 +18,10 @@ from storyline.clean.notices import N_NOTICE_CAP, notice_counts
     ("اشترك في النشرة البريدية", 2),
     ("登录后才能发表评论", 1),  # CJK: no word boundaries
     ("広告を表示しています", 1),
+    # a blog engine's furniture, in the words its translations use
+    ("This entry was posted in News. Bookmark the permalink.", 2),
+    ("Deine E-Mail-Adresse wird nicht veröffentlicht. Erforderliche Felder sind mit * markiert", 3),
+    ("Tu dirección de correo electrónico no será publicada. Los campos obligatorios están marcados", 2),
 ])
 def test_notice_words_in_many_languages(line, count):
     assert notice_counts([line]).tolist() == [count]

@@ -3,7 +3,9 @@
 Inside or around an article a site speaks to its reader: subscription walls ("To view the full
 story, please subscribe"), log-in and sign-up calls, app downloads, advertising and affiliate
 disclosures ("Für Links auf dieser Seite erhält CHIP ggf. eine Provision"), cookie and privacy
-notices, browser warnings, shop and donation calls. Such a line is often written as prose, so
+notices, browser warnings, shop and donation calls, and a blog engine's furniture ("This
+entry was posted in", "Your email address will not be published", in the words of its
+translations). Such a line is often written as prose, so
 its shape looks like the article's, and its words are the same on every site of a language.
 The line model's lexical n-grams learn them only in the languages of its training pages and
 only as far as those pages hold them; this module counts them in about fifteen languages
@@ -69,7 +71,14 @@ _NOTICES = """
     κάνε κλικ | κάντε κλικ | διαβάστε περισσότερα |
     اشترك* | الاشتراك | اشتراك | النشرة البريدية | تسجيل الدخول | سجل الدخول | إعلان* | الإعلانات |
     اعلان* | برعاية | ملفات تعريف الارتباط | الخصوصية | اضغط هنا | انقر هنا | تبرع |
-    订阅 | 登录 | 注册 | 广告 | 隐私 | 購読 | 登録 | ログイン | 広告 | 구독 | 로그인 | 광고
+    订阅 | 登录 | 注册 | 广告 | 隐私 | 購読 | 登録 | ログイン | 広告 | 구독 | 로그인 | 광고 |
+    posted in | posted by | bookmark the permalink | permalink | pingback* | trackback* |
+    filed under | required fields are marked | will not be published | notify me of |
+    save my name | akismet | veröffentlicht in | abgelegt unter | erforderliche felder |
+    wird nicht veröffentlicht | benachrichtige mich | publié dans | ne sera pas publiée |
+    champs obligatoires | publicado en | no será publicada | campos obligatorios |
+    pubblicato in | non sarà pubblicato | campi obbligatori | não será publicado |
+    campos obrigatórios | wordt niet gepubliceerd | verplichte velden
 """
 _CJK = 0x2E80  # CJK radicals and above: written without spaces, so no word boundaries
 
@@ -98,14 +107,20 @@ def notice_counts(texts: Sequence[str]) -> np.ndarray:
     lows = [t.lower() for t in texts]  # lower() may change a line's length ("İ"): per line
     page = "\n".join(lows)
     n = len(page)
-    counts = np.zeros(len(texts))
-    starts: list[int] | None = None
+    found = []
     for end, (size, whole, cjk) in _AUTOMATON.iter(page):
         begin = end - size + 1
         if not cjk and ((begin > 0 and page[begin - 1].isalpha())
                         or (whole and end + 1 < n and page[end + 1].isalpha())):
             continue  # inside a longer word
-        if starts is None:  # where each line starts in ``page``
-            starts = list(accumulate((len(t) + 1 for t in lows[:-1]), initial=0))
-        counts[bisect.bisect_right(starts, begin) - 1] += 1
+        found.append((begin, -end))
+    counts = np.zeros(len(texts))
+    if not found:
+        return counts
+    starts = list(accumulate((len(t) + 1 for t in lows[:-1]), initial=0))  # of each line in ``page``
+    reach = -1
+    for begin, neg_end in sorted(found):  # leftmost-longest: a phrase inside a counted one is not
+        if begin > reach:                  # counted again ("permalink" in "bookmark the permalink")
+            counts[bisect.bisect_right(starts, begin) - 1] += 1
+            reach = -neg_end
     return np.minimum(counts, N_NOTICE_CAP)
