@@ -15,7 +15,9 @@ trees instead, refitted, they gained less and less surely (BENCHMARKS.md, issue 
 
 Written by hand, like ``clean.sections``: no library ships such a list. "stem*" is a word
 prefix, anything else whole words. Left out on purpose: words common in news prose in
-another sense ("share", "register", "comment", "account" in English; "teilen" in German).
+another sense ("share", "register", "comment", "account" in English; "teilen" in German;
+Arabic "إعلان", an advertisement but also an announcement or a declaration, and "برعاية",
+sponsored by but also under the patronage of).
 
 Matching is one pass of an Aho-Corasick automaton (``pyahocorasick``) over the lower-cased
 page: a regular expression with the same phrases took about 1 ms a page, a fifth of the
@@ -69,8 +71,8 @@ _NOTICES = """
     конфиденциальн* | нажмите | читать далее | поддержите | корзин* |
     εγγραφ* | συνδρομ* | συνδεθείτε | διαφήμισ* | διαφημίσ* | χορηγούμεν* | απόρρητο* | πατήστε |
     κάνε κλικ | κάντε κλικ | διαβάστε περισσότερα |
-    اشترك* | الاشتراك | اشتراك | النشرة البريدية | تسجيل الدخول | سجل الدخول | إعلان* | الإعلانات |
-    اعلان* | برعاية | ملفات تعريف الارتباط | الخصوصية | اضغط هنا | انقر هنا | تبرع |
+    اشترك* | الاشتراك | اشتراك | النشرة البريدية | تسجيل الدخول | سجل الدخول |
+    ملفات تعريف الارتباط | الخصوصية | اضغط هنا | انقر هنا | تبرع |
     订阅 | 登录 | 注册 | 广告 | 隐私 | 購読 | 登録 | ログイン | 広告 | 구독 | 로그인 | 광고 |
     posted in | posted by | bookmark the permalink | permalink | pingback* | trackback* |
     filed under | required fields are marked | will not be published | notify me of |
