@@ -22,7 +22,8 @@ whatever the renderer:
   five lines at it, or two that are half of the lines there, are broken mid-clause and go on
   at the same indent), a line is joined to the
   next one when the next line's first word would not have fitted on it: the renderer's own
-  rule for breaking a line, so paragraph ends (short lines), list items and blank lines stay.
+  rule for breaking a line, so paragraph ends (short lines), list items and blank lines stay,
+  and so does a caption's credit ("Foto: ...", "© ...") opening a line after a sentence's end.
   Lines holding a word too long to break (a URL, a markdown link target, a rule of dashes)
   may overrun the margin, so it is measured without them (with them when that finds none).
   A double-spaced page (a blank line after every line, two or more between paragraphs:
