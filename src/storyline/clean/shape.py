@@ -50,6 +50,8 @@ import re
 import unicodedata
 from typing import Callable
 
+from storyline.clean.linemodel import SENTENCE_MARKS
+
 WRAP_MIN_LINES = 8  # a page needs this many non-empty lines to be called hard-wrapped ...
 WRAP_TAIL = 0.03  # ... its width is the line length that at most this share of lines exceed ...
 WRAP_BAND = 12  # ... and at least WRAP_MIN_SHARE of its prose lines end within this many
@@ -84,7 +86,7 @@ _MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0
 CREDIT_LABEL = (r"(?:foto|fotos|photo|photos|bild|bilder|image|images|credit|credits|quelle|source|"
                 r"kuva|imagen|illustration|grafik|picture|φωτογραφία|φωτό|фото|صورة)s?(?:\s*credits?)?")
 _CREDIT_START = re.compile(rf"[(\[]?(?:©|{CREDIT_LABEL}\s*:)", re.I)
-_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”»’)\]]*$")
+_SENTENCE_END = re.compile(f"[{re.escape(SENTENCE_MARKS)}][\"'”»’)\\]]*$")
 _LINK_MARK = re.compile(r"\[\d{1,4}\](?=\S)")  # lynx, elinks: "[12]Link text", glued to the link
 _FOOTER_HEADS = r"Visible links:?|Hidden links:?|Invisible links:?"
 _FOOTER_HEAD = re.compile(rf"^\s*(References|{_FOOTER_HEADS})\s*$")

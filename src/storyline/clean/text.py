@@ -149,9 +149,9 @@ _WEEKDAYS = (  # prefixes, in the languages of _MONTHS and a few more
 # the other words a date/time line may hold: time marks, time zones, units of a relative time,
 # "published/updated/asked ... at/on/um/à/de"
 _DATE_WORDS = frozenset("""
-am pm uhr h at um à a de del of the on le el il y hace vor ago il st nd rd th et and und
+am pm uhr h at um à a de del of the on le el il y hace vor ago st nd rd th et and und
 year years month months week weeks day days hour hours minute minutes min mins second seconds
-jahr jahre jahren monat monate monaten woche wochen tag tage tagen stunde stunden minute minuten
+jahr jahre jahren monat monate monaten woche wochen tag tage tagen stunde stunden minuten
 sekunden gmt utc cet cest mez mesz est edt pst pdt bst today yesterday heute gestern stand date
 datum time uhrzeit posted published updated veröffentlicht aktualisiert asked answered edited
 modified publié publiée mis jour publicado actualizado pubblicato aggiornato
@@ -245,7 +245,8 @@ def _is_date_line(line: str) -> bool:
 
 
 def _is_metadata(line: str) -> bool:
-    """A date/time line, a photo credit, or a caption that ends in one (METADATA_MAX_LEN...)."""
+    """A date/time line, a photo credit, or a caption that ends in one (at most
+    METADATA_MAX_LEN, CREDIT_MAX_LEN and CAPTION_MAX_LEN characters)."""
     if _is_date_line(line):
         return True
     labelled = ":" in line or "©" in line  # a credit's label ends in one (a cheap test first)
