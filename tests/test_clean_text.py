@@ -433,3 +433,23 @@ def test_date_time_and_photo_credit_lines_in_the_body_go(line):
 def test_lines_that_only_mention_a_date_or_a_photo_are_not_metadata(line):
     from storyline.clean.text import _is_metadata
     assert not _is_metadata(line)
+
+
+def test_a_text_browsers_form_controls_in_the_body_go():
+    # lynx and w3m print a text field as a run of underscores and a check box as "[ ]"; with
+    # little else on the line it is a form's label. An article line that holds "[ ]" or an
+    # identifier with underscores stays
+    paras = ["Flood waters in the river valley began to recede on Wednesday, three days after heavy "
+             "rain pushed the river over its banks and forced hundreds of people to leave their homes.",
+             "Officials said the clean-up would take weeks; the script that reads the gauges, "
+             "read_river_level_sensors, was rewritten overnight by two engineers from the agency.",
+             "Residents were told to boil tap water until further notice, and the regional government "
+             "promised emergency funds for the families whose houses were damaged by the flood."]
+    form = ["Name * ______________________________", "[ ] Save my name in this browser", "(*) Yes"]
+    page = "\n".join(["Home | News | Weather", "River valley flood recedes after three days",
+                       paras[0], form[0], paras[1], form[1], form[2], paras[2], "© 2024 Example News"])
+    for model in (True, False):
+        doc = TextCleaner(learned=model).clean(page)
+        assert all(x in doc.paragraphs for x in paras), model
+        reasons = {r.text: r.reason for r in doc.removed}
+        assert all(reasons[x] == "form" for x in form), (model, reasons)

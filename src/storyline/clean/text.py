@@ -8,7 +8,7 @@ Extraction"; more runs let the body continue past an inline teaser or image stri
 for a first run that starts just below the repeated headline; each run then grows over the short
 sentence lines touching it (a one-line closing remark). Lines inside the body are kept unless
 they look like boilerplate (image, duplicate, "read also" link, copyright, site template, a
-date/time or photo-credit line);
+date/time or photo-credit line, a text browser's form control);
 lines outside it are dropped. Every dropped line is
 reported with a short reason.
 
@@ -17,7 +17,8 @@ paragraphs are joined into one line each, lynx's link marks and "References" foo
 
 A learned second pass (``clean.linemodel``, on by default) then re-decides each line from the
 rules' verdict, the line's shape, its neighbours and its character n-grams; the rules' verdicts
-on what a line *is* (image, duplicate, template, "read also", copyright, metadata) stay final.
+on what a line *is* (image, duplicate, template, "read also", copyright, metadata, form) stay
+final.
 
 The title is the first substantial line, the page's ``<title>`` in a browser's copy; a text
 browser prints none, so a learned headline model (``clean.headline``, on by default) picks the
@@ -161,6 +162,11 @@ _WORD = re.compile(r"[^\W\d_]+")
 _CREDIT_LINE = re.compile(rf"^[(\[]?\s*©?\s*{CREDIT_LABEL}\s*[:©]", re.I)
 _CREDIT_TAIL = re.compile(rf"[(\[]?\b{CREDIT_LABEL}\s*[:©]\s*[^.!?:]{{1,{CREDIT_TAIL_MAX}}}[)\]]?$", re.I)
 _AGENCY = re.compile(r"shutterstock|getty ?images|istock|unsplash|pixabay|imago|picture[ -]alliance", re.I)
+# A text browser's form control: a text field ("Name * ______"), a check box or radio button
+# ("[ ] Statistiken", "( ) Yes"); a line holding one and little else (at most FORM_MAX_TEXT
+# characters of text) is a form's label, not the article's
+_FORM_CONTROL = re.compile(r"_{5,}|\[[ xX*]\]|\([ *]\)")
+FORM_MAX_TEXT = 40
 
 
 @dataclass(slots=True)
@@ -257,6 +263,14 @@ def _is_metadata(line: str) -> bool:
     return labelled and len(line) <= CAPTION_MAX_LEN and _CREDIT_TAIL.search(line) is not None
 
 
+def _is_form(line: str) -> bool:
+    """A form control with at most ``FORM_MAX_TEXT`` characters of other text around it."""
+    if "_" not in line and "[" not in line and "(" not in line:  # a cheap test first
+        return False
+    rest = _FORM_CONTROL.sub("", line)
+    return len(rest) < len(line) and len(rest.strip(" *:")) <= FORM_MAX_TEXT
+
+
 class TextCleaner:
     """Extract the article (title, body paragraphs, date) from a whole-page text dump."""
 
@@ -328,7 +342,7 @@ class TextCleaner:
     # Rule verdicts on what a line *is* are final; the model arbitrates where the body ends
     # (before/after/between blocks) and drops prose-like boilerplate inside it.
     FINAL_REASONS = frozenset({"image", "code", "duplicate", "template", "repeated", "read-also", "copyright",
-                               "number-only", "metadata"})
+                               "number-only", "metadata", "form"})
 
     def analyse(self, text: str) -> tuple[list[_Line], int, int, int]:
         """The page's lines after the rule pass, with (title line, body start, body end);
@@ -544,8 +558,8 @@ class TextCleaner:
     def _mark_inside(self, lines: list[_Line], start: int, end: int, title: str) -> None:
         """Drop the kept lines in [start, end) that are boilerplate by what they are (an image,
         a duplicate, a site template, a label repeated outside the body, "read also", a
-        copyright line, a bare number, a date/time or photo-credit line), whatever their
-        position."""
+        copyright line, a bare number, a date/time or photo-credit line, a form control),
+        whatever their position."""
         outside = {ln.key for ln in lines if ln.reason is not None}
         seen = {_key(title)}
         for ln in lines[start:end]:
@@ -570,6 +584,8 @@ class TextCleaner:
                 ln.reason = "number-only"
             elif _is_metadata(ln.text):
                 ln.reason = "metadata"
+            elif _is_form(ln.text):
+                ln.reason = "form"
             seen.add(key)
 
     @staticmethod
