@@ -58,6 +58,9 @@ _MULT = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x
                   0xFF51AFD7ED558CCD], dtype=np.uint64)
 _NEWLINE = 10
 
+# The rule pass's reasons the trees have a column for. Reasons added after the shipped model
+# was trained ("metadata", "form", "code") have none: such a line reads as dropped for no
+# named reason; the rules' verdict on it is final anyway (``TextCleaner.FINAL_REASONS``).
 REASONS = ("before-body", "after-body", "between-blocks", "image", "duplicate", "template",
            "repeated", "read-also", "copyright", "number-only", "title")
 NEIGHBOURS = (-3, -2, -1, 1, 2, 3)
