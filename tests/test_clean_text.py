@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from storyline.clean.text import TextCleaner, find_date
+from storyline.clean.text import TextCleaner, _is_metadata, find_date
 from storyline.evaluate import score_textclean, snippet_hits
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -431,7 +431,6 @@ def test_date_time_and_photo_credit_lines_in_the_body_go(line):
                                   "Foto-Wettbewerb: Die besten Bilder des Jahres 2019 im Überblick",
                                   "Photos of the flood were shared thousands of times on Monday."])
 def test_lines_that_only_mention_a_date_or_a_photo_are_not_metadata(line):
-    from storyline.clean.text import _is_metadata
     assert not _is_metadata(line)
 
 
