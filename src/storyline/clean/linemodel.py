@@ -83,7 +83,14 @@ def _table(chars: str, ranges: Sequence[tuple[int, int]] = ()) -> np.ndarray:
 # the full stops of Burmese, Khmer, Tibetan, Amharic (and its question mark) and Armenian.
 # The rule pass's "sentence line" reads them too.
 SENTENCE_MARKS = ".!?…。！？．｡؟۔।॥။។།።፧։"
+SENTENCE_CLOSERS = "'\"”»’)]」』"  # quotes and brackets that may follow the mark
 _SENT_TABLE = _table(SENTENCE_MARKS)
+_SENT_SET = frozenset(SENTENCE_MARKS)
+
+
+def ends_sentence(line: str) -> bool:
+    """Does ``line`` end in a sentence-final mark, closing quotes or brackets aside?"""
+    return line.rstrip().rstrip(SENTENCE_CLOSERS)[-1:] in _SENT_SET
 _COMMA_TABLE = _table(",،，、")
 _PUNCT_TABLE = _table("«»“”„‘’–—…·•©®", [(33, 47), (58, 64), (91, 96), (123, 126)])
 _REASON_INDEX = {r: k for k, r in enumerate(REASONS)}

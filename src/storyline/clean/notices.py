@@ -35,6 +35,7 @@ from typing import Sequence
 import ahocorasick
 import numpy as np
 
+from storyline.clean.sections import CJK_START
 from storyline.store.fts import fold
 
 N_NOTICE_CAP = 3  # a line's notice words are counted up to this many
@@ -82,7 +83,6 @@ _NOTICES = """
     pubblicato in | non sarà pubblicato | campi obbligatori | não será publicado |
     campos obrigatórios | wordt niet gepubliceerd | verplichte velden
 """
-_CJK = 0x2E80  # CJK radicals and above: written without spaces, so no word boundaries
 
 
 def _automaton() -> ahocorasick.Automaton:
@@ -92,7 +92,7 @@ def _automaton() -> ahocorasick.Automaton:
         if not raw:
             continue
         phrase = raw.rstrip("*").lower()
-        cjk = ord(phrase[0]) >= _CJK
+        cjk = ord(phrase[0]) >= CJK_START  # no spaces between words: no word boundaries
         whole = not raw.endswith("*") and not cjk  # must end at a word's end
         for form in {phrase, fold(phrase)}:
             for variant in {form, form.replace(" ", "-"), form.replace("-", " ")}:

@@ -144,8 +144,8 @@ def _phrases() -> dict[str, int]:
 _TABLE = _phrases()
 _COUNTED_WORDS = {normalise(w) for w in _COUNTED.split("|")}
 _FIRST_WORDS = {p.split(" ")[0] for p in _TABLE}
-_CJK = 0x2E80  # CJK radicals and above: scripts written without spaces between words
-_CJK_PREFIXES = sorted((p for p in _TABLE if ord(p[0]) >= _CJK and " " not in p), key=len, reverse=True)
+CJK_START = 0x2E80  # CJK radicals and above: scripts written without spaces between words
+_CJK_PREFIXES = sorted((p for p in _TABLE if ord(p[0]) >= CJK_START and " " not in p), key=len, reverse=True)
 
 
 @functools.lru_cache(maxsize=1 << 16)  # menus and section headers repeat across a site's pages
@@ -169,7 +169,7 @@ def header_kind(text: str) -> int:
             if kind is not None:
                 tail = _TAIL_WORDS if n > 1 else _TAIL_ONE_WORD
                 return kind if len(words) - n <= tail else -1
-    if len(words) == 1 and ord(key[0]) >= _CJK:  # no space between the phrase and what follows
+    if len(words) == 1 and ord(key[0]) >= CJK_START:  # no space between the phrase and what follows
         for phrase in _CJK_PREFIXES:
             if key.startswith(phrase) and len(key) - len(phrase) <= _TAIL_CJK:
                 return _TABLE[phrase]

@@ -50,7 +50,7 @@ import re
 import unicodedata
 from typing import Callable
 
-from storyline.clean.linemodel import SENTENCE_MARKS
+from storyline.clean.linemodel import ends_sentence
 
 WRAP_MIN_LINES = 8  # a page needs this many non-empty lines to be called hard-wrapped ...
 WRAP_TAIL = 0.03  # ... its width is the line length that at most this share of lines exceed ...
@@ -86,7 +86,6 @@ _MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0
 CREDIT_LABEL = (r"(?:foto|fotos|photo|photos|bild|bilder|image|images|credit|credits|quelle|source|"
                 r"kuva|imagen|illustration|grafik|picture|φωτογραφία|φωτό|фото|صورة)s?(?:\s*credits?)?")
 _CREDIT_START = re.compile(rf"[(\[]?(?:©|{CREDIT_LABEL}\s*:)", re.I)
-_SENTENCE_END = re.compile(f"[{re.escape(SENTENCE_MARKS)}][\"'”»’)\\]]*$")
 _LINK_MARK = re.compile(r"\[\d{1,4}\](?=\S)")  # lynx, elinks: "[12]Link text", glued to the link
 _FOOTER_HEADS = r"Visible links:?|Hidden links:?|Invisible links:?"
 _FOOTER_HEAD = re.compile(rf"^\s*(References|{_FOOTER_HEADS})\s*$")
@@ -250,7 +249,7 @@ def join_wrapped(lines: list[str], w: int, measure: Callable[[str], int] = width
         # a short line ends its paragraph, unless it opens a markdown link that the next line
         # closes: the link's target was too long for the rest of the line
         short = 0 <= prev_w < w // 2 and not ("](" in first and out[-1].count("[") > out[-1].count("]"))
-        caption = _CREDIT_START.match(s) is not None and _SENTENCE_END.search(out[-1] if out else "") is not None
+        caption = _CREDIT_START.match(s) is not None and bool(out) and ends_sentence(out[-1])
         if prev_w < 0 or fits or short or caption or _BULLET.match(ln):
             out.append(ln.rstrip())
         else:

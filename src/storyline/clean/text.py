@@ -33,7 +33,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from storyline.clean.headline import HeadlineModel, shipped_headline_model
-from storyline.clean.linemodel import SENTENCE_MARKS, LineModel, best_blocks, shipped_model
+from storyline.clean.linemodel import SENTENCE_CLOSERS, SENTENCE_MARKS, LineModel, best_blocks, shipped_model
 from storyline.clean.shape import CREDIT_LABEL, normalise_shape, repair_encoding
 from storyline.types import CleanedDocument, Removed
 
@@ -82,7 +82,6 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-
 # scripts), optionally followed by closing quotes/brackets: its last character once those are
 # stripped (no regex needed)
 _SENT_CHARS = frozenset(SENTENCE_MARKS)
-_CLOSERS = "'\"”»’)]」』"
 # Whitespace within a line (str.isspace() but "\n"), listed: the regex skips single spaces,
 # the common case, which r"[^\S\n]+" would replace by themselves (twice as slow)
 _LINE_SPACE = ("\t\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
@@ -401,7 +400,7 @@ class TextCleaner:
         out = []
         for s, key in zip(texts, keys):
             if s:
-                out.append(_Line(s, _weighted_len(s), s.rstrip(_CLOSERS)[-1:] in _SENT_CHARS, key=key))
+                out.append(_Line(s, _weighted_len(s), s.rstrip(SENTENCE_CLOSERS)[-1:] in _SENT_CHARS, key=key))
         return out
 
     @staticmethod
